@@ -1,0 +1,105 @@
+package spec
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Profiles are the expectation sets a rule can differ by.
+const (
+	ProfileHuawei = "huawei"
+	ProfileNova   = "nova"
+)
+
+// Rule is one entry of the catalog (the detach operation's x-rules).
+type Rule struct {
+	// ID is the stable, public rule id, e.g. PRIMARY-FORBIDDEN.
+	ID string `json:"id"`
+	// Title reads as the spec that checks it: "refuses to detach the primary NIC".
+	Title string `json:"title"`
+	// Statement is what must hold.
+	Statement string `json:"statement"`
+	// Source says where the rule comes from.
+	Source string `json:"source"`
+	// Expect holds per-profile expectations, where the rule has any.
+	Expect map[string]Expectation `json:"expect,omitempty"`
+}
+
+// Expectation is what a profile expects of a rule.
+type Expectation struct {
+	// Status lists the acceptable status codes: "404", or a class "4XX".
+	Status []string `json:"status,omitempty"`
+	// Skip, when set, says why the rule does not apply to the profile.
+	Skip string `json:"skip,omitempty"`
+}
+
+// For returns the rule's expectation under a profile (the zero Expectation
+// when the rule has none for it).
+func (r Rule) For(profile string) Expectation { return r.Expect[profile] }
+
+// Allows reports whether a status code is one the expectation accepts. An
+// expectation without statuses accepts none: callers ask only where the
+// catalog gives statuses.
+func (e Expectation) Allows(status int) bool {
+	code := strconv.Itoa(status)
+	for _, s := range e.Status {
+		if s == code || (len(s) == 3 && strings.HasSuffix(strings.ToUpper(s), "XX") && s[0] == code[0]) {
+			return true
+		}
+	}
+	return false
+}
+
+// String renders the accepted statuses, e.g. "202 or 404".
+func (e Expectation) String() string { return strings.Join(e.Status, " or ") }
+
+var (
+	ruleID     = regexp.MustCompile(`^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$`)
+	statusSpec = regexp.MustCompile(`^[1-5]([0-9]{2}|XX)$`)
+)
+
+func parseRules(ext any) ([]Rule, error) {
+	if ext == nil {
+		return nil, fmt.Errorf("spec: operation %q has no x-rules", DetachOperationID)
+	}
+	raw, err := json.Marshal(ext)
+	if err != nil {
+		return nil, fmt.Errorf("spec: x-rules: %w", err)
+	}
+	var rules []Rule
+	if err := json.Unmarshal(raw, &rules); err != nil {
+		return nil, fmt.Errorf("spec: x-rules: %w", err)
+	}
+	if len(rules) == 0 {
+		return nil, fmt.Errorf("spec: x-rules is empty")
+	}
+	seen := map[string]bool{}
+	for i, r := range rules {
+		switch {
+		case !ruleID.MatchString(r.ID):
+			return nil, fmt.Errorf("spec: x-rules[%d]: id %q is not an upper-case, dash-separated id", i, r.ID)
+		case seen[r.ID]:
+			return nil, fmt.Errorf("spec: x-rules: id %s appears twice", r.ID)
+		case r.Title == "" || r.Statement == "" || r.Source == "":
+			return nil, fmt.Errorf("spec: x-rules: %s needs a title, a statement and a source", r.ID)
+		}
+		seen[r.ID] = true
+		for profile, e := range r.Expect {
+			if profile != ProfileHuawei && profile != ProfileNova {
+				return nil, fmt.Errorf("spec: x-rules: %s: unknown profile %q", r.ID, profile)
+			}
+			if e.Skip == "" && len(e.Status) == 0 {
+				return nil, fmt.Errorf("spec: x-rules: %s: profile %s expects nothing", r.ID, profile)
+			}
+			for _, s := range e.Status {
+				if !statusSpec.MatchString(strings.ToUpper(s)) {
+					return nil, fmt.Errorf("spec: x-rules: %s: profile %s: bad status %q", r.ID, profile, s)
+				}
+			}
+		}
+	}
+	return rules, nil
+}
