@@ -1,0 +1,187 @@
+package report
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"time"
+	"unicode/utf8"
+
+	"github.com/nicconform/nicconform/internal/client"
+)
+
+// HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/), with the
+// underscore-prefixed custom fields the format allows for what nicconform
+// adds: the operation, the request id and the contract violations.
+type harLog struct {
+	Log struct {
+		Version string     `json:"version"`
+		Creator harCreator `json:"creator"`
+		Entries []harEntry `json:"entries"`
+	} `json:"log"`
+}
+
+type harCreator struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+type harEntry struct {
+	StartedDateTime string             `json:"startedDateTime"`
+	Time            float64            `json:"time"`
+	Request         harRequest         `json:"request"`
+	Response        harResponse        `json:"response"`
+	Cache           struct{}           `json:"cache"`
+	Timings         harTimings         `json:"timings"`
+	Comment         string             `json:"comment,omitempty"`
+	Operation       string             `json:"_operation,omitempty"`
+	RequestID       string             `json:"_requestId,omitempty"`
+	Attempt         int                `json:"_attempt,omitempty"`
+	Violations      []client.Violation `json:"_violations,omitempty"`
+	RequestIssues   []client.Violation `json:"_requestViolations,omitempty"`
+	Error           string             `json:"_error,omitempty"`
+}
+
+type harNV struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type harRequest struct {
+	Method      string       `json:"method"`
+	URL         string       `json:"url"`
+	HTTPVersion string       `json:"httpVersion"`
+	Cookies     []harNV      `json:"cookies"`
+	Headers     []harNV      `json:"headers"`
+	QueryString []harNV      `json:"queryString"`
+	PostData    *harPostData `json:"postData,omitempty"`
+	HeadersSize int          `json:"headersSize"`
+	BodySize    int          `json:"bodySize"`
+}
+
+type harPostData struct {
+	MimeType string `json:"mimeType"`
+	Text     string `json:"text"`
+	Encoding string `json:"_encoding,omitempty"`
+}
+
+type harResponse struct {
+	Status      int        `json:"status"`
+	StatusText  string     `json:"statusText"`
+	HTTPVersion string     `json:"httpVersion"`
+	Cookies     []harNV    `json:"cookies"`
+	Headers     []harNV    `json:"headers"`
+	Content     harContent `json:"content"`
+	RedirectURL string     `json:"redirectURL"`
+	HeadersSize int        `json:"headersSize"`
+	BodySize    int        `json:"bodySize"`
+}
+
+type harContent struct {
+	Size     int    `json:"size"`
+	MimeType string `json:"mimeType"`
+	Text     string `json:"text,omitempty"`
+	Encoding string `json:"encoding,omitempty"`
+}
+
+type harTimings struct {
+	Send    float64 `json:"send"`
+	Wait    float64 `json:"wait"`
+	Receive float64 `json:"receive"`
+}
+
+// HAR renders exchanges as a HAR 1.2 document, in the order given.
+func HAR(exchanges []*client.Exchange) ([]byte, error) {
+	var h harLog
+	h.Log.Version = "1.2"
+	h.Log.Creator = harCreator{Name: "nicconform", Version: "1"}
+	h.Log.Entries = make([]harEntry, 0, len(exchanges))
+	for _, e := range exchanges {
+		ms := float64(e.Duration) / float64(time.Millisecond)
+		entry := harEntry{
+			StartedDateTime: e.Started.UTC().Format(time.RFC3339Nano),
+			Time:            ms,
+			Timings:         harTimings{Wait: ms},
+			Comment:         e.Note,
+			Operation:       e.Operation,
+			RequestID:       e.RequestID,
+			Attempt:         e.Attempt,
+			Violations:      e.Violations,
+			RequestIssues:   e.RequestViolations,
+			Error:           e.Err,
+			Request: harRequest{
+				Method: e.Method, URL: e.URL, HTTPVersion: "HTTP/1.1",
+				Cookies: []harNV{}, Headers: pairs(e.RequestHeader), QueryString: query(e.URL),
+				HeadersSize: -1, BodySize: len(e.RequestBody),
+			},
+			Response: harResponse{
+				Status: e.Status, StatusText: http.StatusText(e.Status), HTTPVersion: "HTTP/1.1",
+				Cookies: []harNV{}, Headers: pairs(e.ResponseHeader),
+				HeadersSize: -1, BodySize: len(e.ResponseBody),
+				Content: harContent{Size: len(e.ResponseBody), MimeType: e.ResponseHeader.Get("Content-Type")},
+			},
+		}
+		if e.Status == 0 {
+			entry.Response.BodySize = -1
+		}
+		if len(e.RequestBody) > 0 {
+			text, enc := bodyText(e.RequestBody)
+			entry.Request.PostData = &harPostData{MimeType: e.RequestHeader.Get("Content-Type"), Text: text, Encoding: enc}
+		}
+		entry.Response.Content.Text, entry.Response.Content.Encoding = bodyText(e.ResponseBody)
+		h.Log.Entries = append(h.Log.Entries, entry)
+	}
+	out, err := json.MarshalIndent(h, "", " ")
+	if err != nil {
+		return nil, fmt.Errorf("report: har: %w", err)
+	}
+	return out, nil
+}
+
+func bodyText(b []byte) (text, encoding string) {
+	if len(b) == 0 {
+		return "", ""
+	}
+	if utf8.Valid(b) {
+		return string(b), ""
+	}
+	return base64.StdEncoding.EncodeToString(b), "base64"
+}
+
+func pairs(h http.Header) []harNV {
+	out := []harNV{}
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		for _, v := range h[k] {
+			out = append(out, harNV{Name: k, Value: v})
+		}
+	}
+	return out
+}
+
+func query(raw string) []harNV {
+	out := []harNV{}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return out
+	}
+	q := u.Query()
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range q[k] {
+			out = append(out, harNV{Name: k, Value: v})
+		}
+	}
+	return out
+}

@@ -1,0 +1,85 @@
+package detach_test
+
+import (
+	"net/http"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/nicconform/nicconform/internal/client"
+	. "github.com/nicconform/nicconform/internal/fixtures"
+	"github.com/nicconform/nicconform/internal/report"
+)
+
+// errorProbes provoke the detach's documented errors without changing
+// anything: unknown server, no credentials, malformed id, other method.
+func errorProbes(ctx SpecContext, portID string) []*client.Exchange {
+	GinkgoHelper()
+	var out []*client.Exchange
+	ex, err := env.Client.Detach(ctx, UnknownUUID(), portID)
+	Expect(err).NotTo(HaveOccurred())
+	out = append(out, ex)
+	ex, err = env.Client.WithAuth(nil).Detach(ctx, env.ServerID, portID)
+	Expect(err).NotTo(HaveOccurred())
+	out = append(out, ex)
+	out = append(out, env.Probe(ctx, http.MethodDelete, NICPath(env.ProjectID, "nicconform-not-a-uuid", portID), "malformed server_id"))
+	out = append(out, env.Probe(ctx, http.MethodPut, NICPath(env.ProjectID, env.ServerID, portID), "PUT on a NIC"))
+	return out
+}
+
+var _ = Describe("The contract", TargetDecorators(), func() {
+	It("carries a documented error body on every error", Rule("ERROR-SHAPE"), func(ctx SpecContext) {
+		nic := env.AttachByPort(ctx, "error-shape")
+		exchanges := errorProbes(ctx, nic.PortID)
+		if env.Target.Profile == "huawei" && env.PrimaryPortID != "" {
+			DeferCleanup(env.RestorePrimary)
+			ex, err := env.Client.Detach(ctx, env.ServerID, env.PrimaryPortID)
+			Expect(err).NotTo(HaveOccurred())
+			exchanges = append(exchanges, ex)
+		}
+
+		for _, ex := range exchanges {
+			if ex.Status >= 400 {
+				Expect(report.ErrorShapeProblem(env.Spec, ex)).To(BeEmpty(), "ERROR-SHAPE: %s", ex)
+			}
+		}
+	})
+
+	It("carries a request id on every response", Rule("REQUEST-ID"), func(ctx SpecContext) {
+		start := env.Client.Recorder().Len()
+		nic := env.AttachByPort(ctx, "request-id")
+		errorProbes(ctx, nic.PortID)
+		env.Detach(ctx, nic)
+
+		for _, ex := range env.Client.Recorder().Since(start) {
+			Expect(ex.RequestID).NotTo(BeEmpty(), "REQUEST-ID: no X-Openstack-Request-Id, X-Compute-Request-Id or X-Request-Id: %s", ex)
+		}
+	})
+
+	It("answers every exchange as spec/openapi.yaml describes", Rule("SPEC-CONFORMANT"), func(ctx SpecContext) {
+		start := env.Client.Recorder().Len()
+		_, _, err := env.Client.GetServer(ctx, env.ServerID)
+		Expect(err).NotTo(HaveOccurred())
+		byPort := env.AttachByPort(ctx, "conformant-port")
+		byNet := env.AttachByNet(ctx, "conformant-net")
+		_, _, err = env.Client.GetInterface(ctx, env.ServerID, byPort.PortID)
+		Expect(err).NotTo(HaveOccurred())
+		_, _, err = env.Client.ListPorts(ctx, client.ListPortsOpts{Name: byNet.Port.Name})
+		Expect(err).NotTo(HaveOccurred())
+		errorProbes(ctx, byPort.PortID)
+		env.Detach(ctx, byPort)
+		env.Detach(ctx, byNet)
+		_, _, err = env.Client.GetPort(ctx, byPort.PortID)
+		Expect(err).NotTo(HaveOccurred())
+
+		checked := 0
+		for _, ex := range env.Client.Recorder().Since(start) {
+			if ex.Operation == "" {
+				continue // an off-contract probe: nothing to validate against
+			}
+			checked++
+			Expect(ex.Violations).To(BeEmpty(), "SPEC-CONFORMANT: %s", ex)
+		}
+		Expect(checked).To(BeNumerically(">=", 10), "the scripted session validated too few exchanges")
+	})
+})

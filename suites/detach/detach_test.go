@@ -1,0 +1,115 @@
+package detach_test
+
+import (
+	"errors"
+	"mime"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/nicconform/nicconform/internal/client"
+	. "github.com/nicconform/nicconform/internal/fixtures"
+)
+
+var _ = Describe("Detaching a NIC", TargetDecorators(), func() {
+	It("accepts the detach of an attached, non-primary NIC", Rule("DETACH-ACCEPTED"), func(ctx SpecContext) {
+		want := env.Expected("DETACH-ACCEPTED")
+		nic := env.AttachByPort(ctx, "accepted")
+
+		ex, err := env.Client.Detach(ctx, env.ServerID, nic.PortID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ex).To(HaveStatusIn("DETACH-ACCEPTED", want))
+	})
+
+	It("answers the detach with no body", Rule("BODY-EMPTY-RESPONSE"), func(ctx SpecContext) {
+		nic := env.AttachByPort(ctx, "empty-body")
+
+		ex, err := env.Client.Detach(ctx, env.ServerID, nic.PortID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ex).To(HaveStatusIn("BODY-EMPTY-RESPONSE", env.Expected("BODY-EMPTY-RESPONSE")), "precondition: the detach is accepted")
+		Expect(ex.ResponseBody).To(BeEmpty(), "BODY-EMPTY-RESPONSE: the %d must have no body, got %d bytes: %s", ex.Status, len(ex.ResponseBody), ex)
+		if ct := ex.ResponseHeader.Get("Content-Type"); ct != "" {
+			media, _, _ := mime.ParseMediaType(ct)
+			Expect(media).NotTo(Or(Equal("application/json"), HaveSuffix("+json")),
+				"BODY-EMPTY-RESPONSE: a response without a body must not claim a JSON Content-Type: %s", ex)
+		}
+	})
+
+	It("needs no request body and no Content-Type", Rule("BODY-NO-REQUEST"), func(ctx SpecContext) {
+		nic := env.AttachByPort(ctx, "no-request-body")
+
+		ex, err := env.Client.Detach(ctx, env.ServerID, nic.PortID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ex.RequestBody).To(BeEmpty(), "the suite itself must send no body")
+		Expect(ex.RequestHeader.Get("Content-Type")).To(BeEmpty(), "the suite itself must send no Content-Type")
+		Expect(ex).To(HaveStatusIn("BODY-NO-REQUEST", env.Expected("BODY-NO-REQUEST")))
+		env.ExpectDetached(ctx, nic.PortID)
+	})
+
+	It("completes the detach within the bound", Rule("DETACH-COMPLETES"), func(ctx SpecContext) {
+		nic := env.AttachByPort(ctx, "completes")
+
+		ex, err := env.Client.Detach(ctx, env.ServerID, nic.PortID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ex.Status).To(And(BeNumerically(">=", 200), BeNumerically("<", 300)), "precondition: the detach is accepted: %s", ex)
+		env.ExpectDetached(ctx, nic.PortID)
+	})
+
+	It("keeps a port attached by port_id", Rule("PORT-ID-RETAINED"), func(ctx SpecContext) {
+		nic := env.AttachByPort(ctx, "retained")
+		env.Detach(ctx, nic)
+
+		Eventually(ctx, func(g Gomega) {
+			port, ex, err := env.Client.GetPort(ctx, nic.PortID)
+			if errors.Is(err, client.ErrNotFound) {
+				StopTrying("PORT-ID-RETAINED: the port attached by port_id was deleted by the detach").Wrap(err).Now()
+			}
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(port.DeviceID).To(BeEmpty(), "PORT-ID-RETAINED: device_id must be cleared: %s", ex)
+			g.Expect(port.Status).To(Equal("DOWN"), "PORT-ID-RETAINED: status must be DOWN: %s", ex)
+		}).WithTimeout(env.Target.DetachTimeout).WithPolling(env.Target.PollInterval).Should(Succeed())
+
+		_, ex, err := env.Client.AttachPort(ctx, env.ServerID, nic.PortID)
+		Expect(err).NotTo(HaveOccurred(), "PORT-ID-RETAINED: the kept port must attach again: %s", ex)
+	})
+
+	It("deletes the port of a NIC attached by net_id", Rule("NET-ID-DELETED"), func(ctx SpecContext) {
+		want := env.Expected("NET-ID-DELETED")
+		nic := env.AttachByNet(ctx, "net-deleted")
+		env.Detach(ctx, nic)
+
+		Eventually(ctx, func(g Gomega) {
+			_, ex, err := env.Client.GetPort(ctx, nic.PortID)
+			g.Expect(ex).NotTo(BeNil(), "show port: %v", err)
+			g.Expect(ex).To(HaveStatusIn("NET-ID-DELETED", want), "the port a net_id attach created must be deleted with its NIC")
+		}).WithTimeout(env.Target.DetachTimeout).WithPolling(env.Target.PollInterval).Should(Succeed())
+	})
+
+	It("leaves every other NIC of the server untouched", Rule("DETACH-ISOLATION"), func(ctx SpecContext) {
+		target := env.AttachByPort(ctx, "isolation-target")
+		byNet := env.AttachByNet(ctx, "isolation-net")
+		byPort := env.AttachByPort(ctx, "isolation-port")
+		watched := []string{byNet.PortID, byPort.PortID}
+		if env.PrimaryPortID != "" {
+			watched = append(watched, env.PrimaryPortID)
+		}
+		before := env.Snapshot(ctx, watched...)
+		delete(before.NICs, target.PortID)
+
+		ex := env.Detach(ctx, target)
+		env.ExpectNothingChanged(ctx, "DETACH-ISOLATION", before, ex)
+	})
+
+	It("never fails with 5xx when the NIC is already detached", Rule("DETACH-REPEAT"), func(ctx SpecContext) {
+		want := env.Expected("DETACH-REPEAT")
+		nic := env.AttachByPort(ctx, "repeat")
+		env.Detach(ctx, nic)
+		before := env.Snapshot(ctx, nic.PortID)
+
+		ex, err := env.Client.Detach(ctx, env.ServerID, nic.PortID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ex.Status).To(BeNumerically("<", 500), "DETACH-REPEAT: a repeated detach must never answer 5xx: %s", ex)
+		Expect(ex).To(HaveStatusIn("DETACH-REPEAT", want))
+		env.ExpectNothingChanged(ctx, "DETACH-REPEAT", before, ex)
+	})
+})

@@ -1,0 +1,148 @@
+package detach_test
+
+import (
+	"net/http"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/nicconform/nicconform/internal/cases"
+	. "github.com/nicconform/nicconform/internal/fixtures"
+	"github.com/nicconform/nicconform/spec"
+)
+
+// detachCases are the malformed path cases of the detach operation, derived
+// from its parameters in spec/openapi.yaml when the spec tree is built.
+func detachCases() []TableEntry {
+	s, err := spec.Load()
+	if err != nil {
+		panic(err) // the embedded spec is checked by spec's own tests
+	}
+	cs, err := cases.Malformed(s.Detach())
+	if err != nil {
+		panic(err)
+	}
+	entries := make([]TableEntry, 0, len(cs))
+	for _, c := range cs {
+		entries = append(entries, Entry(c.Name(), c))
+	}
+	return entries
+}
+
+var _ = Describe("Path parameters", TargetDecorators(), func() {
+	It("answers 404 for an unknown server and changes nothing", Rule("PATH-UNKNOWN-SERVER"), func(ctx SpecContext) {
+		want := env.Expected("PATH-UNKNOWN-SERVER")
+		nic := env.AttachByPort(ctx, "unknown-server")
+		before := env.Snapshot(ctx, nic.PortID)
+
+		ex, err := env.Client.Detach(ctx, UnknownUUID(), nic.PortID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ex).To(HaveStatusIn("PATH-UNKNOWN-SERVER", want))
+		env.ExpectNothingChanged(ctx, "PATH-UNKNOWN-SERVER", before, ex)
+	})
+
+	Describe("a port not attached to the server", func() {
+		It("changes nothing for an unknown port", Rule("PATH-UNKNOWN-PORT"), func(ctx SpecContext) {
+			want := env.Expected("PATH-UNKNOWN-PORT")
+			env.AttachByPort(ctx, "unknown-port-neighbour")
+			before := env.Snapshot(ctx)
+
+			ex, err := env.Client.Detach(ctx, env.ServerID, UnknownUUID())
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ex).To(HaveStatusIn("PATH-UNKNOWN-PORT", want))
+			env.ExpectNothingChanged(ctx, "PATH-UNKNOWN-PORT", before, ex)
+		})
+
+		It("changes nothing for a port that exists but is attached nowhere", Rule("PATH-UNKNOWN-PORT"), func(ctx SpecContext) {
+			want := env.Expected("PATH-UNKNOWN-PORT")
+			port := env.CreatePort(ctx, "unattached")
+			before := env.Snapshot(ctx, port.ID)
+
+			ex, err := env.Client.Detach(ctx, env.ServerID, port.ID)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ex).To(HaveStatusIn("PATH-UNKNOWN-PORT", want))
+			env.ExpectNothingChanged(ctx, "PATH-UNKNOWN-PORT", before, ex)
+		})
+
+		It("changes nothing for a port attached to another server", Rule("PATH-UNKNOWN-PORT"), func(ctx SpecContext) {
+			want := env.Expected("PATH-UNKNOWN-PORT")
+			other := env.OtherServer(ctx)
+			nic := other.AttachByPort(ctx, "other-server")
+			before := other.Snapshot(ctx, nic.PortID)
+
+			ex, err := env.Client.Detach(ctx, env.ServerID, nic.PortID)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ex).To(HaveStatusIn("PATH-UNKNOWN-PORT", want))
+			other.ExpectNothingChanged(ctx, "PATH-UNKNOWN-PORT", before, ex)
+		})
+	})
+
+	It("refuses a project other than the caller's", Rule("PATH-FOREIGN-PROJECT"), func(ctx SpecContext) {
+		want := env.Expected("PATH-FOREIGN-PROJECT")
+		nic := env.AttachByPort(ctx, "foreign-project")
+		before := env.Snapshot(ctx, nic.PortID)
+
+		ex, err := env.Client.WithProject(UnknownProjectID()).Detach(ctx, env.ServerID, nic.PortID)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ex).To(HaveStatusIn("PATH-FOREIGN-PROJECT", want))
+		env.ExpectNothingChanged(ctx, "PATH-FOREIGN-PROJECT", before, ex)
+	})
+
+	Describe("malformed ids", Ordered, func() {
+		var nic NIC
+		BeforeAll(func(ctx SpecContext) { nic = env.AttachByPort(ctx, "malformed") })
+
+		DescribeTable("answer 4xx and change nothing", Rule("PATH-MALFORMED"),
+			func(ctx SpecContext, c cases.Case) {
+				want := env.Expected("PATH-MALFORMED")
+				valid := map[string]string{"project_id": env.ProjectID, "server_id": env.ServerID, "port_id": nic.PortID}
+				value, err := c.Value(env.Spec, valid[c.Param])
+				Expect(err).NotTo(HaveOccurred())
+				valid[c.Param] = value
+				before := env.Snapshot(ctx, nic.PortID)
+
+				ex := env.Probe(ctx, http.MethodDelete, NICPath(valid["project_id"], valid["server_id"], valid["port_id"]), "PATH-MALFORMED "+c.Name())
+				Expect(ex.Status).To(BeNumerically("<", 500), "PATH-MALFORMED: %s must never answer 5xx: %s", c.Name(), ex)
+				Expect(ex).To(HaveStatusIn("PATH-MALFORMED", want), "case %s", c.Name())
+				env.ExpectNothingChanged(ctx, "PATH-MALFORMED", before, ex)
+			},
+			detachCases(),
+		)
+	})
+
+	DescribeTable("answers 4xx when the port is missing from the path", Rule("PATH-MISSING-PORT"),
+		func(ctx SpecContext, trailingSlash bool) {
+			want := env.Expected("PATH-MISSING-PORT")
+			nic := env.AttachByPort(ctx, "missing-port")
+			before := env.Snapshot(ctx, nic.PortID)
+			path := InterfacesPath(env.ProjectID, env.ServerID)
+			if trailingSlash {
+				path = append(path, "")
+			}
+
+			ex := env.Probe(ctx, http.MethodDelete, path, "PATH-MISSING-PORT")
+			Expect(ex).To(HaveStatusIn("PATH-MISSING-PORT", want))
+			env.ExpectNothingChanged(ctx, "PATH-MISSING-PORT", before, ex)
+		},
+		Entry("…/os-interface", false),
+		Entry("…/os-interface/", true),
+	)
+
+	DescribeTable("answers 405 to other methods on the NIC", Rule("METHOD-NOT-ALLOWED"),
+		func(ctx SpecContext, method string) {
+			want := env.Expected("METHOD-NOT-ALLOWED")
+			nic := env.AttachByPort(ctx, "method")
+			before := env.Snapshot(ctx, nic.PortID)
+
+			ex := env.Probe(ctx, method, NICPath(env.ProjectID, env.ServerID, nic.PortID), "METHOD-NOT-ALLOWED "+method)
+			Expect(ex).To(HaveStatusIn("METHOD-NOT-ALLOWED", want))
+			if ex.Status == http.StatusMethodNotAllowed {
+				Expect(ex.ResponseHeader.Get("Allow")).To(ContainSubstring("DELETE"), "METHOD-NOT-ALLOWED: a 405 names the allowed methods: %s", ex)
+			}
+			env.ExpectNothingChanged(ctx, "METHOD-NOT-ALLOWED", before, ex)
+		},
+		Entry("PUT", http.MethodPut),
+		Entry("PATCH", http.MethodPatch),
+		Entry("POST", http.MethodPost),
+	)
+})
