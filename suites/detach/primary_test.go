@@ -4,8 +4,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/nicconform/nicconform/internal/report"
 	. "github.com/nicconform/nicconform/internal/fixtures"
+	"github.com/nicconform/nicconform/internal/report"
 )
 
 var _ = Describe("The primary NIC", TargetDecorators(), func() {
