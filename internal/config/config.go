@@ -254,3 +254,13 @@ func (r *resolver) checkURL(name, v string) {
 		r.errf("%s=%q: want an absolute http(s) URL such as https://ecs.cn-north-4.myhuaweicloud.com", name, v)
 	}
 }
+
+// ReportDir is where reports go (NICCONFORM_REPORT_DIR, default reports/),
+// known even when the rest of the configuration is broken, so that a run
+// that cannot start still says why in its reports.
+func ReportDir() string {
+	if v := strings.TrimSpace(os.Getenv("NICCONFORM_REPORT_DIR")); v != "" {
+		return v
+	}
+	return DefaultReportDir
+}

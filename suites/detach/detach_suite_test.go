@@ -49,13 +49,20 @@ var _ = BeforeEach(func() { env.RecordExchanges() })
 
 // ReportAfterSuite runs once, on process 1, with every process's specs.
 var _ = ReportAfterSuite("nicconform reports", func(r Report) {
+	if r.SuiteConfig.DryRun {
+		return // a dry run (or PreviewSpecs) checks nothing: it must not write verdicts
+	}
 	cfg, err := config.FromEnv()
 	if err != nil {
-		cfg.ReportDir, cfg.Profile = config.DefaultReportDir, "unknown"
+		cfg.Profile = "unknown (" + err.Error() + ")"
 	}
+	cfg.ReportDir = config.ReportDir()
 	s, err := spec.Load()
 	Expect(err).NotTo(HaveOccurred())
 	run := report.Run{Target: cfg.String(), Profile: cfg.Profile}
+	if env != nil {
+		run.Target = env.Description()
+	}
 	c, leaks, err := fixtures.WriteReports(cfg.ReportDir, s, run, r)
 	Expect(err).NotTo(HaveOccurred(), "writing the reports")
 	dir, _ := filepath.Abs(cfg.ReportDir)

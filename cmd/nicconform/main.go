@@ -1,0 +1,58 @@
+// Command nicconform is the conformance tool for detaching a NIC from a
+// server: it serves the reference mock (`mock`), prints the rule catalog
+// (`rules`) and the resolved target configuration (`config`). The suite
+// itself runs with `make conformance` (Ginkgo).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: nicconform <command> [flags]
+
+commands:
+  mock     serve the reference mock (nicconform mock -h for its flags and deviations)
+  rules    print the rule catalog of spec/openapi.yaml (-json for JSON)
+  config   print the target configuration resolved from the environment, secrets masked
+
+The conformance suite runs with "make conformance".
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "nicconform:", err)
+		os.Exit(2)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command")
+	}
+	switch args[0] {
+	case "mock":
+		return runMock(ctx, args[1:], stdout, stderr)
+	case "rules":
+		return runRules(args[1:], stdout, stderr)
+	case "config":
+		return runConfig(args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}

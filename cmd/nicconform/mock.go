@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/nicconform/nicconform/internal/mock"
+)
+
+// runMock is `nicconform mock`: it serves the reference mock until ctx is
+// cancelled. It prints "LISTEN http://HOST:PORT" and, for each seeded
+// server, "IDS project=… network=… server=… primary_port=…" to stdout.
+// -h prints the usage (with every deviation) to stderr and returns nil.
+func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("mock", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8774", "listen `address` (host:port; port 0 picks a free one)")
+	profile := fs.String("profile", string(mock.ProfileHuawei), "emulated cloud: huawei (primary NIC 403, unattached port 404) or nova (upstream: no primary, unattached port 202)")
+	errShape := fs.String("errors", string(mock.ErrorsNova), `error body shape: nova ({"itemNotFound":{"code":404,"message":…}}) or huawei ({"error":{"code":"Ecs.0085","message":…}})`)
+	delay := fs.Duration("delay", mock.DefaultDelay, "how long an accepted detach takes to complete; 0 completes it before the 202")
+	servers := fs.Int("servers", mock.DefaultServers, "number of seeded servers, each with one primary NIC")
+	token := fs.String("token", mock.DefaultToken, "the accepted X-Auth-Token")
+	logRequests := fs.Bool("log", false, "log one line per request to stderr (never the token)")
+	var devs []mock.Deviation
+	fs.Func("deviation", "break one rule on purpose (repeatable); see the list below", func(s string) error {
+		d, err := mock.ParseDeviation(s)
+		if err != nil {
+			return err
+		}
+		devs = append(devs, d)
+		return nil
+	})
+	fs.Usage = func() { mockUsage(fs) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return fmt.Errorf("mock: %w", err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("mock: unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if *delay < 0 {
+		return fmt.Errorf("mock: -delay %s is negative", *delay)
+	}
+	if *servers < 1 {
+		return fmt.Errorf("mock: -servers %d: want at least 1", *servers)
+	}
+	if *token == "" {
+		return errors.New("mock: -token must not be empty")
+	}
+	opts := mock.Options{
+		Profile:         mock.Profile(*profile),
+		Errors:          mock.ErrorShape(*errShape),
+		Delay:           *delay,
+		ImmediateDetach: *delay == 0,
+		Servers:         *servers,
+		Token:           *token,
+		Deviations:      devs,
+	}
+	if *logRequests {
+		opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	m, err := mock.New(opts)
+	if err != nil {
+		return err
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", *addr)
+	if err != nil {
+		m.Close()
+		return fmt.Errorf("mock: listen on %s: %w", *addr, err)
+	}
+	srv := mock.Serve(m, ln)
+	seed := m.Seed()
+	fmt.Fprintf(stdout, "LISTEN %s\n", srv.URL)
+	for _, s := range seed.Servers {
+		fmt.Fprintf(stdout, "IDS project=%s network=%s server=%s primary_port=%s\n",
+			seed.ProjectID, seed.NetworkID, s.ServerID, s.PrimaryPortID)
+	}
+	<-ctx.Done()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// mockUsage documents the flags and every deviation.
+func mockUsage(fs *flag.FlagSet) {
+	out := fs.Output()
+	fmt.Fprintf(out, "Usage: nicconform mock [flags]\n\n"+
+		"Serve the reference mock of the detach-NIC API (/v2.1 compute, /v2.0 ports).\n"+
+		"Prints \"LISTEN http://HOST:PORT\", then one \"IDS project=… network=… server=… primary_port=…\"\n"+
+		"line per seeded server. Stops on SIGINT/SIGTERM.\n\nFlags:\n")
+	fs.PrintDefaults()
+	fmt.Fprintf(out, "\nDeviations (-deviation NAME; each breaks one rule):\n")
+	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	for _, d := range mock.Deviations() {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", d.Name, d.Rule, d.Description)
+	}
+	_ = tw.Flush()
+}

@@ -1,0 +1,549 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/nicconform/nicconform/spec"
+)
+
+// Defaults of Config and RetryPolicy.
+const (
+	DefaultTimeout     = 30 * time.Second
+	DefaultMaxAttempts = 4
+	DefaultBaseDelay   = 200 * time.Millisecond
+	DefaultMaxDelay    = 5 * time.Second
+)
+
+// RetryPolicy says how 429 and 503 answers (and transport errors of GET and
+// PUT) are retried. Zero fields take the defaults.
+type RetryPolicy struct {
+	// MaxAttempts is the number of attempts in all (default 4; 1 = no retry).
+	MaxAttempts int
+	// BaseDelay is the first backoff (default 200ms), doubled each retry.
+	BaseDelay time.Duration
+	// MaxDelay caps a backoff (default 5s); a Retry-After is capped at
+	// four times it.
+	MaxDelay time.Duration
+}
+
+// Config configures a Client.
+type Config struct {
+	// ComputeURL is the base URL serving /v2.1/… (it may have a path
+	// prefix; a trailing slash is ignored). Required.
+	ComputeURL string
+	// NetworkURL is the base URL serving /v2.0/…; default ComputeURL.
+	NetworkURL string
+	// ProjectID goes in compute paths.
+	ProjectID string
+	// Auth adds credentials; nil sends none.
+	Auth Authenticator
+	// Spec is the contract every exchange is validated against; nil loads
+	// the embedded one.
+	Spec *spec.Spec
+	// HTTPClient sends the requests; nil uses a new client with its own
+	// transport. The client is copied, never modified; the copy does not
+	// follow redirects (a 3xx is recorded as it came).
+	HTTPClient *http.Client
+	// Timeout bounds each attempt, body read included (default 30s).
+	Timeout time.Duration
+	// Retry is the retry policy.
+	Retry RetryPolicy
+	// Recorder records every attempt; nil uses a new one.
+	Recorder *Recorder
+	// Logger gets one Debug record per attempt (redacted); nil discards.
+	Logger *slog.Logger
+}
+
+// Client talks to one target. It is safe for concurrent use; WithAuth and
+// WithProject return copies sharing the contract, recorder and HTTP client.
+type Client struct {
+	compute, network *url.URL
+	project          string
+	auth             Authenticator
+	inherited        []string // secrets of the clients this one was derived from
+	spec             *spec.Spec
+	validator        *validator
+	http             *http.Client
+	timeout          time.Duration
+	retry            RetryPolicy
+	rec              *Recorder
+	log              *slog.Logger
+}
+
+// New checks cfg and returns a client.
+func New(cfg Config) (*Client, error) {
+	compute, err := parseBase("ComputeURL", cfg.ComputeURL)
+	if err != nil {
+		return nil, err
+	}
+	network := compute
+	if cfg.NetworkURL != "" {
+		if network, err = parseBase("NetworkURL", cfg.NetworkURL); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Timeout < 0 {
+		return nil, fmt.Errorf("client: Config.Timeout %v is negative", cfg.Timeout)
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	r := cfg.Retry
+	switch {
+	case r.MaxAttempts < 0:
+		return nil, fmt.Errorf("client: Config.Retry.MaxAttempts %d is negative", r.MaxAttempts)
+	case r.BaseDelay < 0:
+		return nil, fmt.Errorf("client: Config.Retry.BaseDelay %v is negative", r.BaseDelay)
+	case r.MaxDelay < 0:
+		return nil, fmt.Errorf("client: Config.Retry.MaxDelay %v is negative", r.MaxDelay)
+	}
+	if r.MaxAttempts == 0 {
+		r.MaxAttempts = DefaultMaxAttempts
+	}
+	if r.BaseDelay == 0 {
+		r.BaseDelay = DefaultBaseDelay
+	}
+	if r.MaxDelay == 0 {
+		r.MaxDelay = DefaultMaxDelay
+	}
+	if cfg.Spec == nil {
+		if cfg.Spec, err = spec.Load(); err != nil {
+			return nil, fmt.Errorf("client: load the contract: %w", err)
+		}
+	}
+	var hc http.Client
+	if cfg.HTTPClient != nil {
+		hc = *cfg.HTTPClient
+	} else if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		hc.Transport = t.Clone()
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	if cfg.Recorder == nil {
+		cfg.Recorder = NewRecorder()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Client{
+		compute:   compute,
+		network:   network,
+		project:   cfg.ProjectID,
+		auth:      cfg.Auth,
+		spec:      cfg.Spec,
+		validator: newValidator(cfg.Spec),
+		http:      &hc,
+		timeout:   cfg.Timeout,
+		retry:     r,
+		rec:       cfg.Recorder,
+		log:       cfg.Logger,
+	}, nil
+}
+
+// ProjectID returns the project id compute paths carry.
+func (c *Client) ProjectID() string { return c.project }
+
+// Recorder returns the recorder of every exchange.
+func (c *Client) Recorder() *Recorder { return c.rec }
+
+// Spec returns the contract exchanges are validated against.
+func (c *Client) Spec() *spec.Spec { return c.spec }
+
+// BaseURL returns the base URL of a service (a copy).
+func (c *Client) BaseURL(s Service) *url.URL {
+	u := *c.base(s)
+	return &u
+}
+
+// WithAuth returns a copy sending a's credentials (nil: none), sharing the
+// contract, recorder and HTTP client. The copy still scrubs the secrets of
+// the client it came from.
+func (c *Client) WithAuth(a Authenticator) *Client {
+	cp := *c
+	cp.inherited = append(append([]string(nil), c.inherited...), c.secrets()...)
+	cp.auth = a
+	return &cp
+}
+
+// WithProject returns a copy putting projectID in compute paths.
+func (c *Client) WithProject(projectID string) *Client {
+	cp := *c
+	cp.project = projectID
+	return &cp
+}
+
+func (c *Client) base(s Service) *url.URL {
+	if s == Network {
+		return c.network
+	}
+	return c.compute
+}
+
+func (c *Client) secrets() []string {
+	if c.auth == nil {
+		return nil
+	}
+	return c.auth.Secrets()
+}
+
+func (c *Client) redactor() *redactor { return newRedactor(c.inherited, c.secrets()) }
+
+// Request is one logical request.
+type Request struct {
+	// Method is the HTTP method.
+	Method string
+	// Service picks the base URL.
+	Service Service
+	// Segments is the path after the base URL, unescaped; each is escaped
+	// as exactly one segment, e.g. {"v2.1", project, "servers", serverID,
+	// "os-interface", portID}. An empty segment stays empty.
+	Segments []string
+	// RawPath, instead of Segments, is sent verbatim (already escaped); it
+	// must start with "/".
+	RawPath string
+	// Query is the query string.
+	Query url.Values
+	// Header holds extra request headers.
+	Header http.Header
+	// Body is the raw body; nil sends none (and no Content-Type unless
+	// Header sets one).
+	Body []byte
+	// JSON, if non-nil, is marshalled as the body, with Content-Type
+	// application/json (unless Header sets one).
+	JSON any
+	// NoRetry sends one attempt whatever the answer.
+	NoRetry bool
+	// Note is recorded on each exchange.
+	Note string
+}
+
+// Transport failure causes, for errors.Is on the error of Do.
+var (
+	// ErrUnreachable: the connection could not be made.
+	ErrUnreachable = errors.New("target unreachable")
+	// ErrTimeout: no complete response within the attempt's timeout or the
+	// context's deadline.
+	ErrTimeout = errors.New("timeout")
+	// ErrNotHTTP: the target answered with something that is not HTTP.
+	ErrNotHTTP = errors.New("not an HTTP response")
+	// ErrNoResponse: the connection closed (or failed) without a response.
+	ErrNoResponse = errors.New("no response")
+)
+
+// TransportError is Do's error when no HTTP response came back.
+type TransportError struct {
+	Method string
+	URL    string // redacted
+	// Kind is ErrUnreachable, ErrTimeout, ErrNotHTTP or ErrNoResponse.
+	Kind error
+	// Detail is the underlying error's text, redacted.
+	Detail string
+	// Attempts is how many attempts were made.
+	Attempts int
+	err      error
+}
+
+// Error reads "client: DELETE http://…: target unreachable: dial tcp …".
+func (e *TransportError) Error() string {
+	s := fmt.Sprintf("client: %s %s: %v", e.Method, e.URL, e.Kind)
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	if e.Attempts > 1 {
+		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
+	}
+	return s
+}
+
+// Unwrap returns the kind and the underlying error (both match errors.Is).
+func (e *TransportError) Unwrap() []error { return []error{e.Kind, e.err} }
+
+// prepared is a request ready to be sent, attempt after attempt.
+type prepared struct {
+	method string
+	url    *url.URL
+	rel    string
+	query  url.Values
+	header http.Header
+	body   []byte
+	note   string
+}
+
+func (c *Client) prepare(r Request) (*prepared, error) {
+	if r.Method == "" {
+		return nil, errors.New("client: request without a method")
+	}
+	rel, err := relativePath(&r)
+	if err != nil {
+		return nil, fmt.Errorf("client: %s: %w", r.Method, err)
+	}
+	u, err := buildURL(c.base(r.Service), rel, r.Query)
+	if err != nil {
+		return nil, fmt.Errorf("client: %s %s: %w", r.Method, rel, err)
+	}
+	p := &prepared{method: r.Method, url: u, rel: rel, query: r.Query, header: r.Header.Clone(), body: r.Body, note: r.Note}
+	if p.header == nil {
+		p.header = http.Header{}
+	}
+	if p.query == nil {
+		p.query = url.Values{}
+	}
+	if r.JSON != nil {
+		if r.Body != nil {
+			return nil, fmt.Errorf("client: %s %s: set Body or JSON, not both", r.Method, rel)
+		}
+		if p.body, err = json.Marshal(r.JSON); err != nil {
+			return nil, fmt.Errorf("client: %s %s: marshal the body: %w", r.Method, rel, err)
+		}
+		if p.header.Get("Content-Type") == "" {
+			p.header.Set("Content-Type", "application/json")
+		}
+	}
+	if p.header.Get("Accept") == "" {
+		p.header.Set("Accept", "application/json")
+	}
+	if p.header.Get("User-Agent") == "" {
+		p.header.Set("User-Agent", "nicconform")
+	}
+	return p, nil
+}
+
+// Do sends one logical request, retries included (each attempt is
+// recorded as its own Exchange), and returns the last attempt's exchange.
+// The error is non-nil only when no HTTP response came back (a
+// *TransportError), or when the request cannot be built; any HTTP status is
+// a result, not an error.
+func (c *Client) Do(ctx context.Context, r Request) (*Exchange, error) {
+	p, err := c.prepare(r)
+	if err != nil {
+		return nil, c.redactor().error(err)
+	}
+	attempts := c.retry.MaxAttempts
+	if r.NoRetry {
+		attempts = 1
+	}
+	for attempt := 1; ; attempt++ {
+		ex, err := c.attempt(ctx, p, attempt)
+		if ex == nil || attempt >= attempts || ctx.Err() != nil {
+			return ex, err
+		}
+		wait, retry := c.retryAfter(p.method, ex, err, attempt)
+		if !retry {
+			return ex, err
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(deadline) {
+			c.log.DebugContext(ctx, "client: no retry, the wait would pass the deadline",
+				"method", p.method, "url", ex.URL, "wait", wait)
+			return ex, err
+		}
+		c.log.DebugContext(ctx, "client: retry", "method", p.method, "url", ex.URL, "status", ex.Status, "wait", wait, "next_attempt", attempt+1)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ex, err
+		case <-t.C:
+		}
+	}
+}
+
+// retryAfter decides whether an attempt is retried, and after how long.
+func (c *Client) retryAfter(method string, ex *Exchange, err error, attempt int) (time.Duration, bool) {
+	switch {
+	case err != nil:
+		// Without a response a DELETE or POST may have taken effect.
+		if method != http.MethodGet && method != http.MethodPut && method != http.MethodHead && method != http.MethodOptions {
+			return 0, false
+		}
+	case ex.Status != http.StatusTooManyRequests && ex.Status != http.StatusServiceUnavailable:
+		return 0, false
+	}
+	if ex != nil && ex.Status != 0 {
+		if d, ok := parseRetryAfter(ex.ResponseHeader.Get("Retry-After"), time.Now()); ok {
+			return min(d, 4*c.retry.MaxDelay), true
+		}
+	}
+	return c.backoff(attempt), true
+}
+
+// backoff is BaseDelay·2^(attempt-1), with up to 10% jitter, capped at MaxDelay.
+func (c *Client) backoff(attempt int) time.Duration {
+	d := c.retry.BaseDelay
+	for i := 1; i < attempt && d < c.retry.MaxDelay; i++ {
+		d *= 2
+	}
+	d += time.Duration(rand.Int64N(int64(d)/10 + 1))
+	return min(d, c.retry.MaxDelay)
+}
+
+// parseRetryAfter reads a Retry-After of seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		if n > int64(24*time.Hour/time.Second) {
+			n = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// attempt sends one attempt, validates it and records it.
+func (c *Client) attempt(ctx context.Context, p *prepared, attempt int) (*Exchange, error) {
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+
+	req, err := http.NewRequestWithContext(actx, p.method, "http://placeholder/", nil)
+	if err != nil {
+		return nil, fmt.Errorf("client: %s: %w", p.method, err)
+	}
+	u := *p.url
+	req.URL = &u
+	req.Host = u.Host
+	req.Header = p.header.Clone()
+	if p.body != nil {
+		body := p.body
+		req.ContentLength = int64(len(body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		req.Body, _ = req.GetBody()
+		if len(body) == 0 {
+			req.Body = http.NoBody
+		}
+	}
+
+	ex := &Exchange{Method: p.method, Attempt: attempt, Note: p.note, Started: time.Now()}
+	var authErr error
+	if c.auth != nil {
+		authErr = c.auth.Authenticate(actx, req, p.body)
+	}
+	red := c.redactor()
+	ex.URL = redactedURL(req.URL, red)
+	ex.RequestHeader = red.header(req.Header)
+	ex.RequestBody = red.body(p.body)
+	ex.Note = red.scrub(p.note)
+	if authErr != nil {
+		err := fmt.Errorf("client: %s %s: authenticate: %w", p.method, ex.URL, red.error(authErr))
+		ex.Err = red.scrub(err.Error())
+		c.record(ctx, ex)
+		return ex, err
+	}
+
+	resp, err := c.http.Do(req)
+	var rcv *received
+	if err == nil {
+		rcv = &received{status: resp.StatusCode, header: resp.Header}
+		rcv.body, err = io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+		if closeErr := resp.Body.Close(); err == nil && closeErr != nil && !errors.Is(closeErr, context.Canceled) {
+			err = closeErr
+		}
+		if len(rcv.body) > MaxBody {
+			rcv.body, rcv.truncated = rcv.body[:MaxBody], true
+		}
+		ex.Status = resp.StatusCode
+		ex.ResponseHeader = red.header(resp.Header)
+		ex.ResponseBody = red.body(rcv.body)
+		ex.RequestID = requestID(resp.Header)
+		if err != nil { // a status came back, the body did not
+			ex.Err = red.scrub(fmt.Sprintf("reading the response body: %v", err))
+		}
+	}
+	ex.Duration = time.Since(ex.Started)
+
+	out := c.validator.check(ctx, &sent{method: p.method, rel: p.rel, query: p.query, header: req.Header, body: p.body}, rcv)
+	ex.Operation = out.operation
+	ex.Violations = scrubViolations(red, out.response)
+	ex.RequestViolations = scrubViolations(red, out.request)
+	if rcv != nil && err != nil {
+		ex.Violations = append(ex.Violations, Violation{KindBody, trim(ex.Err, maxMessage)})
+	}
+
+	if rcv == nil {
+		terr := c.transportError(ctx, actx, p.method, ex.URL, err, attempt, red)
+		ex.Err = terr.Kind.Error() + ": " + terr.Detail
+		c.record(ctx, ex)
+		return ex, terr
+	}
+	c.record(ctx, ex)
+	return ex, nil
+}
+
+func scrubViolations(red *redactor, vs []Violation) []Violation {
+	for i := range vs {
+		vs[i].Message = red.scrub(vs[i].Message)
+	}
+	return vs
+}
+
+func (c *Client) record(ctx context.Context, ex *Exchange) {
+	c.rec.add(ex)
+	attrs := []any{
+		"seq", ex.Seq, "method", ex.Method, "url", ex.URL, "status", ex.Status,
+		"request_id", ex.RequestID, "duration", ex.Duration, "attempt", ex.Attempt,
+		"operation", ex.Operation, "violations", len(ex.Violations),
+	}
+	if ex.Err != "" {
+		attrs = append(attrs, "error", ex.Err)
+	}
+	c.log.DebugContext(ctx, "client: exchange", attrs...)
+}
+
+// requestID returns the first request id header present.
+func requestID(h http.Header) string {
+	for _, k := range []string{"X-Openstack-Request-Id", "X-Compute-Request-Id", "X-Request-Id"} {
+		if v := h.Get(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// transportError classifies a failure to get a response.
+func (c *Client) transportError(ctx, actx context.Context, method, u string, err error, attempt int, red *redactor) *TransportError {
+	te := &TransportError{Method: method, URL: u, Attempts: attempt, err: err}
+	var netErr net.Error
+	var opErr *net.OpError
+	msg := err.Error()
+	if ue, ok := err.(*url.Error); ok { // drop url.Error's "Get \"…\": " prefix: the URL is ours
+		msg = ue.Err.Error()
+	}
+	switch {
+	case ctx.Err() != nil:
+		te.Kind = ErrTimeout
+		msg = "context: " + context.Cause(ctx).Error()
+	case actx.Err() != nil || (errors.As(err, &netErr) && netErr.Timeout()):
+		te.Kind = ErrTimeout
+		msg = fmt.Sprintf("no response within %v", c.timeout)
+	case errors.As(err, &opErr) && opErr.Op == "dial",
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		te.Kind = ErrUnreachable
+	case strings.Contains(msg, "malformed HTTP"), strings.Contains(msg, "HTTP/1.x transport connection broken"),
+		strings.Contains(msg, "server gave HTTP response to HTTPS client"), strings.Contains(msg, "first record does not look like a TLS handshake"):
+		te.Kind = ErrNotHTTP
+	default:
+		te.Kind = ErrNoResponse
+	}
+	te.Detail = red.scrub(msg)
+	return te
+}

@@ -1,0 +1,471 @@
+package client
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Violation kinds.
+const (
+	KindStatus      = "status"       // the status code is not documented for the operation
+	KindBody        = "body"         // a body where none is documented, an unreadable or oversized body, a request body where none is documented
+	KindSchema      = "schema"       // a body breaks its schema
+	KindHeader      = "header"       // a documented header breaks its schema
+	KindContentType = "content-type" // a Content-Type the operation does not document
+	KindParameter   = "parameter"    // (request side) a path or query parameter breaks its schema
+	KindSecurity    = "security"     // (request side) the security requirements are not met
+)
+
+// Violation is one way an exchange breaks the contract.
+type Violation struct {
+	// Kind is one of the Kind constants.
+	Kind string
+	// Message says what broke, in a few hundred characters at most.
+	Message string
+}
+
+// String renders "[kind] message".
+func (v Violation) String() string { return "[" + v.Kind + "] " + v.Message }
+
+// MaxBody is the largest response body recorded; a larger one is cut there
+// and is a violation.
+const MaxBody = 1 << 20
+
+// Redacted replaces every secret in what the client records.
+const Redacted = "REDACTED"
+
+// Exchange is one attempt of a request and its response, validated against
+// the contract and redacted. Treat it as read-only once recorded.
+type Exchange struct {
+	// Seq is the 1-based order in the recorder.
+	Seq int
+	// Operation is the operationId the request routed to, "" when none.
+	Operation string
+	// Method and URL are the request line; the URL's query is redacted.
+	Method, URL string
+	// RequestHeader is the headers sent, redacted.
+	RequestHeader http.Header
+	// RequestBody is the body sent, redacted.
+	RequestBody []byte
+	// Status is the response status code, 0 when no response came back.
+	Status int
+	// ResponseHeader is the response headers, redacted.
+	ResponseHeader http.Header
+	// ResponseBody is the response body, redacted, at most MaxBody bytes.
+	ResponseBody []byte
+	// Started is when the attempt began.
+	Started time.Time
+	// Duration is how long the attempt took, body read included.
+	Duration time.Duration
+	// RequestID is the first of X-Openstack-Request-Id, X-Compute-Request-Id
+	// and X-Request-Id the response carries.
+	RequestID string
+	// Attempt is 1 for the first try of a request.
+	Attempt int
+	// Violations are the response's breaks of the contract.
+	Violations []Violation
+	// RequestViolations are the request's breaks of the contract: the suite
+	// sends malformed requests on purpose, so these are data, not failures.
+	RequestViolations []Violation
+	// Err is the transport error, if any (redacted).
+	Err string
+	// Note is the caller's note (e.g. "probe: PATH-MALFORMED server_id not-a-uuid").
+	Note string
+}
+
+// Valid reports whether the response kept the contract.
+func (e *Exchange) Valid() bool { return len(e.Violations) == 0 }
+
+// JSON decodes the (redacted) response body into v.
+func (e *Exchange) JSON(v any) error {
+	if len(e.ResponseBody) == 0 {
+		return fmt.Errorf("client: %s %s: empty response body", e.Method, e.URL)
+	}
+	if err := json.Unmarshal(e.ResponseBody, v); err != nil {
+		return fmt.Errorf("client: %s %s: decode response body: %w", e.Method, e.URL, err)
+	}
+	return nil
+}
+
+// maxEvidenceBody is how much of a body String shows.
+const maxEvidenceBody = 200
+
+// String renders the exchange as one line of evidence:
+//
+//	DELETE http://…/os-interface/… → 202 (request id req-…) body: … violations: [body] …
+func (e *Exchange) String() string {
+	var b strings.Builder
+	b.WriteString(e.Method)
+	b.WriteByte(' ')
+	b.WriteString(e.URL)
+	b.WriteString(" → ")
+	if e.Status == 0 {
+		b.WriteString("no response")
+		if e.Err != "" {
+			b.WriteString(": ")
+			b.WriteString(e.Err)
+		}
+	} else {
+		fmt.Fprintf(&b, "%d", e.Status)
+		if e.RequestID != "" {
+			b.WriteString(" (request id ")
+			b.WriteString(e.RequestID)
+			b.WriteByte(')')
+		} else {
+			b.WriteString(" (no request id)")
+		}
+	}
+	if e.Attempt > 1 {
+		fmt.Fprintf(&b, " attempt %d", e.Attempt)
+	}
+	if len(e.ResponseBody) > 0 {
+		b.WriteString(" body: ")
+		b.WriteString(oneLine(e.ResponseBody, maxEvidenceBody))
+	}
+	if e.Status != 0 && e.Err != "" {
+		b.WriteString(" error: ")
+		b.WriteString(e.Err)
+	}
+	writeViolations(&b, " violations: ", e.Violations)
+	writeViolations(&b, " request violations: ", e.RequestViolations)
+	return b.String()
+}
+
+func writeViolations(b *strings.Builder, label string, vs []Violation) {
+	if len(vs) == 0 {
+		return
+	}
+	b.WriteString(label)
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(v.String())
+	}
+}
+
+// oneLine renders up to max bytes of a body on one line, cut on a rune
+// boundary, with "…" when cut.
+func oneLine(body []byte, max int) string {
+	cut := len(body) > max
+	if cut {
+		body = body[:max]
+		for len(body) > 0 && !utf8.Valid(body) {
+			body = body[:len(body)-1]
+		}
+	}
+	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "?")), " ")
+	if cut {
+		s += "…"
+	}
+	return s
+}
+
+// trim shortens a message to about n bytes, on one line.
+func trim(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + "…"
+}
+
+// Recorder keeps every exchange of a run, in order. It is safe for
+// concurrent use and append-only.
+type Recorder struct {
+	mu sync.Mutex
+	ex []*Exchange
+}
+
+// NewRecorder returns an empty recorder.
+func NewRecorder() *Recorder { return &Recorder{} }
+
+// add numbers and appends an exchange.
+func (r *Recorder) add(e *Exchange) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e.Seq = len(r.ex) + 1
+	r.ex = append(r.ex, e)
+}
+
+// Exchanges returns a copy of the recorded exchanges, in order.
+func (r *Recorder) Exchanges() []*Exchange {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*Exchange(nil), r.ex...)
+}
+
+// Len returns how many exchanges were recorded.
+func (r *Recorder) Len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.ex)
+}
+
+// Since returns the exchanges recorded after the first n (take n from Len
+// before the calls of interest).
+func (r *Recorder) Since(n int) []*Exchange {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n = max(n, 0)
+	if n >= len(r.ex) {
+		return nil
+	}
+	return append([]*Exchange(nil), r.ex[n:]...)
+}
+
+// sensitiveHeaders are replaced whole in the record.
+var sensitiveHeaders = []string{
+	"X-Auth-Token", "Authorization", "X-Subject-Token", "X-Security-Token",
+	"Proxy-Authorization", "Cookie", "Set-Cookie",
+}
+
+// sensitiveWords mark a JSON key or query name whose value is a secret.
+var sensitiveWords = []string{"password", "secret", "token"}
+
+func sensitiveName(name string) bool {
+	lower := strings.ToLower(name)
+	for _, w := range sensitiveWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// minSecret is the shortest secret string scrubbed (shorter ones would
+// mangle ordinary text).
+const minSecret = 4
+
+// redactor removes secrets from what is recorded, logged or returned.
+type redactor struct {
+	secrets []string
+}
+
+// newRedactor keeps the secrets of at least minSecret bytes, longest first
+// (so a secret containing another is replaced whole).
+func newRedactor(lists ...[]string) *redactor {
+	seen := map[string]bool{}
+	r := &redactor{}
+	for _, list := range lists {
+		for _, s := range list {
+			if len(s) >= minSecret && !seen[s] {
+				seen[s] = true
+				r.secrets = append(r.secrets, s)
+				// The same secret as it appears escaped in a URL or JSON.
+				for _, v := range []string{url.QueryEscape(s), url.PathEscape(s), jsonEscaped(s)} {
+					if v != s && !seen[v] {
+						seen[v] = true
+						r.secrets = append(r.secrets, v)
+					}
+				}
+			}
+		}
+	}
+	for i := 1; i < len(r.secrets); i++ { // insertion sort: a handful of entries
+		for j := i; j > 0 && len(r.secrets[j]) > len(r.secrets[j-1]); j-- {
+			r.secrets[j], r.secrets[j-1] = r.secrets[j-1], r.secrets[j]
+		}
+	}
+	return r
+}
+
+func jsonEscaped(s string) string {
+	b, err := json.Marshal(s)
+	if err != nil || len(b) < 2 {
+		return s
+	}
+	return string(b[1 : len(b)-1])
+}
+
+// scrub replaces every secret string in s.
+func (r *redactor) scrub(s string) string {
+	for _, secret := range r.secrets {
+		if strings.Contains(s, secret) {
+			s = strings.ReplaceAll(s, secret, Redacted)
+		}
+	}
+	return s
+}
+
+// scrubBytes replaces every secret string in b, returning b itself when
+// there is none.
+func (r *redactor) scrubBytes(b []byte) []byte {
+	for _, secret := range r.secrets {
+		if bytes.Contains(b, []byte(secret)) {
+			b = bytes.ReplaceAll(b, []byte(secret), []byte(Redacted))
+		}
+	}
+	return b
+}
+
+// header returns a redacted copy of h.
+func (r *redactor) header(h http.Header) http.Header {
+	if h == nil {
+		return http.Header{}
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		cp := make([]string, len(vs))
+		for i, v := range vs {
+			cp[i] = r.scrub(v)
+		}
+		out[k] = cp
+	}
+	for _, name := range sensitiveHeaders {
+		if vs, ok := out[name]; ok {
+			for i := range vs {
+				vs[i] = Redacted
+			}
+		}
+	}
+	return out
+}
+
+// query redacts the values of sensitive query names and secret strings.
+func (r *redactor) query(raw string) string {
+	parts := strings.Split(raw, "&")
+	for i, p := range parts {
+		name, _, hasValue := strings.Cut(p, "=")
+		if decoded, err := url.QueryUnescape(name); err == nil {
+			name = decoded
+		}
+		if hasValue && (sensitiveName(name) || strings.EqualFold(name, "signature")) {
+			parts[i] = p[:strings.IndexByte(p, '=')+1] + Redacted
+		}
+	}
+	return r.scrub(strings.Join(parts, "&"))
+}
+
+// body returns a redacted copy of a body: JSON string values under
+// sensitive keys, then secret strings. The bytes are left as they are where
+// nothing is redacted.
+func (r *redactor) body(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	out := redactJSON(b)
+	out = r.scrubBytes(out)
+	if len(out) > 0 && &out[0] == &b[0] {
+		out = bytes.Clone(b) // never alias the caller's buffer
+	}
+	return out
+}
+
+// error returns err with its text redacted, still unwrapping to err.
+func (r *redactor) error(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if clean := r.scrub(msg); clean != msg {
+		return &redactedError{msg: clean, err: err}
+	}
+	return err
+}
+
+// redactedError carries a redacted message for an error whose own text held
+// a secret.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// mayHoldSensitiveKey is a cheap pre-check before parsing a body.
+func mayHoldSensitiveKey(b []byte) bool {
+	lower := bytes.ToLower(b)
+	for _, w := range sensitiveWords {
+		if bytes.Contains(lower, []byte(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// redactJSON replaces the string value of every object key whose name
+// contains a sensitive word with "REDACTED", keeping every other byte as it
+// is. A body that is not JSON is returned unchanged.
+func redactJSON(b []byte) []byte {
+	if !mayHoldSensitiveKey(b) {
+		return b
+	}
+	type frame struct{ object, wantKey bool }
+	type span struct{ start, end int }
+	var (
+		stack     []frame
+		sensitive bool
+		spans     []span
+	)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	valueDone := func() {
+		sensitive = false
+		if n := len(stack); n > 0 && stack[n-1].object {
+			stack[n-1].wantKey = true
+		}
+	}
+	for {
+		off := int(dec.InputOffset())
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return b
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				valueDone()
+				stack = append(stack, frame{object: t == '{', wantKey: t == '{'})
+			default:
+				if len(stack) > 0 {
+					stack = stack[:len(stack)-1]
+				}
+			}
+		case string:
+			if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].wantKey {
+				stack[n-1].wantKey = false
+				sensitive = sensitiveName(t)
+				continue
+			}
+			if sensitive {
+				end := int(dec.InputOffset())
+				if q := bytes.IndexByte(b[off:end], '"'); q >= 0 {
+					spans = append(spans, span{off + q, end})
+				}
+			}
+			valueDone()
+		default:
+			valueDone()
+		}
+	}
+	if len(spans) == 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	last := 0
+	for _, s := range spans {
+		out = append(out, b[last:s.start]...)
+		out = append(out, `"`+Redacted+`"`...)
+		last = s.end
+	}
+	return append(out, b[last:]...)
+}

@@ -1,0 +1,45 @@
+package client
+
+// FixedIP is an address of a NIC or port.
+type FixedIP struct {
+	SubnetID  string `json:"subnet_id"`
+	IPAddress string `json:"ip_address"`
+}
+
+// Interface is a NIC attached to a server (Nova's interfaceAttachment).
+type Interface struct {
+	PortID    string    `json:"port_id"`
+	NetID     string    `json:"net_id"`
+	MACAddr   string    `json:"mac_addr"`
+	PortState string    `json:"port_state"`
+	FixedIPs  []FixedIP `json:"fixed_ips"`
+}
+
+// Port is a network port (Neutron / VPC).
+type Port struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	NetworkID   string    `json:"network_id"`
+	MACAddress  string    `json:"mac_address"`
+	DeviceID    string    `json:"device_id"`
+	DeviceOwner string    `json:"device_owner"`
+	Status      string    `json:"status"`
+	TenantID    string    `json:"tenant_id"`
+	FixedIPs    []FixedIP `json:"fixed_ips"`
+}
+
+// Server is the part of a server the suite reads.
+type Server struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Status   string `json:"status"`
+	TenantID string `json:"tenant_id"`
+	Locked   bool   `json:"locked"`
+}
+
+// ListPortsOpts filters ListPorts; empty fields are not sent.
+type ListPortsOpts struct {
+	Name      string
+	DeviceID  string
+	NetworkID string
+}

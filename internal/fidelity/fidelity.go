@@ -1,0 +1,163 @@
+// Package fidelity runs the conformance suite against the embedded reference
+// mock once per configuration (faithful in each profile, and once per
+// deviation) and tells which rules each run failed: the proof that every
+// rule's specs can fail, and that every deviation is caught by the rule it
+// was made to break.
+package fidelity
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/nicconform/nicconform/internal/report"
+)
+
+// Run is one configuration of the embedded mock to run the suite against.
+type Run struct {
+	Name      string // "faithful-huawei", or the deviation's name
+	Profile   string
+	Deviation string // "" for a faithful run
+	Rule      string // the rule the deviation breaks
+}
+
+// Result is what one run found.
+type Result struct {
+	Run
+	Failed  []string // ids of the rules that failed
+	Skipped []string
+	Err     error // the run could not produce a report
+}
+
+// Caught reports whether the run failed its intended rule.
+func (r Result) Caught() bool {
+	for _, id := range r.Failed {
+		if id == r.Rule {
+			return true
+		}
+	}
+	return false
+}
+
+// Suite is a built suite binary (a `go test -c` of suites/detach).
+type Suite struct {
+	Binary string
+	// Env is added to each run's environment (e.g. a short detach bound).
+	Env []string
+}
+
+// Build compiles the suite in pkgDir (e.g. ./suites/detach) into dir.
+func Build(ctx context.Context, moduleDir, pkg, dir string) (Suite, error) {
+	bin := filepath.Join(dir, "suite.test")
+	cmd := exec.CommandContext(ctx, "go", "test", "-c", "-o", bin, pkg)
+	cmd.Dir = moduleDir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return Suite{}, fmt.Errorf("fidelity: build %s: %w\n%s", pkg, err, out)
+	}
+	return Suite{Binary: bin}, nil
+}
+
+// RunAll runs every configuration, at most parallel at a time, each with
+// its own report folder under dir, and returns the results in input order.
+func (s Suite) RunAll(ctx context.Context, runs []Run, dir string, parallel int) []Result {
+	results := make([]Result, len(runs))
+	sem := make(chan struct{}, max(parallel, 1))
+	var wg sync.WaitGroup
+	for i, r := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i] = s.run(ctx, r, filepath.Join(dir, r.Name))
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+// Exec runs the suite binary once with env added to the caller's
+// environment (later entries win) and returns its combined output and its
+// error (a failing suite exits non-zero).
+func (s Suite) Exec(ctx context.Context, env ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, s.Binary, "-ginkgo.no-color", "-ginkgo.randomize-all")
+	cmd.Dir = filepath.Dir(s.Binary)
+	cmd.Env = append(append(os.Environ(), s.Env...), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
+func (s Suite) run(ctx context.Context, r Run, reportDir string) Result {
+	res := Result{Run: r}
+	output, runErr := s.Exec(ctx,
+		"NICCONFORM_COMPUTE_URL=", // the embedded mock, whatever the caller's environment says
+		"NICCONFORM_REPORT_DIR="+reportDir,
+		"NICCONFORM_PROFILE="+r.Profile,
+		"NICCONFORM_MOCK_DEVIATION="+r.Deviation,
+	)
+	raw, err := os.ReadFile(filepath.Join(reportDir, "conformance.json"))
+	if err != nil {
+		res.Err = fmt.Errorf("fidelity: %s: no report (%v): %w\n%s", r.Name, runErr, err, tail(output, 40))
+		return res
+	}
+	var c report.Conformance
+	if err := json.Unmarshal(raw, &c); err != nil {
+		res.Err = fmt.Errorf("fidelity: %s: %w", r.Name, err)
+		return res
+	}
+	for _, v := range c.Rules {
+		switch v.Verdict {
+		case report.Fail:
+			res.Failed = append(res.Failed, v.ID)
+		case report.Skip:
+			res.Skipped = append(res.Skipped, v.ID)
+		}
+	}
+	sort.Strings(res.Failed)
+	sort.Strings(res.Skipped)
+	if len(res.Failed) == 0 && runErr != nil {
+		res.Err = fmt.Errorf("fidelity: %s: the suite failed but its report shows no failed rule: %v\n%s", r.Name, runErr, tail(output, 40))
+	}
+	return res
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Markdown renders the matrix: each run, the rules it failed, and whether
+// the deviation was caught by its intended rule.
+func Markdown(results []Result) string {
+	var b strings.Builder
+	b.WriteString("| run | profile | intended rule | caught | rules that failed |\n|---|---|---|---|---|\n")
+	for _, r := range results {
+		caught := "—"
+		switch {
+		case r.Err != nil:
+			caught = "ERROR"
+		case r.Deviation == "" && len(r.Failed) == 0:
+			caught = "clean"
+		case r.Deviation == "":
+			caught = "**NOT CLEAN**"
+		case r.Caught():
+			caught = "yes"
+		default:
+			caught = "**NO**"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.Name, r.Profile, r.Rule, caught, strings.Join(r.Failed, ", "))
+	}
+	return b.String()
+}

@@ -1,0 +1,67 @@
+package fidelity_test
+
+import (
+	"context"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/nicconform/nicconform/internal/fidelity"
+	"github.com/nicconform/nicconform/internal/mock"
+	"github.com/nicconform/nicconform/spec"
+)
+
+// TestEveryRuleCanFail runs the suite against the faithful mock (both
+// profiles, both error shapes) and against every deviation, and holds the
+// suite to its promise: clean where the mock is faithful, and each deviation
+// caught by the rule it breaks. A rule no deviation breaks is unproven.
+func TestEveryRuleCanFail(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole suite once per deviation")
+	}
+	s, err := spec.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	proven := map[string]bool{}
+	runs := []fidelity.Run{
+		{Name: "faithful-huawei", Profile: "huawei"},
+		{Name: "faithful-nova", Profile: "nova"},
+	}
+	for _, d := range mock.Deviations() {
+		runs = append(runs, fidelity.Run{Name: string(d.Name), Profile: "huawei", Deviation: string(d.Name), Rule: d.Rule})
+		proven[d.Rule] = true
+	}
+	for _, r := range s.Rules() {
+		if !proven[r.ID] {
+			t.Errorf("%s: no mock deviation breaks it, so nothing shows its specs can fail", r.ID)
+		}
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	short := suite
+	short.Env = []string{"NICCONFORM_DETACH_TIMEOUT=2s"}
+	results := short.RunAll(ctx, runs, t.TempDir(), 2)
+	matrix := fidelity.Markdown(results)
+	t.Logf("kill matrix:\n%s", matrix)
+	if out := os.Getenv("NICCONFORM_FIDELITY_OUT"); out != "" {
+		if err := os.WriteFile(out, []byte(matrix), 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+	for _, r := range results {
+		switch {
+		case r.Err != nil:
+			t.Errorf("%s: %v", r.Name, r.Err)
+		case r.Deviation == "" && len(r.Failed) > 0:
+			t.Errorf("%s: the faithful mock failed %v", r.Name, r.Failed)
+		case r.Deviation != "" && !r.Caught():
+			t.Errorf("%s: not caught by %s (failed: %v)", r.Name, r.Rule, r.Failed)
+		}
+	}
+	if nova := results[1]; !slices.Equal(nova.Skipped, []string{"PRIMARY-FORBIDDEN"}) {
+		t.Errorf("faithful-nova skipped %v, want only PRIMARY-FORBIDDEN", nova.Skipped)
+	}
+}

@@ -1,0 +1,157 @@
+package fidelity_test
+
+import (
+	"context"
+	"encoding/json"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nicconform/nicconform/internal/mock"
+	"github.com/nicconform/nicconform/internal/report"
+)
+
+// liveEnv is the target contract for a target at url.
+func liveEnv(url, reportDir string, extra ...string) []string {
+	return append([]string{
+		"NICCONFORM_COMPUTE_URL=" + url,
+		"NICCONFORM_NETWORK_URL=",
+		"NICCONFORM_PROJECT_ID=0123456789abcdef0123456789abcdef",
+		"NICCONFORM_SERVER_ID=6f1b1b62-8f3c-4bd4-9b1e-6d1c5e0d8a11",
+		"NICCONFORM_NETWORK_ID=9a1c5e7e-1f0b-4a9c-8b4b-2a8e3b2f4c11",
+		"NICCONFORM_AUTH_TOKEN=nicconform-test-token",
+		"NICCONFORM_DETACH_TIMEOUT=2s",
+		"NICCONFORM_POLL_INTERVAL=10ms",
+		"NICCONFORM_REPORT_DIR=" + reportDir,
+	}, extra...)
+}
+
+func readConformance(t *testing.T, dir string) report.Conformance {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, "conformance.json"))
+	if err != nil {
+		t.Fatalf("no conformance.json: %v", err)
+	}
+	var c report.Conformance
+	if err := json.Unmarshal(raw, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// A target that cannot be used fails the run with a clear reason, every
+// rule failing with it, and the reports are still written.
+func TestUnusableTargetsFailClearly(t *testing.T) {
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedURL := "http://" + closed.Addr().String()
+	closed.Close()
+
+	garbage, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer garbage.Close()
+	go func() {
+		for {
+			c, err := garbage.Accept()
+			if err != nil {
+				return
+			}
+			_, _ = c.Write([]byte("\x00\x01garbage, not HTTP\r\n\r\n"))
+			c.Close()
+		}
+	}()
+
+	cases := map[string]struct {
+		env  []string
+		want string
+	}{
+		"unreachable": {liveEnv(closedURL, ""), "unreachable"},
+		"not HTTP":    {liveEnv("http://"+garbage.Addr().String(), ""), "HTTP"},
+		"bad config":  {liveEnv("ecs.example.com", "", "NICCONFORM_PROFILE=aws"), "NICCONFORM_PROFILE"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			out, err := suite.Exec(ctx, append(c.env, "NICCONFORM_REPORT_DIR="+dir)...)
+			if err == nil {
+				t.Fatalf("the suite passed against an unusable target:\n%s", out)
+			}
+			if !strings.Contains(out, c.want) {
+				t.Errorf("the output does not say %q:\n%s", c.want, out)
+			}
+			if strings.Contains(out, "panic") {
+				t.Errorf("the suite panicked:\n%s", out)
+			}
+			conf := readConformance(t, dir)
+			if conf.Summary.Fail != len(conf.Rules) || len(conf.Rules) == 0 {
+				t.Errorf("want every rule to fail, got %+v", conf.Summary)
+			}
+			for _, r := range conf.Rules {
+				if !strings.Contains(r.Reason, "could not start") {
+					t.Errorf("%s: reason %q", r.ID, r.Reason)
+					break
+				}
+			}
+		})
+	}
+}
+
+// A canary token never reaches the output or any report, even on a run
+// whose rules fail (the failure messages carry the HTTP evidence).
+func TestCanarySecretNeverLeaks(t *testing.T) {
+	const canary = "canary-secret-4f1d9a7e2b"
+	srv, err := mock.NewServer(mock.Options{Token: canary, Servers: 2,
+		Deviations: []mock.Deviation{mock.DevBodyOn202, mock.DevErrorPlainText, mock.DevAuthAnyToken}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	seed := srv.Mock.Seed()
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := suite.Exec(ctx, append(liveEnv(srv.URL, dir),
+		"NICCONFORM_PROJECT_ID="+seed.ProjectID,
+		"NICCONFORM_SERVER_ID="+seed.Servers[0].ServerID,
+		"NICCONFORM_OTHER_SERVER_ID="+seed.Servers[1].ServerID,
+		"NICCONFORM_NETWORK_ID="+seed.NetworkID,
+		"NICCONFORM_AUTH_TOKEN="+canary,
+		"-ginkgo.v")...)
+	if err == nil {
+		t.Fatal("the suite passed against a deviating mock")
+	}
+	if conf := readConformance(t, dir); conf.Summary.Fail == 0 {
+		t.Fatalf("no rule failed: %+v", conf.Summary)
+	}
+	if strings.Contains(out, canary) {
+		t.Errorf("the canary is in the suite's output")
+	}
+	files := 0
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		files++
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(b), canary) {
+			t.Errorf("the canary is in %s", filepath.Base(path))
+		}
+		return nil
+	})
+	if err != nil || files < 4 {
+		t.Errorf("reports: %d files, %v", files, err)
+	}
+}

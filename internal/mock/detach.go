@@ -1,0 +1,214 @@
+package mock
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+)
+
+// detachInterface is the subject: DELETE …/os-interface/{port_id}. Checks,
+// in order (auth, project and ids were checked before): server unknown
+// (404), locked (409), primary NIC (huawei 403), not attached (huawei 404,
+// nova 202 no-op), detach already in flight (202, nothing more), else the
+// detach is accepted (202) and completes after the delay.
+func (m *Mock) detachInterface(w http.ResponseWriter, r *request, serverID, portID string) {
+	// Nova ignores a body on DELETE; the request-body-required deviation
+	// insists on a JSON one.
+	if m.dev.on(DevRequestBodyRequired) && !(jsonContentType(r.Request) && json.Valid(r.body)) {
+		m.writeError(w, errBadRequest(codeInvalid, "The request body is missing or is not JSON."))
+		return
+	}
+	m.mu.Lock()
+	aerr := m.detachLocked(serverID, portID)
+	m.mu.Unlock()
+	if aerr != nil {
+		m.writeError(w, aerr)
+		return
+	}
+	m.writeAccepted(w)
+}
+
+func (m *Mock) detachLocked(serverID, portID string) *apiError {
+	wd := m.w
+	s := wd.servers[serverID]
+	if m.dev.on(DevIgnoreServerID) {
+		if owner := wd.attached[portID]; owner != nil {
+			s = owner
+		} else if s == nil {
+			return m.notAttached(serverID, portID, nil)
+		}
+	}
+	switch {
+	case s == nil:
+		return errServerNotFound(serverID)
+	case s.locked && !m.dev.on(DevLockIgnored):
+		return errLocked(serverID)
+	}
+	n := s.nic(portID)
+	if n == nil {
+		return m.notAttached(serverID, portID, s)
+	}
+	if m.primaryProtected(s, portID) {
+		if m.dev.on(DevPrimary403Detaches) && !n.detaching {
+			m.startDetach(s, n)
+		}
+		return errPrimary(portID)
+	}
+	if n.detaching {
+		return nil // in flight: accepted again, nothing more happens
+	}
+	m.applyNeighbourDeviations(s, n)
+	m.startDetach(s, n)
+	return nil
+}
+
+// primaryProtected reports whether detaching portID from s must answer
+// 403: the huawei profile protects the primary NIC, unless the
+// primary-detachable deviation is on.
+func (m *Mock) primaryProtected(s *serverRec, portID string) bool {
+	return m.opts.Profile == ProfileHuawei && portID == s.primaryPortID && !m.dev.on(DevPrimaryDetachable)
+}
+
+func errPrimary(portID string) *apiError {
+	return newError(http.StatusForbidden, codePrimary, "The primary interface cannot be detached: port %s is the primary NIC.", portID)
+}
+
+// notAttached answers a DELETE of a port that s (nil: no known server)
+// does not have: huawei 404, nova 202 with no effect.
+func (m *Mock) notAttached(serverID, portID string, s *serverRec) *apiError {
+	if s != nil && m.dev.on(DevRepeat500) && s.detached[portID] {
+		return newError(http.StatusInternalServerError, codeMock("InternalError"), "Unexpected API Error: port %s was already detached.", portID)
+	}
+	if m.dev.on(DevUnknownPortAccepted) {
+		if owner := m.w.attached[portID]; owner != nil && owner != s {
+			if n := owner.nic(portID); n != nil && !n.detaching && !m.primaryProtected(owner, portID) {
+				m.startDetach(owner, n)
+			}
+		}
+		return nil
+	}
+	if m.opts.Profile == ProfileHuawei {
+		return errNotAttached(serverID, portID)
+	}
+	return nil
+}
+
+// applyNeighbourDeviations breaks DETACH-ISOLATION when asked: detaching n
+// also detaches the newest other non-primary NIC, or changes the MACs of
+// the other non-primary NICs.
+func (m *Mock) applyNeighbourDeviations(s *serverRec, n *nic) {
+	if m.dev.on(DevNeighbourMACChanges) {
+		for _, o := range s.nics {
+			if o != n && o.portID != s.primaryPortID {
+				if p := m.w.ports[o.portID]; p != nil {
+					m.w.changeMAC(p)
+				}
+			}
+		}
+	}
+	if m.dev.on(DevDetachNeighbour) {
+		for i := len(s.nics) - 1; i >= 0; i-- {
+			if o := s.nics[i]; o != n && o.portID != s.primaryPortID && !o.detaching {
+				m.startDetach(s, o)
+				break
+			}
+		}
+	}
+}
+
+// detachAll is DELETE on the NIC collection under the collection-delete
+// deviation: every non-primary NIC is detached.
+func (m *Mock) detachAll(w http.ResponseWriter, serverID string) {
+	m.mu.Lock()
+	s := m.w.servers[serverID]
+	var aerr *apiError
+	switch {
+	case s == nil:
+		aerr = errServerNotFound(serverID)
+	case s.locked && !m.dev.on(DevLockIgnored):
+		aerr = errLocked(serverID)
+	default:
+		for _, n := range append([]*nic(nil), s.nics...) {
+			if n.portID != s.primaryPortID && !n.detaching {
+				m.startDetach(s, n)
+			}
+		}
+	}
+	m.mu.Unlock()
+	if aerr != nil {
+		m.writeError(w, aerr)
+		return
+	}
+	m.writeAccepted(w)
+}
+
+// writeAccepted answers a detach: 202, zero bytes, no Content-Type (or
+// what a success deviation says).
+func (m *Mock) writeAccepted(w http.ResponseWriter) {
+	switch {
+	case m.dev.on(DevBodyOn202):
+		writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted"})
+	case m.dev.on(DevContentTypeOn202):
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusAccepted)
+	case m.dev.on(DevSuccess204):
+		w.WriteHeader(http.StatusNoContent)
+	case m.dev.on(DevSuccess200Sync):
+		w.WriteHeader(http.StatusOK)
+	default:
+		w.WriteHeader(http.StatusAccepted)
+	}
+}
+
+// startDetach marks n in flight and arranges its completion: at once when
+// the delay is zero (or under success-200-sync), never under
+// never-completes or after Close, else after the delay.
+func (m *Mock) startDetach(s *serverRec, n *nic) {
+	n.detaching = true
+	switch {
+	case m.dev.on(DevNeverCompletes):
+	case m.opts.Delay == 0 || m.dev.on(DevSuccess200Sync):
+		m.completeDetach(s, n)
+	case m.closed:
+	default:
+		n.timer = time.AfterFunc(m.opts.Delay, func() {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			if !m.closed {
+				m.completeDetach(s, n)
+			}
+		})
+	}
+}
+
+// completeDetach removes n from s and applies the port's fate: a port
+// attached by port_id is unbound (device_id and device_owner cleared,
+// status DOWN); a port created by a net_id attach is deleted.
+func (m *Mock) completeDetach(s *serverRec, n *nic) {
+	wd := m.w
+	if !wd.unlink(s, n) {
+		return // already gone (port deleted meanwhile)
+	}
+	s.detached[n.portID] = true
+	wd.detaches++
+	p := wd.ports[n.portID]
+	if p == nil {
+		return
+	}
+	snapshot := interfaceOf(p)
+	unbind := func() { p.DeviceID, p.DeviceOwner, p.Status = "", "", statusDown }
+	switch {
+	case n.preserve && m.dev.on(DevPortIDDeleted):
+		wd.deletePort(p)
+	case n.preserve && m.dev.on(DevPortIDStaysBound):
+	case n.preserve:
+		unbind()
+	case m.dev.on(DevNetIDKept):
+		unbind()
+	default:
+		wd.deletePort(p)
+	}
+	if m.dev.on(DevShowLingers) {
+		s.lingering[snapshot.PortID] = snapshot
+	}
+}

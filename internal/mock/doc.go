@@ -1,0 +1,42 @@
+// Package mock is the reference mock of nicconform: a faithful, stateful,
+// concurrency-safe emulator of the "detach a NIC from a server" endpoint
+// (DELETE /v2.1/{project_id}/servers/{server_id}/os-interface/{port_id},
+// Huawei Cloud ECS, OpenStack Nova compatible) and of the neighbour calls the
+// conformance suite needs: show server, lock/unlock, list/show/attach NICs,
+// and create/show/rename/delete/find ports on the network endpoint (/v2.0).
+//
+// It exists for two reasons. First, the suite runs against it by default, so
+// the suite can be developed and run without a cloud. Second, its
+// deviations (see [Deviations]) each break exactly one rule of the catalog,
+// so the suite can be proven to catch every break (mutation testing).
+//
+// The world is in memory and guarded by one mutex: one project, one network
+// with one subnet (192.168.0.0/16), and N ACTIVE servers, each with its
+// primary NIC. Detach is asynchronous, as on the real cloud: the 202 comes
+// at once and the NIC leaves after [Options.Delay]. The port's fate depends
+// on how the NIC was attached: with port_id the port is kept and unbound,
+// with net_id it is deleted.
+//
+// Two profiles pick the expectations where the clouds differ:
+// [ProfileHuawei] (the primary NIC is protected with 403, a port that is not
+// attached answers 404) and [ProfileNova] (upstream OpenStack: no primary
+// concept, an unattached port answers 202 and nothing happens). Two error
+// shapes pick the error bodies: [ErrorsNova] (a Nova fault,
+// {"itemNotFound":{"code":404,"message":"…"}}) and [ErrorsHuawei]
+// ({"error":{"code":"Ecs.0085","message":"…"}}). The network endpoints use
+// the same configured error shape as the compute endpoints (not Neutron's
+// NeutronError shape), to keep one error vocabulary per mock.
+//
+// Every response carries X-Openstack-Request-Id (compute responses also
+// X-Compute-Request-Id). Paths are routed on the escaped path, each segment
+// decoded on its own, so an encoded slash stays inside its id and makes it
+// malformed (huawei 400, nova 404). Huawei error codes are the cloud's
+// (Ecs.*, APIGW.0301) where REFERENCE.md names one, else "Mock.<Name>".
+// Request bodies are limited to 64 KiB (413). Requests that net/http itself
+// rejects before any handler runs (an invalid percent escape in the
+// request line, say) get net/http's plain 400, without a request id.
+//
+// Use it as a library with [New] (an [http.Handler]) or [NewServer] (a
+// loopback HTTP server in the spirit of httptest.NewServer), or from the
+// command line with `nicconform mock`.
+package mock

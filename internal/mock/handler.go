@@ -1,0 +1,172 @@
+package mock
+
+import (
+	"crypto/subtle"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"runtime/debug"
+	"time"
+)
+
+// maxBody is the largest request body the mock reads; larger answers 413.
+const maxBody = 64 << 10
+
+// maxLoggedPath bounds the path written to the request log.
+const maxLoggedPath = 512
+
+// Request-id headers.
+const (
+	headerRequestID        = "X-Openstack-Request-Id"
+	headerComputeRequestID = "X-Compute-Request-Id"
+)
+
+// statusWriter records the status a handler answered.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// request is one request being served: the parsed pieces handlers need.
+type request struct {
+	*http.Request
+	body []byte
+}
+
+// ServeHTTP answers one request. It sets the request-id headers, reads the
+// body (at most 64 KiB), authenticates, routes, and logs one line. A panic
+// is recovered, counted (see Panics) and answered 500: it is always a bug.
+func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rid := "req-" + newUUID()
+	sw := &statusWriter{ResponseWriter: w}
+	if !m.dev.on(DevNoRequestID) {
+		sw.Header().Set(headerRequestID, rid)
+		if isComputePath(r) {
+			sw.Header().Set(headerComputeRequestID, rid)
+		}
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			m.panics.Add(1)
+			if m.opts.Logger != nil {
+				m.opts.Logger.Error("mock: handler panic", "request_id", rid, "panic", v, "stack", string(debug.Stack()))
+			}
+			if sw.status == 0 {
+				m.writeError(sw, newError(http.StatusInternalServerError, codeMock("InternalError"), "The mock failed (a bug): request %s.", rid))
+			}
+		}
+		m.logRequest(r, sw.status, rid, time.Since(start))
+	}()
+	m.serve(sw, r)
+}
+
+func (m *Mock) logRequest(r *http.Request, status int, rid string, d time.Duration) {
+	if m.opts.Logger == nil {
+		return
+	}
+	path := r.URL.EscapedPath()
+	if len(path) > maxLoggedPath {
+		path = path[:maxLoggedPath] + "…"
+	}
+	m.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		slog.String("method", r.Method),
+		slog.String("path", path),
+		slog.Int("status", status),
+		slog.String("request_id", rid),
+		slog.Duration("duration", d),
+	)
+}
+
+func (m *Mock) serve(w http.ResponseWriter, r *http.Request) {
+	body, tooLarge, err := readBody(w, r)
+	switch {
+	case tooLarge:
+		// Without a verifier the token decides before the size does.
+		if m.opts.Auth == nil {
+			if aerr := m.authenticate(r, nil); aerr != nil {
+				m.writeError(w, aerr)
+				return
+			}
+		}
+		m.writeError(w, newError(http.StatusRequestEntityTooLarge, codeMock("RequestTooLarge"), "Request body is larger than %d bytes.", maxBody))
+		return
+	case err != nil:
+		m.writeError(w, errBadRequest(codeInvalid, "Cannot read the request body."))
+		return
+	}
+	if aerr := m.authenticate(r, body); aerr != nil {
+		m.writeError(w, aerr)
+		return
+	}
+	m.route(w, &request{Request: r, body: body})
+}
+
+// readBody reads at most maxBody bytes of the request body.
+func readBody(w http.ResponseWriter, r *http.Request) (body []byte, tooLarge bool, err error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, false, nil
+	}
+	body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, true, nil
+	}
+	return body, false, err
+}
+
+// authenticate checks the request's credentials: the Verifier when set,
+// else the X-Auth-Token. It never logs or echoes a credential.
+func (m *Mock) authenticate(r *http.Request, body []byte) *apiError {
+	token := r.Header.Get("X-Auth-Token")
+	none := token == "" && r.Header.Get("Authorization") == ""
+	var ok bool
+	if m.opts.Auth != nil {
+		ok = m.opts.Auth.Verify(r, body) == nil
+	} else {
+		ok = token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(m.opts.Token)) == 1
+	}
+	switch {
+	case ok:
+		return nil
+	case none && m.dev.on(DevAuthOptional):
+		return nil
+	case none:
+		return newError(http.StatusUnauthorized, codeAuth, "Authentication required: no credentials were sent.")
+	case m.dev.on(DevAuthAnyToken):
+		return nil
+	default:
+		return newError(http.StatusUnauthorized, codeAuth, "Authentication failed: the credentials are invalid.")
+	}
+}
+
+// jsonContentType reports whether the request declares a JSON body.
+func jsonContentType(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == "application/json"
+}
+
+// checkMediaType refuses a body whose declared type is not JSON (415). A
+// missing Content-Type is taken as JSON, as Nova does.
+func checkMediaType(r *http.Request) *apiError {
+	if r.Header.Get("Content-Type") == "" || jsonContentType(r) {
+		return nil
+	}
+	return newError(http.StatusUnsupportedMediaType, codeMock("UnsupportedMediaType"), "Unsupported Content-Type: only application/json is accepted.")
+}

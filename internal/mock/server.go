@@ -1,0 +1,78 @@
+package mock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Server is a Mock served over HTTP on a loopback port, in the spirit of
+// httptest.NewServer.
+type Server struct {
+	// URL is the base URL, http://127.0.0.1:PORT, serving /v2.1 and /v2.0.
+	URL string
+	// Mock is the served mock, for seeds and inspection.
+	Mock *Mock
+
+	srv  *http.Server
+	done chan struct{}
+}
+
+// NewServer creates a Mock with opts and serves it on 127.0.0.1 on a free
+// port. Close it when done.
+func NewServer(opts Options) (*Server, error) {
+	m, err := New(opts)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("mock: listen: %w", err)
+	}
+	return Serve(m, ln), nil
+}
+
+// Serve serves m on ln until Close or Shutdown.
+func Serve(m *Mock, ln net.Listener) *Server {
+	s := &Server{
+		URL:  "http://" + ln.Addr().String(),
+		Mock: m,
+		srv: &http.Server{
+			Handler:           m,
+			ReadHeaderTimeout: 10 * time.Second,
+			MaxHeaderBytes:    64 << 10,
+		},
+		done: make(chan struct{}),
+	}
+	go func() {
+		defer close(s.done)
+		_ = s.srv.Serve(ln) // returns http.ErrServerClosed after Shutdown/Close
+	}()
+	return s
+}
+
+// Shutdown stops accepting connections, waits for in-flight requests (up to
+// ctx) and stops the mock's pending detaches.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.srv.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		err = errors.Join(err, s.srv.Close())
+	}
+	<-s.done
+	s.Mock.Close()
+	if err != nil {
+		return fmt.Errorf("mock: shutdown: %w", err)
+	}
+	return nil
+}
+
+// Close shuts the server down, waiting at most 5 seconds for requests in
+// flight.
+func (s *Server) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.Shutdown(ctx)
+}

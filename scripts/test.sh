@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# make test: static checks, the Go tests (race detector on; they include the
+# kill matrix that proves every rule's specs can fail), the suite against the
+# embedded mock in both profiles with -p --randomize-all, and the suite
+# against `nicconform mock` started as a separate process.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/hermetic.sh
+
+echo "== gofmt, go vet"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted"; exit 1; fi
+go vet ./...
+
+echo "== go test -race ./..."
+go test -race -count=1 -timeout 15m ./...
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+for profile in huawei nova; do
+  echo "== suite, embedded mock, profile $profile (-p --randomize-all)"
+  NICCONFORM_PROFILE=$profile NICCONFORM_REPORT_DIR="$out/$profile" \
+    $GINKGO -p --randomize-all --no-color --succinct ./suites/detach
+done
+
+echo "== suite against nicconform mock as a separate process"
+scripts/external-mock.sh "$out/external"
