@@ -10,7 +10,7 @@ PROCS       ?= $(if $(NICCONFORM_COMPUTE_URL),1,2)
 .PHONY: conformance test mock bench fidelity build lint clean
 
 conformance: ## run the suite (embedded mock unless NICCONFORM_COMPUTE_URL is set); reports in $(REPORT_DIR)
-	@NICCONFORM_REPORT_DIR=$(REPORT_DIR) $(GINKGO) --procs=$(PROCS) --randomize-all --no-color ./suites/detach; \
+	@NICCONFORM_REPORT_DIR=$(abspath $(REPORT_DIR)) $(GINKGO) --procs=$(PROCS) --randomize-all --no-color ./suites/detach; \
 	  rc=$$?; echo; [ -f $(REPORT_DIR)/conformance.md ] && cat $(REPORT_DIR)/conformance.md; \
 	  echo; echo "reports: $(abspath $(REPORT_DIR))/{conformance.md,conformance.json,junit.xml,exchanges.har}"; exit $$rc
 

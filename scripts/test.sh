@@ -12,11 +12,11 @@ unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go')
 if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted"; exit 1; fi
 go vet ./...
 
-echo "== go test -race ./..."
-go test -race -count=1 -timeout 15m ./...
-
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+
+echo "== go test -race ./..."
+NICCONFORM_REPORT_DIR="$out/go-test" go test -race -count=1 -timeout 15m ./...
 for profile in huawei nova; do
   echo "== suite, embedded mock, profile $profile (-p --randomize-all)"
   NICCONFORM_PROFILE=$profile NICCONFORM_REPORT_DIR="$out/$profile" \

@@ -25,6 +25,7 @@ type Run struct {
 	Name      string // "faithful-huawei", or the deviation's name
 	Profile   string
 	Deviation string // "" for a faithful run
+	Errors    string // the mock's error shape: "" (nova) or "huawei"
 	Rule      string // the rule the deviation breaks
 }
 
@@ -103,6 +104,7 @@ func (s Suite) run(ctx context.Context, r Run, reportDir string) Result {
 		"NICCONFORM_REPORT_DIR="+reportDir,
 		"NICCONFORM_PROFILE="+r.Profile,
 		"NICCONFORM_MOCK_DEVIATION="+r.Deviation,
+		"NICCONFORM_MOCK_ERRORS="+r.Errors,
 	)
 	raw, err := os.ReadFile(filepath.Join(reportDir, "conformance.json"))
 	if err != nil {
