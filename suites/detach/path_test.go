@@ -32,61 +32,46 @@ func detachCases() []TableEntry {
 
 var _ = Describe("Path parameters", TargetDecorators(), func() {
 	It("answers 404 for an unknown server and changes nothing", Rule("PATH-UNKNOWN-SERVER"), func(ctx SpecContext) {
-		want := env.Expected("PATH-UNKNOWN-SERVER")
 		nic := env.AttachByPort(ctx, "unknown-server")
-		before := env.Snapshot(ctx, nic.PortID)
 
-		ex, err := env.Client.Detach(ctx, UnknownUUID(), nic.PortID)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(ex).To(HaveStatusIn("PATH-UNKNOWN-SERVER", want))
-		env.ExpectNothingChanged(ctx, "PATH-UNKNOWN-SERVER", before, ex)
+		env.ExpectNoEffect(ctx, "PATH-UNKNOWN-SERVER", func() (*client.Exchange, error) {
+			return env.Client.Detach(ctx, UnknownUUID(), nic.PortID)
+		}, nic.PortID)
 	})
 
 	Describe("a port not attached to the server", func() {
 		It("changes nothing for an unknown port", Rule("PATH-UNKNOWN-PORT"), func(ctx SpecContext) {
-			want := env.Expected("PATH-UNKNOWN-PORT")
 			env.AttachByPort(ctx, "unknown-port-neighbour")
-			before := env.Snapshot(ctx)
 
-			ex, err := env.Client.Detach(ctx, env.ServerID, UnknownUUID())
-			Expect(err).NotTo(HaveOccurred())
-			Expect(ex).To(HaveStatusIn("PATH-UNKNOWN-PORT", want))
-			env.ExpectNothingChanged(ctx, "PATH-UNKNOWN-PORT", before, ex)
+			env.ExpectNoEffect(ctx, "PATH-UNKNOWN-PORT", func() (*client.Exchange, error) {
+				return env.Client.Detach(ctx, env.ServerID, UnknownUUID())
+			})
 		})
 
 		It("changes nothing for a port that exists but is attached nowhere", Rule("PATH-UNKNOWN-PORT"), func(ctx SpecContext) {
-			want := env.Expected("PATH-UNKNOWN-PORT")
 			port := env.CreatePort(ctx, "unattached")
-			before := env.Snapshot(ctx, port.ID)
 
-			ex, err := env.Client.Detach(ctx, env.ServerID, port.ID)
-			Expect(err).NotTo(HaveOccurred())
-			Expect(ex).To(HaveStatusIn("PATH-UNKNOWN-PORT", want))
-			env.ExpectNothingChanged(ctx, "PATH-UNKNOWN-PORT", before, ex)
+			env.ExpectNoEffect(ctx, "PATH-UNKNOWN-PORT", func() (*client.Exchange, error) {
+				return env.Client.Detach(ctx, env.ServerID, port.ID)
+			}, port.ID)
 		})
 
 		It("changes nothing for a port attached to another server", Rule("PATH-UNKNOWN-PORT"), func(ctx SpecContext) {
-			want := env.Expected("PATH-UNKNOWN-PORT")
 			other := env.OtherServer(ctx)
 			nic := other.AttachByPort(ctx, "other-server")
-			before := other.Snapshot(ctx, nic.PortID)
 
-			ex, err := env.Client.Detach(ctx, env.ServerID, nic.PortID)
-			Expect(err).NotTo(HaveOccurred())
-			Expect(ex).To(HaveStatusIn("PATH-UNKNOWN-PORT", want))
-			other.ExpectNothingChanged(ctx, "PATH-UNKNOWN-PORT", before, ex)
+			other.ExpectNoEffect(ctx, "PATH-UNKNOWN-PORT", func() (*client.Exchange, error) {
+				return env.Client.Detach(ctx, env.ServerID, nic.PortID)
+			}, nic.PortID)
 		})
 	})
 
 	It("refuses a project other than the caller's", Rule("PATH-FOREIGN-PROJECT"), func(ctx SpecContext) {
-		want := env.Expected("PATH-FOREIGN-PROJECT")
 		nic := env.AttachByPort(ctx, "foreign-project")
-		before := env.Snapshot(ctx, nic.PortID)
 
-		ex, err := env.Client.WithProject(UnknownProjectID()).Detach(ctx, env.ServerID, nic.PortID)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(ex).To(HaveStatusIn("PATH-FOREIGN-PROJECT", want))
-		env.ExpectNothingChanged(ctx, "PATH-FOREIGN-PROJECT", before, ex)
+		env.ExpectNoEffect(ctx, "PATH-FOREIGN-PROJECT", func() (*client.Exchange, error) {
+			return env.Client.WithProject(UnknownProjectID()).Detach(ctx, env.ServerID, nic.PortID)
+		}, nic.PortID)
 	})
 
 	// The malformed cases share one NIC; each checks at once that nothing
@@ -128,17 +113,15 @@ var _ = Describe("Path parameters", TargetDecorators(), func() {
 
 	DescribeTable("answers 4xx when the port is missing from the path", Rule("PATH-MISSING-PORT"),
 		func(ctx SpecContext, trailingSlash bool) {
-			want := env.Expected("PATH-MISSING-PORT")
 			nic := env.AttachByPort(ctx, "missing-port")
-			before := env.Snapshot(ctx, nic.PortID)
 			path := InterfacesPath(env.ProjectID, env.ServerID)
 			if trailingSlash {
 				path = append(path, "")
 			}
 
-			ex := env.Probe(ctx, http.MethodDelete, path, "PATH-MISSING-PORT")
-			Expect(ex).To(HaveStatusIn("PATH-MISSING-PORT", want))
-			env.ExpectNothingChanged(ctx, "PATH-MISSING-PORT", before, ex)
+			env.ExpectNoEffect(ctx, "PATH-MISSING-PORT", func() (*client.Exchange, error) {
+				return env.Probe(ctx, http.MethodDelete, path, "PATH-MISSING-PORT"), nil
+			}, nic.PortID)
 		},
 		Entry("…/os-interface", false),
 		Entry("…/os-interface/", true),
@@ -146,16 +129,14 @@ var _ = Describe("Path parameters", TargetDecorators(), func() {
 
 	DescribeTable("answers 405 to other methods on the NIC", Rule("METHOD-NOT-ALLOWED"),
 		func(ctx SpecContext, method string) {
-			want := env.Expected("METHOD-NOT-ALLOWED")
 			nic := env.AttachByPort(ctx, "method")
-			before := env.Snapshot(ctx, nic.PortID)
 
-			ex := env.Probe(ctx, method, NICPath(env.ProjectID, env.ServerID, nic.PortID), "METHOD-NOT-ALLOWED "+method)
-			Expect(ex).To(HaveStatusIn("METHOD-NOT-ALLOWED", want))
+			ex := env.ExpectNoEffect(ctx, "METHOD-NOT-ALLOWED", func() (*client.Exchange, error) {
+				return env.Probe(ctx, method, NICPath(env.ProjectID, env.ServerID, nic.PortID), "METHOD-NOT-ALLOWED "+method), nil
+			}, nic.PortID)
 			if ex.Status == http.StatusMethodNotAllowed {
 				Expect(ex.ResponseHeader.Get("Allow")).To(ContainSubstring("DELETE"), "METHOD-NOT-ALLOWED: a 405 names the allowed methods: %s", ex)
 			}
-			env.ExpectNothingChanged(ctx, "METHOD-NOT-ALLOWED", before, ex)
 		},
 		Entry("PUT", http.MethodPut),
 		Entry("PATCH", http.MethodPatch),
