@@ -49,7 +49,8 @@ var _ = Describe("The contract", TargetDecorators(), func() {
 		start := env.Client.Recorder().Len()
 		nic := env.AttachByPort(ctx, "request-id")
 		errorProbes(ctx, nic.PortID)
-		env.Detach(ctx, nic)
+		_, err := env.Client.Detach(ctx, env.ServerID, nic.PortID)
+		Expect(err).NotTo(HaveOccurred())
 
 		for _, ex := range env.Client.Recorder().Since(start) {
 			Expect(ex.RequestID).NotTo(BeEmpty(), "REQUEST-ID: no X-Openstack-Request-Id, X-Compute-Request-Id or X-Request-Id: %s", ex)
@@ -67,8 +68,10 @@ var _ = Describe("The contract", TargetDecorators(), func() {
 		_, _, err = env.Client.ListPorts(ctx, client.ListPortsOpts{Name: byNet.Port.Name})
 		Expect(err).NotTo(HaveOccurred())
 		errorProbes(ctx, byPort.PortID)
-		env.Detach(ctx, byPort)
-		env.Detach(ctx, byNet)
+		for _, nic := range []NIC{byPort, byNet} {
+			_, err = env.Client.Detach(ctx, env.ServerID, nic.PortID)
+			Expect(err).NotTo(HaveOccurred())
+		}
 		_, _, err = env.Client.GetPort(ctx, byPort.PortID)
 		Expect(err).NotTo(HaveOccurred())
 
@@ -80,6 +83,6 @@ var _ = Describe("The contract", TargetDecorators(), func() {
 			checked++
 			Expect(ex.Violations).To(BeEmpty(), "SPEC-CONFORMANT: %s", ex)
 		}
-		Expect(checked).To(BeNumerically(">=", 10), "the scripted session validated too few exchanges")
+		Expect(checked).To(BeNumerically(">=", 9), "the scripted session validated too few exchanges")
 	})
 })
