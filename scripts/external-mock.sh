@@ -24,7 +24,7 @@ export NICCONFORM_PROJECT_ID=$(field 1 project)
 export NICCONFORM_NETWORK_ID=$(field 1 network)
 export NICCONFORM_SERVER_ID=$(field 1 server)
 export NICCONFORM_OTHER_SERVER_ID=$(field 2 server)
-export NICCONFORM_AUTH_TOKEN=nicconform-dev-token
+export NICCONFORM_AUTH_TOKEN=nicconform-dev-token NICCONFORM_ALLOW_PRIMARY_PROBE=true
 export NICCONFORM_DETACH_TIMEOUT=10s NICCONFORM_POLL_INTERVAL=10ms
 export NICCONFORM_REPORT_DIR=$dir
 echo "target $url server $NICCONFORM_SERVER_ID"

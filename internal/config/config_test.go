@@ -36,7 +36,7 @@ func TestLiveTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Embedded || c.NetworkURL != "https://ecs.example.com" || c.DetachTimeout != 90*time.Second || c.Sources["Token"] != "OS_AUTH_TOKEN" {
+	if c.Embedded || c.NetworkURL != "https://ecs.example.com" || c.DetachTimeout != 90*time.Second || c.Sources["Token"] != "OS_AUTH_TOKEN" || c.Auth.Mode != config.AuthToken {
 		t.Errorf("live: %+v", c)
 	}
 	if strings.Contains(c.String(), "canary-secret-token") {
@@ -49,7 +49,7 @@ func TestBadSettingsNameTheirVariable(t *testing.T) {
 		env  config.Lookup
 		want []string
 	}{
-		{env("NICCONFORM_COMPUTE_URL", "ecs.example.com"), []string{"NICCONFORM_COMPUTE_URL", "NICCONFORM_SERVER_ID", "NICCONFORM_NETWORK_ID", "NICCONFORM_PROJECT_ID", "NICCONFORM_AUTH_TOKEN"}},
+		{env("NICCONFORM_COMPUTE_URL", "ecs.example.com"), []string{"NICCONFORM_COMPUTE_URL", "NICCONFORM_SERVER_ID", "NICCONFORM_NETWORK_ID", "NICCONFORM_PROJECT_ID", "NICCONFORM_AUTH_TOKEN", "HW_ACCESS_KEY"}},
 		{env("NICCONFORM_SERVER_ID", "x"), []string{"NICCONFORM_SERVER_ID is set but NICCONFORM_COMPUTE_URL is not"}},
 		{env("NICCONFORM_PROFILE", "aws"), []string{"NICCONFORM_PROFILE"}},
 		{env("NICCONFORM_DETACH_TIMEOUT", "soon"), []string{"NICCONFORM_DETACH_TIMEOUT"}},
@@ -74,5 +74,98 @@ func TestBadSettingsNameTheirVariable(t *testing.T) {
 				t.Errorf("case %d: %q does not mention %q", i, err, w)
 			}
 		}
+	}
+}
+
+var live = []string{
+	"NICCONFORM_SERVER_ID", "s", "NICCONFORM_NETWORK_ID", "n",
+	"HW_PROJECT_ID", "0123456789abcdef0123456789abcdef",
+}
+
+func TestRegionDerivesEndpoints(t *testing.T) {
+	c, err := config.Resolve(env(append(live, "HW_REGION_NAME", "cn-north-4",
+		"HW_USER_NAME", "alice", "HW_USER_PASSWORD", "canary-password-1", "HW_DOMAIN_NAME", "acme")...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Embedded || c.ComputeURL != "https://ecs.cn-north-4.myhuaweicloud.com" || c.NetworkURL != "https://vpc.cn-north-4.myhuaweicloud.com" ||
+		c.Auth.AuthURL != "https://iam.cn-north-4.myhuaweicloud.com" || c.Auth.Mode != config.AuthPassword {
+		t.Errorf("derived: %+v", c)
+	}
+	if c.Sources["ComputeURL"] != "derived from HW_REGION_NAME" {
+		t.Errorf("source: %q", c.Sources["ComputeURL"])
+	}
+	for _, out := range []string{c.String(), c.Describe()} {
+		if strings.Contains(out, "canary-password-1") {
+			t.Errorf("a secret is printed: %s", out)
+		}
+	}
+	if !strings.Contains(c.Describe(), "HW_USER_PASSWORD") {
+		t.Errorf("Describe does not name the password's source:\n%s", c.Describe())
+	}
+	over, err := config.Resolve(env(append(live, "OS_REGION_NAME", "ap-southeast-1", "NICCONFORM_COMPUTE_URL", "https://ecs.internal",
+		"HUAWEICLOUD_SDK_AK", "AK1", "HUAWEICLOUD_SDK_SK", "canary-sk")...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if over.ComputeURL != "https://ecs.internal" || over.NetworkURL != "https://vpc.ap-southeast-1.myhuaweicloud.com" || over.Auth.Mode != config.AuthAKSK {
+		t.Errorf("override: %+v", over)
+	}
+	if strings.Contains(over.Describe()+over.String(), "canary-sk") {
+		t.Error("the SK is printed")
+	}
+}
+
+func TestPartialOrContradictoryCredentials(t *testing.T) {
+	cases := []struct {
+		kv   []string
+		want []string
+	}{
+		{[]string{"HW_ACCESS_KEY", "AK"}, []string{"HW_ACCESS_KEY is set without its secret key"}},
+		{[]string{"HUAWEICLOUD_SDK_SK", "SK"}, []string{"HUAWEICLOUD_SDK_SK is set without an access key"}},
+		{[]string{"HW_SECURITY_TOKEN", "x", "NICCONFORM_AUTH_TOKEN", "t"}, []string{"HW_SECURITY_TOKEN"}},
+		{[]string{"NICCONFORM_AUTH_TOKEN", "t", "OS_PASSWORD", "p", "OS_USERNAME", "u", "OS_USER_DOMAIN_NAME", "d", "OS_AUTH_URL", "https://iam.x"},
+			[]string{"more than one way", "NICCONFORM_AUTH_TOKEN", "OS_USERNAME"}},
+		{[]string{"HW_USER_PASSWORD", "p"}, []string{"without a user name", "HW_DOMAIN_NAME", "HW_AUTH_URL"}},
+		{[]string{"NICCONFORM_AUTH_TOKEN", "t", "HW_INSECURE", "maybe"}, []string{"HW_INSECURE"}},
+		{[]string{}, []string{"no credentials"}},
+	}
+	for i, c := range cases {
+		_, err := config.Resolve(env(append(append([]string{"NICCONFORM_COMPUTE_URL", "https://ecs.example.com"}, live...), c.kv...)...))
+		if err == nil {
+			t.Errorf("case %d: accepted", i)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("case %d: %q does not mention %q", i, err, w)
+			}
+		}
+	}
+}
+
+func TestDryRunKeepsTheTargetButUsesTheMock(t *testing.T) {
+	c, err := config.Resolve(env(append(live, "NICCONFORM_COMPUTE_URL", "https://ecs.example.com", "NICCONFORM_AUTH_TOKEN", "t",
+		"NICCONFORM_DRY_RUN", "true", "NICCONFORM_PROFILE", "nova")...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.DryRun || c.Embedded || c.DetachTimeout != config.DefaultDetachTimeoutMock || c.Profile != "nova" {
+		t.Errorf("dry run: %+v", c)
+	}
+}
+
+func TestRunIDCarriesItsTime(t *testing.T) {
+	now := time.Date(2026, 11, 26, 1, 2, 3, 0, time.UTC)
+	id := config.NewRunID(now)
+	got, ok := config.RunTime(id)
+	if !ok || !got.Equal(now) {
+		t.Errorf("RunTime(%q) = %v, %v", id, got, ok)
+	}
+	if _, ok := config.RunTime("abc"); ok {
+		t.Error("a short id has a time")
+	}
+	if c, _ := config.Resolve(env()); c.RunID == "" {
+		t.Error("no default run id")
 	}
 }

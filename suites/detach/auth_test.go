@@ -16,12 +16,11 @@ var _ = Describe("Authentication", TargetDecorators(), func() {
 		}, nic.PortID)
 	})
 
-	It("answers 401 to a wrong token", Rule("AUTH-INVALID"), func(ctx SpecContext) {
+	It("answers 401 to wrong credentials", Rule("AUTH-INVALID"), func(ctx SpecContext) {
 		nic := env.AttachByPort(ctx, "auth-invalid")
-		wrong := client.Token("nicconform-wrong-" + UnknownProjectID())
 
 		env.ExpectNoEffect(ctx, "AUTH-INVALID", func() (*client.Exchange, error) {
-			return env.Client.WithAuth(wrong).Detach(ctx, env.ServerID, nic.PortID)
+			return env.Client.WithAuth(env.WrongCredentials()).Detach(ctx, env.ServerID, nic.PortID)
 		}, nic.PortID)
 	})
 })

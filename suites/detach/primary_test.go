@@ -12,6 +12,7 @@ import (
 var _ = Describe("The primary NIC", TargetDecorators(), func() {
 	It("refuses to detach the primary NIC", Rule("PRIMARY-FORBIDDEN"), func(ctx SpecContext) {
 		env.Expected("PRIMARY-FORBIDDEN") // skips where the profile has no primary NIC
+		env.RequirePrimaryProbe()
 		Expect(env.PrimaryPortID).NotTo(BeEmpty(), "the primary NIC is unknown: set NICCONFORM_PRIMARY_PORT_ID")
 		DeferCleanup(env.RestorePrimary)
 
