@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/nicconform/nicconform/internal/diff"
 )
 
 const usage = `usage: nicconform <command> [flags]
@@ -20,7 +22,9 @@ const usage = `usage: nicconform <command> [flags]
 commands:
   mock     serve the reference mock (nicconform mock -h for its flags and deviations)
   rules    print the rule catalog of spec/openapi.yaml (-json for JSON)
-  config   print the target configuration resolved from the environment, secrets masked
+  config   print the target configuration resolved from the environment (each value's source; secrets masked)
+  sweep    remove what conformance runs left on the target (nicconform sweep -h)
+  diff     compare two report folders (A B): verdicts, statuses, headers, body shapes; exit 1 if they differ
 
 The conformance suite runs with "make conformance".
 `
@@ -31,6 +35,9 @@ func main() {
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
+		}
+		if errors.Is(err, diff.ErrDifferent) {
+			os.Exit(1)
 		}
 		fmt.Fprintln(os.Stderr, "nicconform:", err)
 		os.Exit(2)
@@ -49,6 +56,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runRules(args[1:], stdout, stderr)
 	case "config":
 		return runConfig(args[1:], stdout, stderr)
+	case "sweep":
+		return runSweep(ctx, args[1:], stdout, stderr)
+	case "diff":
+		return runDiff(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

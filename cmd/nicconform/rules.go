@@ -56,6 +56,6 @@ func runConfig(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, t.String())
+	fmt.Fprint(stdout, t.Describe())
 	return nil
 }

@@ -412,7 +412,9 @@ type resolver struct {
 	errs []error
 }
 
-func (r *resolver) errf(format string, args ...any) { r.errs = append(r.errs, fmt.Errorf(format, args...)) }
+func (r *resolver) errf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Errorf(format, args...))
+}
 
 // first returns the first non-empty variable of names and records it as the
 // source of field.

@@ -88,13 +88,19 @@ func (s Suite) RunAll(ctx context.Context, runs []Run, dir string, parallel int)
 // environment (later entries win) and returns its combined output and its
 // error (a failing suite exits non-zero).
 func (s Suite) Exec(ctx context.Context, env ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, s.Binary, "-ginkgo.no-color", "-ginkgo.randomize-all")
-	cmd.Dir = filepath.Dir(s.Binary)
-	cmd.Env = append(append(os.Environ(), s.Env...), env...)
+	cmd := s.Command(ctx, env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
 	return out.String(), err
+}
+
+// Command is the suite's command, not started, for a caller that signals it.
+func (s Suite) Command(ctx context.Context, env ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, s.Binary, "-ginkgo.no-color", "-ginkgo.randomize-all")
+	cmd.Dir = filepath.Dir(s.Binary)
+	cmd.Env = append(append(os.Environ(), s.Env...), env...)
+	return cmd
 }
 
 func (s Suite) run(ctx context.Context, r Run, reportDir string) Result {
@@ -146,20 +152,68 @@ func Markdown(results []Result) string {
 	var b strings.Builder
 	b.WriteString("| run | profile | intended rule | caught | rules that failed |\n|---|---|---|---|---|\n")
 	for _, r := range results {
-		caught := "—"
-		switch {
-		case r.Err != nil:
+		caught := r.outcome()
+		switch caught {
+		case "not clean", "no":
+			caught = "**" + strings.ToUpper(caught) + "**"
+		case "error":
 			caught = "ERROR"
-		case r.Deviation == "" && len(r.Failed) == 0:
-			caught = "clean"
-		case r.Deviation == "":
-			caught = "**NOT CLEAN**"
-		case r.Caught():
-			caught = "yes"
-		default:
-			caught = "**NO**"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.Name, r.Profile, r.Rule, caught, strings.Join(r.Failed, ", "))
 	}
 	return b.String()
+}
+
+// outcome is the matrix's verdict on one run: "error" (no report),
+// "clean" or "not clean" (a faithful run), "yes" or "no" (a deviation
+// caught by its intended rule, or not).
+func (r Result) outcome() string {
+	switch {
+	case r.Err != nil:
+		return "error"
+	case r.Deviation == "" && len(r.Failed) == 0:
+		return "clean"
+	case r.Deviation == "":
+		return "not clean"
+	case r.Caught():
+		return "yes"
+	}
+	return "no"
+}
+
+// jsonRun is one run in the JSON matrix.
+type jsonRun struct {
+	Name      string   `json:"name"`
+	Profile   string   `json:"profile"`
+	Deviation string   `json:"deviation"`
+	Errors    string   `json:"errors"`
+	Rule      string   `json:"intendedRule"`
+	Caught    bool     `json:"caught"`
+	Outcome   string   `json:"outcome"`
+	Failed    []string `json:"failedRules"`
+	Skipped   []string `json:"skippedRules"`
+	Error     string   `json:"error,omitempty"`
+}
+
+// JSON renders the matrix as a JSON array, one object per run in the
+// order given: name, profile, deviation ("" for a faithful run), the mock's
+// error shape, the intended rule, whether it caught the deviation, the
+// outcome as the Markdown matrix says it ("clean", "not clean", "yes",
+// "no", "error"), the failed and skipped rules, and the error text.
+func JSON(results []Result) ([]byte, error) {
+	out := make([]jsonRun, 0, len(results))
+	for _, r := range results {
+		j := jsonRun{Name: r.Name, Profile: r.Profile, Deviation: r.Deviation, Errors: r.Errors, Rule: r.Rule,
+			Caught: r.Err == nil && r.Deviation != "" && r.Caught(), Outcome: r.outcome(),
+			Failed: append([]string{}, r.Failed...), Skipped: append([]string{}, r.Skipped...)}
+		if r.Err != nil {
+			j.Error = r.Err.Error()
+		}
+		out = append(out, j)
+	}
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("fidelity: json: %w", err)
+	}
+	return append(b, '\n'), nil
 }

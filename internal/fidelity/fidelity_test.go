@@ -3,7 +3,9 @@ package fidelity_test
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +52,12 @@ func TestEveryRuleCanFail(t *testing.T) {
 	t.Logf("kill matrix:\n%s", matrix)
 	if out := os.Getenv("NICCONFORM_FIDELITY_OUT"); out != "" {
 		if err := os.WriteFile(out, []byte(matrix), 0o644); err != nil {
+			t.Error(err)
+		}
+		js, err := fidelity.JSON(results)
+		if err != nil {
+			t.Error(err)
+		} else if err := os.WriteFile(strings.TrimSuffix(out, filepath.Ext(out))+".json", js, 0o644); err != nil {
 			t.Error(err)
 		}
 	}

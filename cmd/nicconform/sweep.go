@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/nicconform/nicconform/internal/client"
+	"github.com/nicconform/nicconform/internal/config"
+	"github.com/nicconform/nicconform/internal/journal"
+	"github.com/nicconform/nicconform/internal/sweep"
+)
+
+type journals []string
+
+func (j *journals) String() string     { return fmt.Sprint(*j) }
+func (j *journals) Set(v string) error { *j = append(*j, v); return nil }
+
+func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	flags := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	dryRun := flags.Bool("dry-run", false, "list what would be removed, remove nothing")
+	olderThan := flags.Duration("older-than", 0, "spare runs younger than this (e.g. 2h); runs whose age is unknown are then spared too")
+	runID := flags.String("run", "", "sweep only this run id")
+	var js journals
+	flags.Var(&js, "journal", "a run journal (journal.jsonl) whose outstanding ports are swept too (repeatable; default: the report folder's, if any)")
+	flags.Usage = func() {
+		fmt.Fprint(stderr, `usage: nicconform sweep [flags]
+
+Removes what conformance runs left on the configured target (the same
+NICCONFORM_* / HW_* / OS_* variables as the suite): ports named
+nicconform-<run>-<purpose>, detached first from the server that holds them,
+and the ports a run journal shows created and never removed.
+
+`)
+		flags.PrintDefaults()
+	}
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	t, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	if t.Embedded || t.DryRun {
+		return errors.New("sweep: no target is configured (set NICCONFORM_COMPUTE_URL or HW_REGION_NAME): the embedded mock leaves nothing behind")
+	}
+	if len(js) == 0 {
+		def := filepath.Join(t.ReportDir, journal.File)
+		if _, err := os.Stat(def); err == nil {
+			js = append(js, def)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("sweep: %w", err)
+		}
+	}
+	auth, err := authenticator(t)
+	if err != nil {
+		return err
+	}
+	c, err := client.New(client.Config{ComputeURL: t.ComputeURL, NetworkURL: t.NetworkURL, ProjectID: t.ProjectID, Auth: auth, HTTPClient: httpClient(t)})
+	if err != nil {
+		return err
+	}
+	res, err := sweep.Run(ctx, sweep.Options{
+		Client: c, NetworkID: t.NetworkID, RunID: *runID, OlderThan: *olderThan, Journals: js,
+		DryRun: *dryRun, Bound: t.DetachTimeout, Poll: t.PollInterval, Out: stdout,
+	})
+	switch {
+	case err != nil:
+	case *dryRun:
+		fmt.Fprintf(stdout, "sweep: found %d leftover port(s); removed none (dry run)\n", len(res.Found))
+	default:
+		fmt.Fprintf(stdout, "sweep: found %d leftover port(s), removed %d\n", len(res.Found), len(res.Removed))
+	}
+	return err
+}

@@ -1,0 +1,107 @@
+package sweep_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nicconform/nicconform/internal/client"
+	"github.com/nicconform/nicconform/internal/config"
+	"github.com/nicconform/nicconform/internal/journal"
+	"github.com/nicconform/nicconform/internal/mock"
+	"github.com/nicconform/nicconform/internal/sweep"
+)
+
+func TestSweepRemovesWhatRunsLeftAndNothingElse(t *testing.T) {
+	srv, err := mock.NewServer(mock.Options{Delay: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	seed := srv.Mock.Seed()
+	server := seed.Servers[0].ServerID
+	c, err := client.New(client.Config{ComputeURL: srv.URL, ProjectID: seed.ProjectID, Auth: client.Token(mock.DefaultToken)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	now := time.Now()
+	oldRun := config.NewRunID(now.Add(-3 * time.Hour))
+	newRun := config.NewRunID(now)
+
+	mk := func(name string, attach bool) string {
+		t.Helper()
+		p, _, err := c.CreatePort(ctx, seed.NetworkID, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if attach {
+			if _, _, err := c.AttachPort(ctx, server, p.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return p.ID
+	}
+	oldAttached := mk("nicconform-"+oldRun+"-retained", true)
+	oldLoose := mk("nicconform-"+oldRun+"-unattached", false)
+	young := mk("nicconform-"+newRun+"-young", true)
+	foreign := mk("someone-elses-port", true)
+	unnamed, _, err := c.AttachNetwork(ctx, server, seed.NetworkID) // killed before the rename
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	j, err := journal.Open(dir, oldRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Record(journal.Intent, "net-attach", "", "nicconform-"+oldRun+"-net")
+	j.Record(journal.Created, "port", unnamed.PortID, "nicconform-"+oldRun+"-net")
+	j.Close()
+
+	opts := sweep.Options{Client: c, NetworkID: seed.NetworkID, OlderThan: time.Hour,
+		Journals: []string{dir + "/" + journal.File}, Bound: 5 * time.Second, Poll: 5 * time.Millisecond}
+
+	var out bytes.Buffer
+	dry := opts
+	dry.DryRun, dry.Out = true, &out
+	res, err := sweep.Run(ctx, dry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Found) != 3 || len(res.Removed) != 0 || len(srv.Mock.Interfaces(server)) != 5 {
+		t.Fatalf("dry run found %d, removed %d, NICs now %d:\n%s", len(res.Found), len(res.Removed), len(srv.Mock.Interfaces(server)), out.String())
+	}
+	if !strings.Contains(out.String(), "would detach from server") {
+		t.Errorf("dry run output:\n%s", out.String())
+	}
+
+	if _, err := sweep.Run(ctx, opts); err != nil {
+		t.Fatal(err)
+	}
+	left := map[string]bool{}
+	for _, p := range srv.Mock.Ports() {
+		left[p.ID] = true
+	}
+	for _, id := range []string{oldAttached, oldLoose, unnamed.PortID} {
+		if left[id] {
+			t.Errorf("port %s survived the sweep", id)
+		}
+	}
+	for _, id := range []string{young, foreign, seed.Servers[0].PrimaryPortID} {
+		if !left[id] {
+			t.Errorf("port %s was swept but should have been spared", id)
+		}
+	}
+	if err := srv.Mock.CheckInvariants(); err != nil {
+		t.Error(err)
+	}
+
+	// Without the age filter, the young run goes too.
+	opts.OlderThan = 0
+	if res, err := sweep.Run(ctx, opts); err != nil || len(res.Removed) != 1 || res.Removed[0] != young {
+		t.Errorf("second sweep: %+v %v", res, err)
+	}
+}
