@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"io/fs"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -153,5 +156,38 @@ func TestCanarySecretNeverLeaks(t *testing.T) {
 	})
 	if err != nil || files < 4 {
 		t.Errorf("reports: %d files, %v", files, err)
+	}
+}
+
+// A dry run rehearses against the embedded mock and writes a plan; the
+// target it names receives nothing.
+func TestDryRunSendsNothing(t *testing.T) {
+	var hits atomic.Int64
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Error(w, "a dry run must not call me", http.StatusTeapot)
+	}))
+	defer target.Close()
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := suite.Exec(ctx, append(liveEnv(target.URL, dir), "NICCONFORM_DRY_RUN=true")...)
+	if err != nil {
+		t.Fatalf("dry run failed: %v\n%s", err, out)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the target received %d requests", n)
+	}
+	plan, err := os.ReadFile(filepath.Join(dir, "plan.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{target.URL, "servers created: none", "ports created:", "primary-NIC probe: not sent", "| detachInterface | DELETE |"} {
+		if !strings.Contains(string(plan), want) {
+			t.Errorf("plan.md lacks %q:\n%s", want, plan)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "conformance.json")); err == nil {
+		t.Error("a dry run wrote verdicts")
 	}
 }

@@ -88,6 +88,25 @@ type Run struct {
 	// SetupFailure, when set, says why the run could not start (the target
 	// was unreachable, the configuration wrong): every rule fails with it.
 	SetupFailure string
+	// DryRun marks a rehearsal against the embedded mock: it gets a plan,
+	// not verdicts. PrimaryPortID lets the plan spot the primary probe.
+	DryRun        bool
+	PrimaryPortID string
+}
+
+// WritePlan writes plan.md and the rehearsal's exchanges.har into dir.
+func WritePlan(dir string, run Run, exchanges []*client.Exchange) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "plan.md"), []byte(Plan(run.Target, exchanges, run.PrimaryPortID)), 0o644); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	har, err := HAR(exchanges)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "exchanges.har"), har, 0o644)
 }
 
 // Build decides every catalog rule's verdict from the spec results and the

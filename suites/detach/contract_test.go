@@ -31,7 +31,7 @@ var _ = Describe("The contract", TargetDecorators(), func() {
 	It("carries a documented error body on every error", Rule("ERROR-SHAPE"), func(ctx SpecContext) {
 		nic := env.AttachByPort(ctx, "error-shape")
 		exchanges := errorProbes(ctx, nic.PortID)
-		if env.Target.Profile == "huawei" && env.PrimaryPortID != "" && (env.Mock != nil || env.Target.AllowPrimaryProbe) {
+		if env.Target.Profile == "huawei" && env.PrimaryPortID != "" && (env.Target.Embedded || env.Target.AllowPrimaryProbe) {
 			DeferCleanup(env.RestorePrimary)
 			ex, err := env.Client.Detach(ctx, env.ServerID, env.PrimaryPortID)
 			Expect(err).NotTo(HaveOccurred())

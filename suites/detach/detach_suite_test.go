@@ -61,11 +61,16 @@ var _ = ReportAfterSuite("nicconform reports", func(r Report) {
 	Expect(err).NotTo(HaveOccurred())
 	run := report.Run{Target: cfg.String(), Profile: cfg.Profile}
 	if env != nil {
-		run.Target = env.Description()
+		run.Target, run.PrimaryPortID = env.Description(), env.PrimaryPortID
 	}
+	run.DryRun = cfg.DryRun
 	c, leaks, err := fixtures.WriteReports(cfg.ReportDir, s, run, r)
 	Expect(err).NotTo(HaveOccurred(), "writing the reports")
 	dir, _ := filepath.Abs(cfg.ReportDir)
+	if cfg.DryRun {
+		fmt.Fprintf(GinkgoWriter, "\nnicconform: dry run; the plan is in %s\n", filepath.Join(dir, "plan.md"))
+		return
+	}
 	fmt.Fprintf(GinkgoWriter, "\nnicconform: %d pass, %d fail, %d skip — reports in %s\n", c.Summary.Pass, c.Summary.Fail, c.Summary.Skip, dir)
 	Expect(leaks).To(BeEmpty(), "resources the run could not remove (sweep them by name: nicconform-*)")
 	// A cross-cutting rule can fail on an exchange of a spec that passed its own rule.
