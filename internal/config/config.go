@@ -39,6 +39,7 @@ const (
 	DefaultPollIntervalLive  = time.Second
 	DefaultPollIntervalMock  = 10 * time.Millisecond
 	DefaultReportDir         = "reports"
+	DefaultRequestTimeout    = 30 * time.Second
 )
 
 // Auth holds the credentials of one authentication mode. Token, SK,
@@ -84,8 +85,11 @@ type Target struct {
 	Profile       string
 	DetachTimeout time.Duration
 	PollInterval  time.Duration
-	ReportDir     string
-	RunID         string
+	// RequestTimeout bounds one HTTP attempt (a target that accepts the
+	// connection and never answers).
+	RequestTimeout time.Duration
+	ReportDir      string
+	RunID          string
 
 	// Embedded mock settings (NICCONFORM_MOCK_*), used only when Embedded.
 	MockDeviations []string
@@ -153,6 +157,10 @@ func Resolve(env Lookup) (Target, error) {
 	}
 	t.DetachTimeout = r.duration("DetachTimeout", "NICCONFORM_DETACH_TIMEOUT", timeout)
 	t.PollInterval = r.duration("PollInterval", "NICCONFORM_POLL_INTERVAL", poll)
+	t.RequestTimeout = r.duration("RequestTimeout", "NICCONFORM_REQUEST_TIMEOUT", DefaultRequestTimeout)
+	if t.RequestTimeout == 0 {
+		r.errf("NICCONFORM_REQUEST_TIMEOUT must be positive")
+	}
 	if t.PollInterval > t.DetachTimeout {
 		r.errf("NICCONFORM_POLL_INTERVAL (%s) is longer than NICCONFORM_DETACH_TIMEOUT (%s)", t.PollInterval, t.DetachTimeout)
 	}
@@ -386,6 +394,7 @@ func (t Target) Describe() string {
 		{"Password", mask(t.Auth.Password)}, {"Domain", t.Auth.Domain},
 		{"Insecure", strconv.FormatBool(t.Insecure)}, {"AllowPrimaryProbe", strconv.FormatBool(t.AllowPrimaryProbe)},
 		{"Profile", t.Profile}, {"DetachTimeout", t.DetachTimeout.String()}, {"PollInterval", t.PollInterval.String()},
+		{"RequestTimeout", t.RequestTimeout.String()},
 		{"ReportDir", t.ReportDir}, {"RunID", t.RunID},
 	}
 	if t.Embedded || t.DryRun {
@@ -495,7 +504,7 @@ func Variables() []string {
 	vars := []string{
 		"NICCONFORM_COMPUTE_URL", "NICCONFORM_NETWORK_URL", "NICCONFORM_PROJECT_ID", "NICCONFORM_SERVER_ID",
 		"NICCONFORM_NETWORK_ID", "NICCONFORM_PRIMARY_PORT_ID", "NICCONFORM_OTHER_SERVER_ID", "NICCONFORM_PROFILE",
-		"NICCONFORM_DETACH_TIMEOUT", "NICCONFORM_POLL_INTERVAL", "NICCONFORM_REPORT_DIR", "NICCONFORM_RUN_ID",
+		"NICCONFORM_DETACH_TIMEOUT", "NICCONFORM_POLL_INTERVAL", "NICCONFORM_REQUEST_TIMEOUT", "NICCONFORM_REPORT_DIR", "NICCONFORM_RUN_ID",
 		"NICCONFORM_AUTH_TOKEN", "NICCONFORM_ALLOW_PRIMARY_PROBE", "NICCONFORM_DRY_RUN",
 		"NICCONFORM_MOCK_DEVIATION", "NICCONFORM_MOCK_ERRORS", "NICCONFORM_MOCK_DELAY", "NICCONFORM_MOCK_AUTH",
 		"HW_REGION_NAME", "HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_SECURITY_TOKEN", "HW_PROJECT_ID", "HW_AUTH_URL",

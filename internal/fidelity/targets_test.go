@@ -72,13 +72,35 @@ func TestUnusableTargetsFailClearly(t *testing.T) {
 		}
 	}()
 
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	go func() {
+		var held []net.Conn // accepted, never answered
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+
 	cases := map[string]struct {
 		env  []string
 		want string
 	}{
-		"unreachable": {liveEnv(closedURL, ""), "unreachable"},
-		"not HTTP":    {liveEnv("http://"+garbage.Addr().String(), ""), "HTTP"},
-		"bad config":  {liveEnv("ecs.example.com", "", "NICCONFORM_PROFILE=aws"), "NICCONFORM_PROFILE"},
+		"unreachable":   {liveEnv(closedURL, ""), "unreachable"},
+		"not HTTP":      {liveEnv("http://"+garbage.Addr().String(), ""), "HTTP"},
+		"bad config":    {liveEnv("ecs.example.com", "", "NICCONFORM_PROFILE=aws"), "NICCONFORM_PROFILE"},
+		"never answers": {liveEnv("http://"+silent.Addr().String(), "", "NICCONFORM_REQUEST_TIMEOUT=300ms"), "timeout"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
