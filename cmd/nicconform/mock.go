@@ -28,7 +28,7 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	delay := fs.Duration("delay", mock.DefaultDelay, "how long an accepted detach takes to complete; 0 completes it before the 202")
 	servers := fs.Int("servers", mock.DefaultServers, "number of seeded servers, each with one primary NIC")
 	token := fs.String("token", mock.DefaultToken, "the accepted X-Auth-Token")
-	logRequests := fs.Bool("log", false, "log one line per request to stderr (never the token)")
+	logRequests := fs.Bool("log", false, "log one line per request to stderr (never a token, password or signature)")
 	var devs []mock.Deviation
 	fs.Func("deviation", "break one rule on purpose (repeatable); see the list below", func(s string) error {
 		d, err := mock.ParseDeviation(s)
@@ -38,12 +38,42 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		devs = append(devs, d)
 		return nil
 	})
+	// Credential flags never fail inside the flag package, which would
+	// echo the value (a secret); their errors are reported after parsing.
+	var credErrs []error
+	akskKeys := map[string]string{}
+	fs.Func("aksk", "accept SDK-HMAC-SHA256 signatures by this access key: `AK:SK` (repeatable)", func(s string) error {
+		ak, sk, err := parseAKSK(s)
+		if err != nil {
+			credErrs = append(credErrs, err)
+			return nil
+		}
+		akskKeys[ak] = sk
+		return nil
+	})
+	var users []mock.User
+	fs.Func("iam-user", "an IAM user who may log in at POST /v3/auth/tokens for a token: `NAME:PASSWORD[@DOMAIN]` (repeatable; the domain follows the last @; default domain "+mock.DefaultDomain+")", func(s string) error {
+		u, err := parseIAMUser(s)
+		if err != nil {
+			credErrs = append(credErrs, err)
+			return nil
+		}
+		users = append(users, u)
+		return nil
+	})
+	maxSkew := fs.Duration("max-skew", mock.DefaultMaxSkew, "how far a signature's X-Sdk-Date may be from the mock's clock")
 	fs.Usage = func() { mockUsage(fs) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return fmt.Errorf("mock: %w", err)
+	}
+	if err := errors.Join(credErrs...); err != nil {
+		return fmt.Errorf("mock: %w", err)
+	}
+	if *maxSkew <= 0 {
+		return fmt.Errorf("mock: -max-skew %s: want a positive duration", *maxSkew)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("mock: unexpected arguments: %s", strings.Join(fs.Args(), " "))
@@ -64,6 +94,9 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		ImmediateDetach: *delay == 0,
 		Servers:         *servers,
 		Token:           *token,
+		AKSK:            akskKeys,
+		Users:           users,
+		MaxSkew:         *maxSkew,
 		Deviations:      devs,
 	}
 	if *logRequests {
@@ -98,7 +131,14 @@ func mockUsage(fs *flag.FlagSet) {
 	fmt.Fprintf(out, "Usage: nicconform mock [flags]\n\n"+
 		"Serve the reference mock of the detach-NIC API (/v2.1 compute, /v2.0 ports).\n"+
 		"Prints \"LISTEN http://HOST:PORT\", then one \"IDS project=… network=… server=… primary_port=…\"\n"+
-		"line per seeded server. Stops on SIGINT/SIGTERM.\n\nFlags:\n")
+		"line per seeded server. Stops on SIGINT/SIGTERM.\n\n"+
+		"Authentication: a request is accepted when it carries any of\n"+
+		"  - X-Auth-Token: the -token value;\n"+
+		"  - X-Auth-Token: a token from the mock's IAM: POST /v3/auth/tokens (password\n"+
+		"    method, user from -iam-user, scope.project.id the printed project id)\n"+
+		"    answers 201 with the token in X-Subject-Token, valid 24h;\n"+
+		"  - an SDK-HMAC-SHA256 signature (Authorization, X-Sdk-Date) by a key from -aksk.\n"+
+		"Anything else answers 401.\n\nFlags:\n")
 	fs.PrintDefaults()
 	fmt.Fprintf(out, "\nDeviations (-deviation NAME; each breaks one rule):\n")
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
@@ -106,4 +146,33 @@ func mockUsage(fs *flag.FlagSet) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", d.Name, d.Rule, d.Description)
 	}
 	_ = tw.Flush()
+}
+
+// parseAKSK parses "AK:SK". Errors never show the secret key.
+func parseAKSK(s string) (ak, sk string, err error) {
+	ak, sk, ok := strings.Cut(s, ":")
+	switch {
+	case !ok || ak == "" || sk == "":
+		return "", "", errors.New("-aksk: want AK:SK, both non-empty")
+	case strings.ContainsAny(ak, " ,=;"):
+		return "", "", fmt.Errorf("-aksk: the access key %q holds a space, ',', '=' or ';'", ak)
+	}
+	return ak, sk, nil
+}
+
+// parseIAMUser parses "NAME:PASSWORD[@DOMAIN]" (the domain follows the
+// last "@"). Errors never show the password.
+func parseIAMUser(s string) (mock.User, error) {
+	name, rest, ok := strings.Cut(s, ":")
+	if !ok || name == "" || rest == "" {
+		return mock.User{}, errors.New("-iam-user: want NAME:PASSWORD[@DOMAIN], name and password non-empty")
+	}
+	u := mock.User{Name: name, Password: rest, Domain: mock.DefaultDomain}
+	if i := strings.LastIndex(rest, "@"); i >= 0 {
+		u.Password, u.Domain = rest[:i], rest[i+1:]
+		if u.Password == "" || u.Domain == "" {
+			return mock.User{}, fmt.Errorf("-iam-user %s: want NAME:PASSWORD[@DOMAIN], password and domain non-empty", name)
+		}
+	}
+	return u, nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nicconform/nicconform/internal/client"
 	"github.com/nicconform/nicconform/internal/mock"
 )
 
@@ -120,6 +121,127 @@ func TestRunMockFlags(t *testing.T) {
 	for _, d := range mock.Deviations() {
 		if !strings.Contains(help, string(d.Name)) || !strings.Contains(help, d.Rule) {
 			t.Errorf("-h lacks deviation %s (%s)", d.Name, d.Rule)
+		}
+	}
+}
+
+func TestRunMockAuth(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var stderr bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- runMock(ctx, []string{"-addr", "127.0.0.1:0", "-delay", "0", "-log",
+			"-aksk", "AKFLAG0001:sk:with:colons", "-aksk", "AKFLAG0002:other-sk",
+			"-iam-user", "ops:pw@with@at@acme", "-iam-user", "dev:dev-pw"}, pw, &stderr)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	var base, project string
+	for sc.Scan() {
+		l := sc.Text()
+		if u, ok := strings.CutPrefix(l, "LISTEN "); ok {
+			base = u
+		}
+		if rest, ok := strings.CutPrefix(l, "IDS "); ok {
+			for _, f := range strings.Fields(rest) {
+				if v, ok := strings.CutPrefix(f, "project="); ok {
+					project = v
+				}
+			}
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if base == "" || project == "" {
+		t.Fatal("no LISTEN/IDS lines")
+	}
+	ports := base + "/v2.0/ports"
+	get := func(a client.Authenticator) int {
+		t.Helper()
+		req, _ := http.NewRequest("GET", ports, nil)
+		if a != nil {
+			if err := a.Authenticate(context.Background(), req, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for name, c := range map[string]struct {
+		auth client.Authenticator
+		want int
+	}{
+		"first key":     {client.AKSK("AKFLAG0001", "sk:with:colons", "", ""), 200},
+		"second key":    {client.AKSK("AKFLAG0002", "other-sk", "", project), 200},
+		"wrong SK":      {client.AKSK("AKFLAG0001", "other-sk", "", ""), 401},
+		"none":          {nil, 401},
+		"IAM, domain":   {client.IAMPassword(client.IAMConfig{AuthURL: base, User: "ops", Password: "pw@with@at", Domain: "acme", ProjectID: project}), 200},
+		"IAM, default":  {client.IAMPassword(client.IAMConfig{AuthURL: base + "/v3", User: "dev", Password: "dev-pw", Domain: mock.DefaultDomain, ProjectID: project}), 200},
+		"static token":  {client.Token(mock.DefaultToken), 200},
+		"another token": {client.Token("not-a-token"), 401},
+	} {
+		if got := get(c.auth); got != c.want {
+			t.Errorf("%s: %d, want %d", name, got, c.want)
+		}
+	}
+	req, _ := http.NewRequest("GET", ports, nil)
+	err := client.IAMPassword(client.IAMConfig{AuthURL: base, User: "ops", Password: "wrong-pw", Domain: "acme", ProjectID: project}).Authenticate(context.Background(), req, nil)
+	if err == nil || !strings.Contains(err.Error(), "401") || strings.Contains(err.Error(), "wrong-pw") {
+		t.Errorf("wrong password: %v", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("runMock: %v", err)
+	}
+	for _, secret := range []string{"sk:with:colons", "other-sk", "pw@with@at", "dev-pw", "wrong-pw"} {
+		if strings.Contains(stderr.String(), secret) {
+			t.Errorf("stderr holds %q", secret)
+		}
+	}
+	if !strings.Contains(stderr.String(), "/v3/auth/tokens") {
+		t.Errorf("no log line for the login: %s", stderr.String())
+	}
+}
+
+func TestRunMockAuthFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-aksk", "no-colon-secret"},
+		{"-aksk", ":only-secret"},
+		{"-aksk", "AK:"},
+		{"-aksk", "A K:spaced-secret"},
+		{"-iam-user", "name-only"},
+		{"-iam-user", "n:"},
+		{"-iam-user", ":secret-pw"},
+		{"-iam-user", "n:secret-pw@"},
+		{"-iam-user", "n:@dom"},
+		{"-max-skew", "0"},
+		{"-max-skew", "-1m"},
+	} {
+		var out, errb bytes.Buffer
+		err := runMock(context.Background(), args, &out, &errb)
+		if err == nil {
+			t.Errorf("%v accepted", args)
+			continue
+		}
+		for _, secret := range []string{"no-colon-secret", "only-secret", "spaced-secret", "secret-pw"} {
+			if strings.Contains(err.Error()+errb.String(), secret) {
+				t.Errorf("%v: the error shows the secret: %v %s", args, err, errb.String())
+			}
+		}
+	}
+	var out, errb bytes.Buffer
+	if err := runMock(context.Background(), []string{"-h"}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"-aksk", "AK:SK", "-iam-user", "NAME:PASSWORD[@DOMAIN]", "-max-skew", "/v3/auth/tokens", "X-Subject-Token", "SDK-HMAC-SHA256"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("-h lacks %s", want)
 		}
 	}
 }

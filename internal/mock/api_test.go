@@ -343,8 +343,11 @@ func TestVerifier(t *testing.T) {
 	h := newHarness(t, Options{Auth: bodyVerifier{}})
 	h.expect(h.do("GET", "/v2.0/ports", "", "X-Auth-Token", "", "X-Signature", "0"), 200, "signed")
 	h.expect(h.do("POST", h.base()+"/servers/"+h.srv.ServerID+"/action", `{"lock":null}`, "X-Auth-Token", "", "X-Signature", "="), 202, "signed body") // '0'+13
-	checkError(t, ErrorsNova, h.do("GET", "/v2.0/ports", "", "X-Signature", "1"), 401, "")
+	checkError(t, ErrorsNova, h.do("GET", "/v2.0/ports", "", "X-Auth-Token", "", "X-Signature", "1"), 401, "")
 	checkError(t, ErrorsNova, h.do("GET", "/v2.0/ports", "", "X-Auth-Token", ""), 401, "")
+	checkError(t, ErrorsNova, h.do("GET", "/v2.0/ports", "", "X-Auth-Token", "wrong", "X-Signature", "1"), 401, "")
+	// The verifier is one way among others: the token still works.
+	h.expect(h.do("GET", "/v2.0/ports", "", "X-Signature", "1"), 200, "token with a verifier")
 }
 
 func TestLoggingNeverShowsCredentials(t *testing.T) {

@@ -1,7 +1,6 @@
 package mock
 
 import (
-	"crypto/subtle"
 	"errors"
 	"io"
 	"log/slog"
@@ -50,8 +49,9 @@ type request struct {
 }
 
 // ServeHTTP answers one request. It sets the request-id headers, reads the
-// body (at most 64 KiB), authenticates, routes, and logs one line. A panic
-// is recovered, counted (see Panics) and answered 500: it is always a bug.
+// body (at most 64 KiB), serves an IAM login (POST /v3/auth/tokens) or
+// authenticates and routes, and logs one line. A panic is recovered,
+// counted (see Panics) and answered 500: it is always a bug.
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rid := "req-" + newUUID()
@@ -96,10 +96,15 @@ func (m *Mock) logRequest(r *http.Request, status int, rid string, d time.Durati
 
 func (m *Mock) serve(w http.ResponseWriter, r *http.Request) {
 	body, tooLarge, err := readBody(w, r)
+	if isIAMPath(r) { // the identity service: no credentials needed
+		m.serveIAM(w, r, body, tooLarge, err)
+		return
+	}
 	switch {
 	case tooLarge:
-		// Without a verifier the token decides before the size does.
-		if m.opts.Auth == nil {
+		// A token decides before the size does; a signature or a verifier
+		// needs the body, which was not read.
+		if m.opts.Auth == nil && r.Header.Get("Authorization") == "" {
 			if aerr := m.authenticate(r, nil); aerr != nil {
 				m.writeError(w, aerr)
 				return
@@ -129,31 +134,6 @@ func readBody(w http.ResponseWriter, r *http.Request) (body []byte, tooLarge boo
 		return nil, true, nil
 	}
 	return body, false, err
-}
-
-// authenticate checks the request's credentials: the Verifier when set,
-// else the X-Auth-Token. It never logs or echoes a credential.
-func (m *Mock) authenticate(r *http.Request, body []byte) *apiError {
-	token := r.Header.Get("X-Auth-Token")
-	none := token == "" && r.Header.Get("Authorization") == ""
-	var ok bool
-	if m.opts.Auth != nil {
-		ok = m.opts.Auth.Verify(r, body) == nil
-	} else {
-		ok = token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(m.opts.Token)) == 1
-	}
-	switch {
-	case ok:
-		return nil
-	case none && m.dev.on(DevAuthOptional):
-		return nil
-	case none:
-		return newError(http.StatusUnauthorized, codeAuth, "Authentication required: no credentials were sent.")
-	case m.dev.on(DevAuthAnyToken):
-		return nil
-	default:
-		return newError(http.StatusUnauthorized, codeAuth, "Authentication failed: the credentials are invalid.")
-	}
 }
 
 // jsonContentType reports whether the request declares a JSON body.

@@ -3,6 +3,8 @@ package mock
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -18,6 +20,8 @@ type Mock struct {
 	closed bool
 
 	panics atomic.Int64 // recovered handler panics: always a bug
+
+	auth authState // tokens the mock's IAM issued (auth.go)
 }
 
 // New validates opts, applies the defaults and seeds the world.
@@ -39,6 +43,8 @@ func New(opts Options) (*Mock, error) {
 func (m *Mock) Options() Options {
 	o := m.opts
 	o.Deviations = append([]Deviation(nil), o.Deviations...)
+	o.AKSK = maps.Clone(o.AKSK)
+	o.Users = slices.Clone(o.Users)
 	return o
 }
 

@@ -3,8 +3,13 @@ package mock
 import (
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/nicconform/nicconform/internal/aksk"
 )
 
 // Profile selects the cloud whose behaviour the mock emulates where clouds
@@ -36,11 +41,31 @@ const (
 	DefaultDelay   = 50 * time.Millisecond
 	DefaultServers = 1
 	DefaultToken   = "nicconform-dev-token"
+	// DefaultDomain is the IAM domain of a User that names none.
+	DefaultDomain = "nicconform"
+	// DefaultMaxSkew is the X-Sdk-Date clock skew a signature may have.
+	DefaultMaxSkew = aksk.DefaultMaxSkew
+	// TokenLifetime is how long a token the mock's IAM issues is valid.
+	TokenLifetime = 24 * time.Hour
 )
+
+// User is an IAM user who can log in to the mock (POST /v3/auth/tokens)
+// with a password, for a token scoped to the mock's project.
+type User struct {
+	Name, Password string
+	// Domain is the user's domain name; default DefaultDomain.
+	Domain string
+}
+
+// String never shows the password.
+func (u User) String() string { return fmt.Sprintf("User{%s@%s, password REDACTED}", u.Name, u.Domain) }
+
+// GoString never shows the password (%#v).
+func (u User) GoString() string { return u.String() }
 
 // Verifier authenticates a request. It receives the request and its body
 // (already read; at most the body limit). A nil error means authenticated.
-// It is the seam for AK/SK signature verification.
+// It is a seam for credentials the mock does not know itself.
 type Verifier interface {
 	Verify(r *http.Request, body []byte) error
 }
@@ -48,6 +73,10 @@ type Verifier interface {
 // Options configures a Mock. The zero value is a faithful huawei-profile
 // mock with Nova-shaped errors, one server, a 50ms detach delay and the
 // token DefaultToken.
+//
+// A request is authenticated when any of these holds: its X-Auth-Token is
+// Token or a token the mock's IAM issued (and not expired); it carries a
+// valid SDK-HMAC-SHA256 signature by a key in AKSK; Auth accepts it.
 type Options struct {
 	// Profile is the emulated cloud; default ProfileHuawei.
 	Profile Profile
@@ -62,14 +91,25 @@ type Options struct {
 	ImmediateDetach bool
 	// Servers is the number of seeded servers; default DefaultServers.
 	Servers int
-	// Token is the accepted X-Auth-Token; default DefaultToken.
+	// Token is the accepted static X-Auth-Token; default DefaultToken.
 	Token string
+	// AKSK are the access keys whose SDK-HMAC-SHA256 signatures are
+	// accepted: access key id → secret key.
+	AKSK map[string]string
+	// Users may log in to the mock's IAM (POST /v3/auth/tokens, password
+	// method, scoped to the mock's project id) for a token valid
+	// TokenLifetime.
+	Users []User
+	// MaxSkew is how far X-Sdk-Date may be from the mock's clock; default
+	// DefaultMaxSkew. Negative values are rejected.
+	MaxSkew time.Duration
 	// Deviations are the behaviours to break on purpose (see Deviations).
 	Deviations []Deviation
-	// Auth, when non-nil, authenticates requests instead of the token check.
+	// Auth, when non-nil, is one more way to authenticate: a request it
+	// accepts is authenticated (whatever its token or signature).
 	Auth Verifier
 	// Logger, when non-nil, receives one line per request. It never sees
-	// the token or the Authorization header.
+	// a token, a password or the Authorization header.
 	Logger *slog.Logger
 }
 
@@ -105,6 +145,27 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Token == "" {
 		o.Token = DefaultToken
+	}
+	switch {
+	case o.MaxSkew < 0:
+		return o, fmt.Errorf("mock: negative signature clock skew %s", o.MaxSkew)
+	case o.MaxSkew == 0:
+		o.MaxSkew = DefaultMaxSkew
+	}
+	for ak, sk := range o.AKSK {
+		if ak == "" || sk == "" || strings.ContainsAny(ak, " ,=;") {
+			return o, fmt.Errorf("mock: access key %q: want a non-empty id without spaces, ',', '=' or ';', and a non-empty secret key", ak)
+		}
+	}
+	o.AKSK = maps.Clone(o.AKSK)
+	o.Users = slices.Clone(o.Users)
+	for i, u := range o.Users {
+		if u.Domain == "" {
+			o.Users[i].Domain = DefaultDomain
+		}
+		if u.Name == "" || u.Password == "" {
+			return o, fmt.Errorf("mock: IAM user %d (%q): the name and the password must not be empty", i, u.Name)
+		}
 	}
 	devs := make([]Deviation, 0, len(o.Deviations))
 	for _, d := range o.Deviations {
