@@ -22,6 +22,13 @@ for profile in huawei nova; do
   NICCONFORM_PROFILE=$profile NICCONFORM_REPORT_DIR="$out/$profile" \
     $GINKGO -p --randomize-all --no-color --succinct ./suites/detach
 done
+for auth in aksk password; do
+  echo "== suite, embedded mock, $auth authentication"
+  NICCONFORM_MOCK_AUTH=$auth NICCONFORM_REPORT_DIR="$out/mock-$auth" \
+    $GINKGO -p --randomize-all --no-color --succinct ./suites/detach
+done
 
-echo "== suite against nicconform mock as a separate process"
-scripts/external-mock.sh "$out/external"
+for auth in token aksk password; do
+  echo "== suite against nicconform mock as a separate process, $auth authentication"
+  EXTERNAL_AUTH=$auth scripts/external-mock.sh "$out/external-$auth"
+done

@@ -58,11 +58,12 @@ and the ports a run journal shows created and never removed.
 			return fmt.Errorf("sweep: %w", err)
 		}
 	}
-	auth, err := authenticator(t)
+	hc := httpClient(t)
+	auth, err := client.Credentials(t.Auth, t.ProjectID, hc)
 	if err != nil {
 		return err
 	}
-	c, err := client.New(client.Config{ComputeURL: t.ComputeURL, NetworkURL: t.NetworkURL, ProjectID: t.ProjectID, Auth: auth, HTTPClient: httpClient(t)})
+	c, err := client.New(client.Config{ComputeURL: t.ComputeURL, NetworkURL: t.NetworkURL, ProjectID: t.ProjectID, Auth: auth, HTTPClient: hc, Timeout: t.RequestTimeout})
 	if err != nil {
 		return err
 	}

@@ -131,53 +131,81 @@ func TestUnusableTargetsFailClearly(t *testing.T) {
 	}
 }
 
-// A canary token never reaches the output or any report, even on a run
-// whose rules fail (the failure messages carry the HTTP evidence).
+// Canary secrets (a token, an SK, a password) never reach the output or any
+// report, in every auth mode, even on a run whose rules fail (the failure
+// messages carry the HTTP evidence); nor does any signature.
 func TestCanarySecretNeverLeaks(t *testing.T) {
 	const canary = "canary-secret-4f1d9a7e2b"
-	srv, err := mock.NewServer(mock.Options{Token: canary, Servers: 2,
-		Deviations: []mock.Deviation{mock.DevBodyOn202, mock.DevErrorPlainText, mock.DevAuthAnyToken}})
-	if err != nil {
-		t.Fatal(err)
+	modes := map[string]struct {
+		opts mock.Options
+		env  func(url string) []string
+	}{
+		"token": {mock.Options{Token: canary}, func(string) []string { return []string{"NICCONFORM_AUTH_TOKEN=" + canary} }},
+		"aksk": {mock.Options{AKSK: map[string]string{"CANARYAK": canary}}, func(string) []string {
+			return []string{"NICCONFORM_AUTH_TOKEN=", "HW_ACCESS_KEY=CANARYAK", "HW_SECRET_KEY=" + canary}
+		}},
+		"password": {mock.Options{Users: []mock.User{{Name: "alice", Password: canary, Domain: "acme"}}}, func(url string) []string {
+			return []string{"NICCONFORM_AUTH_TOKEN=", "HW_USER_NAME=alice", "HW_USER_PASSWORD=" + canary, "HW_DOMAIN_NAME=acme", "HW_AUTH_URL=" + url}
+		}},
 	}
-	defer srv.Close()
-	seed := srv.Mock.Seed()
-	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	out, err := suite.Exec(ctx, append(liveEnv(srv.URL, dir),
-		"NICCONFORM_PROJECT_ID="+seed.ProjectID,
-		"NICCONFORM_SERVER_ID="+seed.Servers[0].ServerID,
-		"NICCONFORM_OTHER_SERVER_ID="+seed.Servers[1].ServerID,
-		"NICCONFORM_NETWORK_ID="+seed.NetworkID,
-		"NICCONFORM_AUTH_TOKEN="+canary,
-		"-ginkgo.v")...)
-	if err == nil {
-		t.Fatal("the suite passed against a deviating mock")
-	}
-	if conf := readConformance(t, dir); conf.Summary.Fail == 0 {
-		t.Fatalf("no rule failed: %+v", conf.Summary)
-	}
-	if strings.Contains(out, canary) {
-		t.Errorf("the canary is in the suite's output")
-	}
-	files := 0
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		files++
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if strings.Contains(string(b), canary) {
-			t.Errorf("the canary is in %s", filepath.Base(path))
-		}
-		return nil
-	})
-	if err != nil || files < 4 {
-		t.Errorf("reports: %d files, %v", files, err)
+	for name, m := range modes {
+		t.Run(name, func(t *testing.T) {
+			opts := m.opts
+			opts.Servers = 2
+			opts.Deviations = []mock.Deviation{mock.DevBodyOn202, mock.DevErrorPlainText, mock.DevAuthAnyToken}
+			if opts.Token == "" {
+				opts.Token = "unused-" + canary[:6] + "x"
+			}
+			srv, err := mock.NewServer(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			seed := srv.Mock.Seed()
+			dir := t.TempDir()
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			env := append(liveEnv(srv.URL, dir),
+				"NICCONFORM_PROJECT_ID="+seed.ProjectID,
+				"NICCONFORM_SERVER_ID="+seed.Servers[0].ServerID,
+				"NICCONFORM_OTHER_SERVER_ID="+seed.Servers[1].ServerID,
+				"NICCONFORM_NETWORK_ID="+seed.NetworkID,
+				"NICCONFORM_ALLOW_PRIMARY_PROBE=true",
+				"-ginkgo.v")
+			out, err := suite.Exec(ctx, append(env, m.env(srv.URL)...)...)
+			if err == nil {
+				t.Fatal("the suite passed against a deviating mock")
+			}
+			conf := readConformance(t, dir)
+			if conf.Summary.Fail == 0 || conf.Summary.Pass < 10 {
+				t.Fatalf("the run did not get far enough to prove anything: %+v\n%s", conf.Summary, out)
+			}
+			for _, leak := range []string{canary, "Signature="} {
+				if strings.Contains(out, leak) {
+					t.Errorf("%q is in the suite's output", leak)
+				}
+			}
+			files := 0
+			err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				files++
+				b, err := os.ReadFile(path)
+				if err != nil {
+					return err
+				}
+				for _, leak := range []string{canary, "Signature="} {
+					if strings.Contains(string(b), leak) {
+						t.Errorf("%q is in %s", leak, filepath.Base(path))
+					}
+				}
+				return nil
+			})
+			if err != nil || files < 4 {
+				t.Errorf("reports: %d files, %v", files, err)
+			}
+		})
 	}
 }
 
