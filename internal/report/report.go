@@ -190,6 +190,7 @@ func verdictFromSpecs(rule spec.Rule, results []SpecResult) Verdict {
 func crossCheck(s *spec.Spec, ruleID string, exchanges []*client.Exchange) (string, []string) {
 	var bad []*client.Exchange
 	var first string
+	ids := map[string]int{}
 	for _, e := range exchanges {
 		if e.Status == 0 {
 			continue
@@ -201,8 +202,13 @@ func crossCheck(s *spec.Spec, ruleID string, exchanges []*client.Exchange) (stri
 				why = e.Violations[0].Kind + ": " + e.Violations[0].Message
 			}
 		case RuleRequestID:
-			if e.RequestID == "" {
+			switch {
+			case e.RequestID == "":
 				why = "no request id header"
+			case ids[e.RequestID] > 0:
+				why = fmt.Sprintf("request id %s was already given to exchange #%d: it identifies no request", e.RequestID, ids[e.RequestID])
+			default:
+				ids[e.RequestID] = e.Seq
 			}
 		case RuleErrorShape:
 			if e.Status >= 400 {
@@ -238,6 +244,17 @@ func ErrorShapeProblem(s *spec.Spec, e *client.Exchange) string {
 	if err := s.ValidateErrorBody(body); err != nil {
 		return "body is in no documented error shape (Nova fault, {\"error\":{code,message}}, NeutronError): " + firstLines(err.Error(), 1)
 	}
+	// A Nova fault repeats the status in its code: one that says otherwise
+	// misleads every client that reads it.
+	if obj, ok := body.(map[string]any); ok && len(obj) == 1 {
+		for name, v := range obj {
+			if fault, ok := v.(map[string]any); ok {
+				if code, ok := fault["code"].(float64); ok && int(code) != e.Status {
+					return fmt.Sprintf("the %s fault says code %d, but the status is %d", name, int(code), e.Status)
+				}
+			}
+		}
+	}
 	return ""
 }
 
@@ -261,7 +278,11 @@ func appendEvidence(ev []string, exchanges []*client.Exchange) []string {
 		if e.Status == 0 {
 			continue
 		}
-		if id := Evidence(e); !seen[id] {
+		id := Evidence(e)
+		if seen[id] { // a target that reuses request ids: name the exchange instead
+			id = fmt.Sprintf("exchange #%d %s %s → %d", e.Seq, e.Method, e.URL, e.Status)
+		}
+		if !seen[id] {
 			seen[id] = true
 			ev = append(ev, id)
 		}

@@ -52,8 +52,11 @@ var _ = Describe("The contract", TargetDecorators(), func() {
 		_, err := env.Client.Detach(ctx, env.ServerID, nic.PortID)
 		Expect(err).NotTo(HaveOccurred())
 
+		seen := map[string]*client.Exchange{}
 		for _, ex := range env.Client.Recorder().Since(start) {
 			Expect(ex.RequestID).NotTo(BeEmpty(), "REQUEST-ID: no X-Openstack-Request-Id, X-Compute-Request-Id or X-Request-Id: %s", ex)
+			Expect(seen).NotTo(HaveKey(ex.RequestID), "REQUEST-ID: request id %s answers two requests: %s and %s", ex.RequestID, seen[ex.RequestID], ex)
+			seen[ex.RequestID] = ex
 		}
 	})
 

@@ -3,6 +3,7 @@ package detach_test
 import (
 	"errors"
 	"mime"
+	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -66,6 +67,8 @@ var _ = Describe("Detaching a NIC", TargetDecorators(), func() {
 			g.Expect(err).NotTo(HaveOccurred())
 			g.Expect(port.DeviceID).To(BeEmpty(), "PORT-ID-RETAINED: device_id must be cleared: %s", ex)
 			g.Expect(port.Status).To(Equal("DOWN"), "PORT-ID-RETAINED: status must be DOWN: %s", ex)
+			g.Expect(port.MACAddress).To(Equal(nic.Port.MACAddress), "PORT-ID-RETAINED: the kept port must keep its MAC: %s", ex)
+			g.Expect(port.FixedIPs).To(ConsistOf(nic.Port.FixedIPs), "PORT-ID-RETAINED: the kept port must keep its fixed IPs: %s", ex)
 		}).WithTimeout(env.Target.DetachTimeout).WithPolling(env.Target.PollInterval).Should(Succeed())
 
 		_, ex, err := env.Client.AttachPort(ctx, env.ServerID, nic.PortID)
@@ -94,9 +97,54 @@ var _ = Describe("Detaching a NIC", TargetDecorators(), func() {
 		}
 		before := env.Snapshot(ctx, watched...)
 		delete(before.NICs, target.PortID)
+		// A NIC of another server, where one is at hand, is watched too.
+		other := env.OtherServerIfAny(ctx)
+		var otherBefore Snapshot
+		if other != nil {
+			elsewhere := other.AttachByPort(ctx, "isolation-elsewhere")
+			otherBefore = other.Snapshot(ctx, elsewhere.PortID)
+		}
 
 		ex := env.Detach(ctx, target)
 		env.ExpectNothingChanged(ctx, "DETACH-ISOLATION", before, ex)
+		if other != nil {
+			other.ExpectNothingChangedNow(ctx, "DETACH-ISOLATION", otherBefore, ex)
+		}
+	})
+
+	It("never fails with 5xx when two detaches of one NIC race", Rule("DETACH-REPEAT"), func(ctx SpecContext) {
+		nic := env.AttachByPort(ctx, "repeat-race")
+
+		// Two at once, then a third while the detach may still be in flight.
+		var wg sync.WaitGroup
+		exchanges := make([]*client.Exchange, 3)
+		for i := range 2 {
+			wg.Add(1)
+			go func() {
+				defer GinkgoRecover()
+				defer wg.Done()
+				ex, err := env.Client.Detach(ctx, env.ServerID, nic.PortID)
+				Expect(err).NotTo(HaveOccurred())
+				exchanges[i] = ex
+			}()
+		}
+		wg.Wait()
+		ex, err := env.Client.Detach(ctx, env.ServerID, nic.PortID)
+		Expect(err).NotTo(HaveOccurred())
+		exchanges[2] = ex
+
+		accepted := 0
+		for _, ex := range exchanges {
+			Expect(ex.Status).To(BeNumerically("<", 500), "DETACH-REPEAT: a repeated or concurrent detach must never answer 5xx: %s", ex)
+			if ex.Status >= 200 && ex.Status < 300 {
+				accepted++
+			}
+		}
+		Expect(accepted).To(BeNumerically(">=", 1), "DETACH-REPEAT: none of the detaches was accepted: %s; %s; %s", exchanges[0], exchanges[1], exchanges[2])
+		env.ExpectDetached(ctx, nic.PortID)
+		port, ex, err := env.Client.GetPort(ctx, nic.PortID)
+		Expect(err).NotTo(HaveOccurred(), "DETACH-REPEAT: the port attached by port_id must survive repeated detaches: %s", ex)
+		Expect(port.DeviceID).To(BeEmpty(), "DETACH-REPEAT: %s", ex)
 	})
 
 	It("never fails with 5xx when the NIC is already detached", Rule("DETACH-REPEAT"), func(ctx SpecContext) {
