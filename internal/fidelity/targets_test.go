@@ -241,3 +241,38 @@ func TestDryRunSendsNothing(t *testing.T) {
 		t.Error("a dry run wrote verdicts")
 	}
 }
+
+// A target behind a private CA: refused with a clear error unless
+// HW_INSECURE says to skip verification.
+func TestPrivateCA(t *testing.T) {
+	m, err := mock.New(mock.Options{Token: "nicconform-tls-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	srv := httptest.NewTLSServer(m)
+	defer srv.Close()
+	seed := m.Seed()
+	ids := []string{
+		"NICCONFORM_PROJECT_ID=" + seed.ProjectID,
+		"NICCONFORM_SERVER_ID=" + seed.Servers[0].ServerID,
+		"NICCONFORM_NETWORK_ID=" + seed.NetworkID,
+		"NICCONFORM_AUTH_TOKEN=nicconform-tls-token",
+		"NICCONFORM_ALLOW_PRIMARY_PROBE=true",
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	out, err := suite.Exec(ctx, append(append(liveEnv(srv.URL, t.TempDir()), ids...), "-ginkgo.label-filter=DETACH-ACCEPTED")...)
+	if err == nil || !strings.Contains(out, "certificate") {
+		t.Errorf("an unknown CA was accepted without HW_INSECURE (err %v):\n%s", err, out)
+	}
+	dir := t.TempDir()
+	out, err = suite.Exec(ctx, append(append(liveEnv(srv.URL, dir), ids...), "HW_INSECURE=true")...)
+	if err != nil {
+		t.Errorf("with HW_INSECURE=true: %v\n%s", err, out)
+	}
+	if c := readConformance(t, dir); c.Summary.Fail != 0 {
+		t.Errorf("with HW_INSECURE=true: %+v", c.Summary)
+	}
+}
