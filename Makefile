@@ -7,7 +7,7 @@ REPORT_DIR  ?= $(or $(NICCONFORM_REPORT_DIR),reports)
 # a configured target the specs are serial anyway.
 PROCS       ?= $(if $(NICCONFORM_COMPUTE_URL),1,2)
 
-.PHONY: conformance test mock bench fidelity build lint clean
+.PHONY: conformance test mock bench fidelity fuzz soak build lint clean
 
 conformance: ## run the suite (embedded mock unless NICCONFORM_COMPUTE_URL is set); reports in $(REPORT_DIR)
 	@NICCONFORM_REPORT_DIR=$(abspath $(REPORT_DIR)) $(GINKGO) --procs=$(PROCS) --randomize-all --no-color ./suites/detach; \
@@ -25,9 +25,20 @@ fidelity: ## the kill matrix: the suite against the faithful mock and every devi
 	NICCONFORM_FIDELITY_OUT=$(abspath $(REPORT_DIR))/fidelity.md go test -count=1 -v -run TestEveryRuleCanFail ./internal/fidelity | grep -v '^=== RUN'
 	@echo "matrix: $(abspath $(REPORT_DIR))/fidelity.md"
 
-bench: ## Go benchmarks, then the mock against a bare net/http ceiling (BENCH_PRISM=1 adds Prism)
-	go test -run '^$$' -bench . -benchmem ./internal/client ./internal/mock
+bench: ## Go benchmarks, the suite's wall time and cost, then the mock under wrk (BENCH_PRISM=1 adds Prism)
+	go test -run '^$$' -bench . -benchmem ./internal/client ./internal/mock ./internal/aksk
+	scripts/bench-suite.sh
 	scripts/bench-mock.sh
+
+FUZZTIME ?= 30s
+fuzz: ## run each fuzz target for FUZZTIME (their seed corpora run in make test)
+	go test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) ./internal/mock
+	go test -run '^$$' -fuzz '^FuzzCanonicalRequest$$' -fuzztime $(FUZZTIME) ./internal/aksk
+	go test -run '^$$' -fuzz '^FuzzSegments$$' -fuzztime $(FUZZTIME) ./internal/client
+
+SOAK ?= 50
+soak: ## the suite SOAK times with -p --randomize-all against the embedded mock; stops at the first failure
+	@. scripts/hermetic.sh; NICCONFORM_REPORT_DIR=$(abspath $(REPORT_DIR))/soak $$GINKGO -p --randomize-all --no-color --succinct --repeat=$$(($(SOAK)-1)) ./suites/detach
 
 build: ## bin/nicconform
 	go build -o bin/nicconform ./cmd/nicconform
