@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -243,5 +244,85 @@ func TestRunMockAuthFlags(t *testing.T) {
 		if !strings.Contains(errb.String(), want) {
 			t.Errorf("-h lacks %s", want)
 		}
+	}
+}
+
+// TestRunMockDeviations serves several deviations at once over HTTP.
+func TestRunMockDeviations(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var stderr bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- runMock(ctx, []string{"-addr", "127.0.0.1:0", "-delay", "0",
+			"-deviation", "request-id-constant", "-deviation", "METHOD-405-NO-ALLOW", "-deviation", "completes-late"}, pw, &stderr)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	kv := map[string]string{}
+	for sc.Scan() {
+		l := sc.Text()
+		if u, ok := strings.CutPrefix(l, "LISTEN "); ok {
+			kv["url"] = u
+		}
+		if rest, ok := strings.CutPrefix(l, "IDS "); ok {
+			for _, f := range strings.Fields(rest) {
+				k, v, _ := strings.Cut(f, "=")
+				kv[k] = v
+			}
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if kv["url"] == "" || kv["server"] == "" {
+		t.Fatal("no LISTEN/IDS lines")
+	}
+	nics := kv["url"] + "/v2.1/" + kv["project"] + "/servers/" + kv["server"] + "/os-interface"
+	do := func(method, url, body string) (*http.Response, string) {
+		t.Helper()
+		var rd io.Reader
+		if body != "" {
+			rd = strings.NewReader(body)
+		}
+		req, _ := http.NewRequest(method, url, rd)
+		req.Header.Set("X-Auth-Token", mock.DefaultToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, string(b)
+	}
+	const constantID = "req-00000000-0000-0000-0000-000000000000"
+	resp, _ := do("PUT", nics+"/"+kv["primary_port"], "")
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "" || resp.Header.Get("X-Openstack-Request-Id") != constantID {
+		t.Errorf("PUT: %d, Allow %q, request id %q", resp.StatusCode, resp.Header.Get("Allow"), resp.Header.Get("X-Openstack-Request-Id"))
+	}
+	resp, body := do("POST", nics, `{"interfaceAttachment":{"net_id":"`+kv["network"]+`"}}`)
+	var att struct {
+		InterfaceAttachment struct {
+			PortID string `json:"port_id"`
+		} `json:"interfaceAttachment"`
+	}
+	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &att) != nil {
+		t.Fatalf("attach: %d %s", resp.StatusCode, body)
+	}
+	// completes-late: even with -delay 0 the NIC is still listed after the 202.
+	if resp, _ := do("DELETE", nics+"/"+att.InterfaceAttachment.PortID, ""); resp.StatusCode != http.StatusAccepted {
+		t.Errorf("DELETE: %d", resp.StatusCode)
+	}
+	if _, list := do("GET", nics, ""); !strings.Contains(list, att.InterfaceAttachment.PortID) {
+		t.Errorf("completes-late: the NIC left at once: %s", list)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("runMock: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("runMock did not return after cancel")
 	}
 }

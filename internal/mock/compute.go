@@ -11,6 +11,9 @@ import (
 // operation.
 func (m *Mock) serveCompute(w http.ResponseWriter, r *request, kind routeKind, method string, ids []segment) {
 	if aerr := m.checkProject(ids[0]); aerr != nil {
+		if kind == routeInterface && method == http.MethodDelete && m.dev.on(DevForeignProjectDetaches) {
+			m.foreignProjectDetach(ids)
+		}
 		m.writeError(w, aerr)
 		return
 	}
@@ -59,12 +62,38 @@ func (m *Mock) checkProject(seg segment) *apiError {
 	return errBadRequest(codeInvalid, "Malformed request URL: URL's project_id '%s' doesn't match Context's project_id '%s'", seg.val, m.w.projectID)
 }
 
+// foreignProjectDetach is the foreign-project-detaches deviation: a DELETE
+// refused for another (well-formed) project still detaches the port from
+// the server named, as a detach in the caller's project would.
+func (m *Mock) foreignProjectDetach(ids []segment) {
+	if !ids[0].ok || !wellFormedProject(m.opts.Profile, ids[0].val) {
+		return // malformed, not foreign
+	}
+	serverID, aerr := m.pathID(ids[1], "server_id")
+	if aerr != nil {
+		return
+	}
+	portID, aerr := m.pathID(ids[2], "port_id")
+	if aerr != nil {
+		return
+	}
+	m.mu.Lock()
+	if m.w.servers[serverID] != nil {
+		_ = m.detachLocked(serverID, portID) // the refusal stands
+	}
+	m.mu.Unlock()
+}
+
 // pathID decodes a server or port id from the path: a UUID, returned in
 // lowercase. A malformed id answers 400 (huawei) or 404 (nova), or 500
-// under the malformed-id-500 deviation.
+// under the malformed-id-500 deviation (long-id-truncated takes the first
+// 36 characters of a longer id).
 func (m *Mock) pathID(seg segment, name string) (string, *apiError) {
 	if seg.ok && isUUID(seg.val) {
 		return strings.ToLower(seg.val), nil
+	}
+	if m.dev.on(DevLongIDTruncated) && seg.ok && len(seg.val) > uuidLen && isUUID(seg.val[:uuidLen]) {
+		return strings.ToLower(seg.val[:uuidLen]), nil
 	}
 	switch {
 	case m.dev.on(DevMalformedID500):

@@ -3,6 +3,7 @@ package mock
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -40,10 +41,24 @@ func (m *Mock) detachLocked(serverID, portID string) *apiError {
 	}
 	switch {
 	case s == nil:
+		if m.dev.on(DevUnknownServerDetachesLater) {
+			if owner := wd.attached[portID]; owner != nil {
+				_ = m.detachLocked(owner.id, portID) // the 404 stands
+			}
+		}
 		return errServerNotFound(serverID)
 	case s.locked && !m.dev.on(DevLockIgnored):
+		if m.dev.on(DevLockedDetachesLater) {
+			_ = m.detachNIC(s, serverID, portID) // the 409 stands
+		}
 		return errLocked(serverID)
 	}
+	return m.detachNIC(s, serverID, portID)
+}
+
+// detachNIC is the part of a detach after the server checks: primary,
+// not attached, in flight, else accepted.
+func (m *Mock) detachNIC(s *serverRec, serverID, portID string) *apiError {
 	n := s.nic(portID)
 	if n == nil {
 		return m.notAttached(serverID, portID, s)
@@ -55,6 +70,9 @@ func (m *Mock) detachLocked(serverID, portID string) *apiError {
 		return errPrimary(portID)
 	}
 	if n.detaching {
+		if m.dev.on(DevConcurrentDetach500) {
+			return newError(http.StatusInternalServerError, codeMock("InternalError"), "Unexpected API Error: a detach of port %s is in progress.", portID)
+		}
 		return nil // in flight: accepted again, nothing more happens
 	}
 	m.applyNeighbourDeviations(s, n)
@@ -162,38 +180,85 @@ func (m *Mock) writeAccepted(w http.ResponseWriter) {
 
 // startDetach marks n in flight and arranges its completion: at once when
 // the delay is zero (or under success-200-sync), never under
-// never-completes or after Close, else after the delay.
+// never-completes or after Close, else after the delay (60s under
+// completes-late).
 func (m *Mock) startDetach(s *serverRec, n *nic) {
 	n.detaching = true
+	delay := m.opts.Delay
+	if m.dev.on(DevCompletesLate) {
+		delay = lateDelay
+	}
 	switch {
 	case m.dev.on(DevNeverCompletes):
-	case m.opts.Delay == 0 || m.dev.on(DevSuccess200Sync):
-		m.completeDetach(s, n)
+	case delay == 0 || m.dev.on(DevSuccess200Sync):
+		m.finishDetach(s, n)
 	case m.closed:
 	default:
-		n.timer = time.AfterFunc(m.opts.Delay, func() {
+		n.timer = time.AfterFunc(delay, func() {
 			m.mu.Lock()
 			defer m.mu.Unlock()
 			if !m.closed {
-				m.completeDetach(s, n)
+				m.finishDetach(s, n)
 			}
 		})
 	}
 }
 
+// finishDetach is the completion of an accepted detach of n: n is detached,
+// unless a deviation detaches another NIC instead (detach-instead-neighbour)
+// or as well (other-server-nic-detached).
+func (m *Mock) finishDetach(s *serverRec, n *nic) {
+	if m.dev.on(DevDetachInsteadNeighbour) {
+		if slices.Index(s.nics, n) < 0 {
+			return // already gone (port deleted meanwhile)
+		}
+		n.detaching, n.timer = false, nil // n stays attached
+		if o := newestNonPrimary(s, n); o != nil {
+			m.completeDetach(s, o)
+		}
+		return
+	}
+	if !m.completeDetach(s, n) {
+		return
+	}
+	if m.dev.on(DevOtherServerNICDetached) {
+		order := m.w.serverOrder
+		i := slices.Index(order, s)
+		for k := 1; i >= 0 && k < len(order); k++ {
+			other := order[(i+k)%len(order)]
+			if o := newestNonPrimary(other, nil); o != nil {
+				m.completeDetach(other, o)
+				break
+			}
+		}
+	}
+}
+
+// newestNonPrimary returns the most recently attached non-primary NIC of s
+// other than except, or nil.
+func newestNonPrimary(s *serverRec, except *nic) *nic {
+	for i := len(s.nics) - 1; i >= 0; i-- {
+		if o := s.nics[i]; o != except && o.portID != s.primaryPortID {
+			return o
+		}
+	}
+	return nil
+}
+
 // completeDetach removes n from s and applies the port's fate: a port
 // attached by port_id is unbound (device_id and device_owner cleared,
-// status DOWN); a port created by a net_id attach is deleted.
-func (m *Mock) completeDetach(s *serverRec, n *nic) {
+// status DOWN); a port created by a net_id attach is deleted. It reports
+// whether n was still attached.
+func (m *Mock) completeDetach(s *serverRec, n *nic) bool {
 	wd := m.w
 	if !wd.unlink(s, n) {
-		return // already gone (port deleted meanwhile)
+		return false // already gone (port deleted meanwhile)
 	}
 	s.detached[n.portID] = true
 	wd.detaches++
 	p := wd.ports[n.portID]
 	if p == nil {
-		return
+		return true
 	}
 	snapshot := interfaceOf(p)
 	unbind := func() { p.DeviceID, p.DeviceOwner, p.Status = "", "", statusDown }
@@ -203,6 +268,9 @@ func (m *Mock) completeDetach(s *serverRec, n *nic) {
 	case n.preserve && m.dev.on(DevPortIDStaysBound):
 	case n.preserve:
 		unbind()
+		if m.dev.on(DevKeptPortLosesIP) {
+			wd.releaseIPs(p)
+		}
 	case m.dev.on(DevNetIDKept):
 		unbind()
 	default:
@@ -211,4 +279,5 @@ func (m *Mock) completeDetach(s *serverRec, n *nic) {
 	if m.dev.on(DevShowLingers) {
 		s.lingering[snapshot.PortID] = snapshot
 	}
+	return true
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Deviation names one deliberate break of the reference behaviour. Each
@@ -41,7 +42,29 @@ const (
 	DevErrorPlainText         Deviation = "error-plain-text"
 	DevNoRequestID            Deviation = "no-request-id"
 	DevInterfaceNetIDEmpty    Deviation = "interface-net-id-empty"
+
+	DevDetachInsteadNeighbour     Deviation = "detach-instead-neighbour"
+	DevCompletesLate              Deviation = "completes-late"
+	DevFaultCodeMismatch          Deviation = "fault-code-mismatch"
+	DevErrorJSONFlat              Deviation = "error-json-flat"
+	DevConcurrentDetach500        Deviation = "concurrent-detach-500"
+	DevKeptPortLosesIP            Deviation = "kept-port-loses-ip"
+	DevUnknownServerDetachesLater Deviation = "unknown-server-detaches-later"
+	DevForeignProjectDetaches     Deviation = "foreign-project-detaches"
+	DevLockedDetachesLater        Deviation = "locked-detaches-later"
+	DevNoRequestIDOnErrors        Deviation = "no-request-id-on-errors"
+	DevRequestIDConstant          Deviation = "request-id-constant"
+	DevMethod405NoAllow           Deviation = "method-405-no-allow"
+	DevLongIDTruncated            Deviation = "long-id-truncated"
+	DevOtherServerNICDetached     Deviation = "other-server-nic-detached"
 )
+
+// lateDelay is how long an accepted detach takes under completes-late.
+const lateDelay = 60 * time.Second
+
+// constantRequestID is the request id of every response under
+// request-id-constant.
+const constantRequestID = "req-00000000-0000-0000-0000-000000000000"
 
 // DeviationInfo describes one deviation: the rule id (from the catalog in
 // DESIGN.md and spec/openapi.yaml) it breaks and what it does.
@@ -80,6 +103,20 @@ var deviationTable = []DeviationInfo{
 	{DevErrorPlainText, "ERROR-SHAPE", "4xx answers carry a text/plain body instead of a JSON error"},
 	{DevNoRequestID, "REQUEST-ID", "no request-id header on any response"},
 	{DevInterfaceNetIDEmpty, "SPEC-CONFORMANT", `NICs are shown with an empty net_id (the contract wants the network's UUID)`},
+	{DevDetachInsteadNeighbour, "DETACH-ISOLATION", "a DELETE of a NIC answers 202 but, at completion, detaches the most recently attached other non-primary NIC of the server instead (the NIC named stays attached); with no other non-primary NIC nothing is detached"},
+	{DevCompletesLate, "DETACH-COMPLETES", "an accepted detach completes only after 60s, whatever the delay (even -delay 0)"},
+	{DevFaultCodeMismatch, "ERROR-SHAPE", `Nova faults carry "code": 400 whatever the HTTP status; with -errors huawei every error's code is "Ecs.0000" (still a documented shape: only the code string changes)`},
+	{DevErrorJSONFlat, "ERROR-SHAPE", `error bodies are flat, undocumented JSON {"code":<status>,"message":"…"} (application/json), in either error shape`},
+	{DevConcurrentDetach500, "DETACH-REPEAT", "a DELETE of a NIC whose detach is still in flight answers 500 computeFault instead of 202 (no difference with -delay 0: nothing is ever in flight)"},
+	{DevKeptPortLosesIP, "PORT-ID-RETAINED", "a port attached with port_id survives the detach, unbound and DOWN, but its IP is released: fixed_ips becomes []"},
+	{DevUnknownServerDetachesLater, "PATH-UNKNOWN-SERVER", "a DELETE with an unknown (well-formed) server_id answers the correct 404 but, after the delay, detaches the port from whichever server has it (as a detach from that server would: not if it is locked, nor a protected primary)"},
+	{DevForeignProjectDetaches, "PATH-FOREIGN-PROJECT", "a DELETE with another (well-formed) project_id answers the correct refusal but, after the delay, detaches the port from the server named (if it is attached there)"},
+	{DevLockedDetachesLater, "STATE-LOCKED", "a DELETE on a locked server answers the correct 409 but detaches the NIC after the delay anyway"},
+	{DevNoRequestIDOnErrors, "REQUEST-ID", "responses with status >= 400 carry no request-id header (successes keep theirs)"},
+	{DevRequestIDConstant, "REQUEST-ID", "every response carries the same request id, " + constantRequestID},
+	{DevMethod405NoAllow, "METHOD-NOT-ALLOWED", "405 answers carry no Allow header"},
+	{DevLongIDTruncated, "PATH-MALFORMED", "a server_id or port_id longer than 36 characters is cut to its first 36 and used if they make a UUID (a too-long port id that starts with an attached port's id detaches it, 202)"},
+	{DevOtherServerNICDetached, "DETACH-ISOLATION", "when a detach completes on a server, the most recently attached non-primary NIC of the next server in seed order that has one is detached too (no difference with a single server)"},
 }
 
 // Deviations lists every deviation with the rule it breaks, sorted by name.

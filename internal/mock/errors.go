@@ -77,7 +77,8 @@ func faultName(status int) string {
 }
 
 // writeError answers e in the configured error shape (or as plain text
-// under the error-plain-text deviation, for 4xx).
+// under the error-plain-text deviation, for 4xx; or as the deviations
+// error-json-flat and fault-code-mismatch say).
 func (m *Mock) writeError(w http.ResponseWriter, e *apiError) {
 	h := w.Header()
 	if m.dev.on(DevErrorPlainText) && e.status < 500 {
@@ -86,19 +87,31 @@ func (m *Mock) writeError(w http.ResponseWriter, e *apiError) {
 		_, _ = fmt.Fprintln(w, e.message)
 		return
 	}
+	type novaFault struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	}
+	if m.dev.on(DevErrorJSONFlat) {
+		writeJSON(w, e.status, novaFault{Code: e.status, Message: e.message})
+		return
+	}
 	var body any
 	if m.opts.Errors == ErrorsHuawei {
 		type huaweiError struct {
 			Code    string `json:"code"`
 			Message string `json:"message"`
 		}
-		body = map[string]huaweiError{"error": {Code: e.code, Message: e.message}}
-	} else {
-		type novaFault struct {
-			Code    int    `json:"code"`
-			Message string `json:"message"`
+		code := e.code
+		if m.dev.on(DevFaultCodeMismatch) {
+			code = "Ecs.0000"
 		}
-		body = map[string]novaFault{faultName(e.status): {Code: e.status, Message: e.message}}
+		body = map[string]huaweiError{"error": {Code: code, Message: e.message}}
+	} else {
+		code := e.status
+		if m.dev.on(DevFaultCodeMismatch) {
+			code = http.StatusBadRequest
+		}
+		body = map[string]novaFault{faultName(e.status): {Code: code, Message: e.message}}
 	}
 	writeJSON(w, e.status, body)
 }

@@ -26,11 +26,18 @@ const (
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	// noIDOnError drops the request-id headers from an answer >= 400
+	// (the no-request-id-on-errors deviation).
+	noIDOnError bool
 }
 
 func (w *statusWriter) WriteHeader(status int) {
 	if w.status == 0 {
 		w.status = status
+		if w.noIDOnError && status >= 400 {
+			w.Header().Del(headerRequestID)
+			w.Header().Del(headerComputeRequestID)
+		}
 	}
 	w.ResponseWriter.WriteHeader(status)
 }
@@ -55,7 +62,10 @@ type request struct {
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rid := "req-" + newUUID()
-	sw := &statusWriter{ResponseWriter: w}
+	if m.dev.on(DevRequestIDConstant) {
+		rid = constantRequestID
+	}
+	sw := &statusWriter{ResponseWriter: w, noIDOnError: m.dev.on(DevNoRequestIDOnErrors)}
 	if !m.dev.on(DevNoRequestID) {
 		sw.Header().Set(headerRequestID, rid)
 		if isComputePath(r) {

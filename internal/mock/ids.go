@@ -30,9 +30,12 @@ func newMAC() string {
 	return fmt.Sprintf("fa:16:3e:%02x:%02x:%02x", b[0], b[1], b[2])
 }
 
+// uuidLen is the length of a UUID in 8-4-4-4-12 form.
+const uuidLen = 36
+
 // isUUID reports whether s is a UUID in 8-4-4-4-12 hex form (either case).
 func isUUID(s string) bool {
-	if len(s) != 36 {
+	if len(s) != uuidLen {
 		return false
 	}
 	for i := 0; i < len(s); i++ {

@@ -189,8 +189,16 @@ func (m *Mock) CheckInvariants() error {
 			bad("IP index entry %s → %s is stale", ip, id)
 		}
 	}
-	if len(w.macs) != len(w.ports) || len(w.ips) != len(w.ports) {
-		bad("index sizes: %d MACs, %d IPs, %d ports", len(w.macs), len(w.ips), len(w.ports))
+	withIP := 0 // a port kept by kept-port-loses-ip has no IP
+	for _, p := range w.ports {
+		if p.ip.IsValid() {
+			withIP++
+		} else if len(p.FixedIPs) != 0 {
+			bad("port %s shows fixed IPs but holds no address", p.ID)
+		}
+	}
+	if len(w.macs) != len(w.ports) || len(w.ips) != withIP {
+		bad("index sizes: %d MACs, %d IPs, %d ports (%d with an IP)", len(w.macs), len(w.ips), len(w.ports), withIP)
 	}
 	return errors.Join(errs...)
 }

@@ -99,7 +99,9 @@ func (m *Mock) route(w http.ResponseWriter, r *request) {
 	}
 	method := r.Method
 	if m.methodAllowed(kind, method) == "" {
-		w.Header().Set("Allow", strings.Join(allowed[kind], ", "))
+		if !m.dev.on(DevMethod405NoAllow) {
+			w.Header().Set("Allow", strings.Join(allowed[kind], ", "))
+		}
 		m.writeError(w, newError(http.StatusMethodNotAllowed, codeMock("MethodNotAllowed"), "The method %s is not allowed for this resource.", sanitize(method)))
 		return
 	}

@@ -282,7 +282,18 @@ func (w *world) deletePort(p *portRec) {
 	}
 	delete(w.ports, p.ID)
 	delete(w.macs, p.MACAddress)
-	delete(w.ips, p.ip)
+	if p.ip.IsValid() {
+		delete(w.ips, p.ip)
+	}
+}
+
+// releaseIPs frees p's address: p keeps no fixed IP.
+func (w *world) releaseIPs(p *portRec) {
+	if p.ip.IsValid() && w.ips[p.ip] == p.ID {
+		delete(w.ips, p.ip)
+	}
+	p.ip = netip.Addr{}
+	p.FixedIPs = []FixedIP{}
 }
 
 // interfaceOf renders p as an interface attachment.
