@@ -32,3 +32,5 @@ for auth in token aksk password; do
   echo "== suite against nicconform mock as a separate process, $auth authentication"
   EXTERNAL_AUTH=$auth scripts/external-mock.sh "$out/external-$auth"
 done
+echo "== the same, rate-limited: every 5th request answered 429 (Retry-After: 0)"
+scripts/external-mock.sh "$out/external-throttled" -throttle 5

@@ -63,7 +63,7 @@ func faultName(status int) string {
 		return "badMethod"
 	case http.StatusConflict:
 		return "conflictingRequest"
-	case http.StatusRequestEntityTooLarge:
+	case http.StatusRequestEntityTooLarge, http.StatusTooManyRequests:
 		return "overLimit"
 	case http.StatusUnsupportedMediaType:
 		return "badMediaType"

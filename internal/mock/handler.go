@@ -84,6 +84,11 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		m.logRequest(r, sw.status, rid, time.Since(start))
 	}()
+	if n := m.opts.Throttle; n > 0 && m.requests.Add(1)%int64(n) == 0 {
+		sw.Header().Set("Retry-After", "0")
+		m.writeError(sw, newError(http.StatusTooManyRequests, codeMock("Throttled"), "Too many requests: retry after 0 seconds."))
+		return
+	}
 	m.serve(sw, r)
 }
 

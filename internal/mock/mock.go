@@ -19,7 +19,8 @@ type Mock struct {
 	w      *world
 	closed bool
 
-	panics atomic.Int64 // recovered handler panics: always a bug
+	panics   atomic.Int64 // recovered handler panics: always a bug
+	requests atomic.Int64 // counts requests, for Options.Throttle
 
 	auth authState // tokens the mock's IAM issued (auth.go)
 }

@@ -105,6 +105,10 @@ type Options struct {
 	MaxSkew time.Duration
 	// Deviations are the behaviours to break on purpose (see Deviations).
 	Deviations []Deviation
+	// Throttle, when positive, answers every Throttle-th request with 429
+	// and Retry-After: 0 before doing anything with it, as a rate-limited
+	// cloud does: a client must wait and retry.
+	Throttle int
 	// Auth, when non-nil, is one more way to authenticate: a request it
 	// accepts is authenticated (whatever its token or signature).
 	Auth Verifier
@@ -142,6 +146,9 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("mock: negative server count %d", o.Servers)
 	case o.Servers == 0:
 		o.Servers = DefaultServers
+	}
+	if o.Throttle < 0 {
+		return o, fmt.Errorf("mock: negative throttle %d", o.Throttle)
 	}
 	if o.Token == "" {
 		o.Token = DefaultToken
