@@ -88,8 +88,12 @@ type Target struct {
 	// RequestTimeout bounds one HTTP attempt (a target that accepts the
 	// connection and never answers).
 	RequestTimeout time.Duration
-	ReportDir      string
-	RunID          string
+	// Settle, when positive, is how long a "changes nothing" check watches
+	// for a delayed effect; zero lets the run measure it (three times the
+	// detach latency).
+	Settle    time.Duration
+	ReportDir string
+	RunID     string
 
 	// Embedded mock settings (NICCONFORM_MOCK_*), used only when Embedded.
 	MockDeviations []string
@@ -160,6 +164,12 @@ func Resolve(env Lookup) (Target, error) {
 	t.RequestTimeout = r.duration("RequestTimeout", "NICCONFORM_REQUEST_TIMEOUT", DefaultRequestTimeout)
 	if t.RequestTimeout == 0 {
 		r.errf("NICCONFORM_REQUEST_TIMEOUT must be positive")
+	}
+	if v, ok := env("NICCONFORM_SETTLE"); ok && strings.TrimSpace(v) != "" {
+		t.Settle = r.duration("Settle", "NICCONFORM_SETTLE", 0)
+		if t.Settle < t.PollInterval || t.Settle > t.DetachTimeout {
+			r.errf("NICCONFORM_SETTLE (%s) must lie between NICCONFORM_POLL_INTERVAL (%s) and NICCONFORM_DETACH_TIMEOUT (%s): a check that watches less than one poll watches nothing", t.Settle, t.PollInterval, t.DetachTimeout)
+		}
 	}
 	if t.PollInterval > t.DetachTimeout {
 		r.errf("NICCONFORM_POLL_INTERVAL (%s) is longer than NICCONFORM_DETACH_TIMEOUT (%s)", t.PollInterval, t.DetachTimeout)
@@ -394,7 +404,7 @@ func (t Target) Describe() string {
 		{"Password", mask(t.Auth.Password)}, {"Domain", t.Auth.Domain},
 		{"Insecure", strconv.FormatBool(t.Insecure)}, {"AllowPrimaryProbe", strconv.FormatBool(t.AllowPrimaryProbe)},
 		{"Profile", t.Profile}, {"DetachTimeout", t.DetachTimeout.String()}, {"PollInterval", t.PollInterval.String()},
-		{"RequestTimeout", t.RequestTimeout.String()},
+		{"RequestTimeout", t.RequestTimeout.String()}, {"Settle", settle(t.Settle)},
 		{"ReportDir", t.ReportDir}, {"RunID", t.RunID},
 	}
 	if t.Embedded || t.DryRun {
@@ -413,6 +423,13 @@ func (t Target) Describe() string {
 		fmt.Fprintf(&b, "%-18s %-60s %s\n", row[0], row[1], src)
 	}
 	return b.String()
+}
+
+func settle(d time.Duration) string {
+	if d == 0 {
+		return "measured (3 × the detach latency)"
+	}
+	return d.String()
 }
 
 type resolver struct {
@@ -504,7 +521,7 @@ func Variables() []string {
 	vars := []string{
 		"NICCONFORM_COMPUTE_URL", "NICCONFORM_NETWORK_URL", "NICCONFORM_PROJECT_ID", "NICCONFORM_SERVER_ID",
 		"NICCONFORM_NETWORK_ID", "NICCONFORM_PRIMARY_PORT_ID", "NICCONFORM_OTHER_SERVER_ID", "NICCONFORM_PROFILE",
-		"NICCONFORM_DETACH_TIMEOUT", "NICCONFORM_POLL_INTERVAL", "NICCONFORM_REQUEST_TIMEOUT", "NICCONFORM_REPORT_DIR", "NICCONFORM_RUN_ID",
+		"NICCONFORM_DETACH_TIMEOUT", "NICCONFORM_POLL_INTERVAL", "NICCONFORM_REQUEST_TIMEOUT", "NICCONFORM_SETTLE", "NICCONFORM_REPORT_DIR", "NICCONFORM_RUN_ID",
 		"NICCONFORM_AUTH_TOKEN", "NICCONFORM_ALLOW_PRIMARY_PROBE", "NICCONFORM_DRY_RUN",
 		"NICCONFORM_MOCK_DEVIATION", "NICCONFORM_MOCK_ERRORS", "NICCONFORM_MOCK_DELAY", "NICCONFORM_MOCK_AUTH",
 		"HW_REGION_NAME", "HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_SECURITY_TOKEN", "HW_PROJECT_ID", "HW_AUTH_URL",

@@ -169,3 +169,14 @@ func TestRunIDCarriesItsTime(t *testing.T) {
 		t.Error("no default run id")
 	}
 }
+
+func TestSettle(t *testing.T) {
+	if c, err := config.Resolve(env("NICCONFORM_SETTLE", "500ms")); err != nil || c.Settle != 500*time.Millisecond {
+		t.Errorf("settle: %v %v", c.Settle, err)
+	}
+	for _, bad := range []string{"1ms", "1h", "soon"} {
+		if _, err := config.Resolve(env("NICCONFORM_SETTLE", bad)); err == nil || !strings.Contains(err.Error(), "NICCONFORM_SETTLE") {
+			t.Errorf("NICCONFORM_SETTLE=%s: %v", bad, err)
+		}
+	}
+}
