@@ -69,10 +69,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return nil
 }
 
-// Close shuts the server down, waiting at most 5 seconds for requests in
-// flight.
+// Close shuts the server down at once, like httptest.Server.Close: it
+// closes the listener and every connection (a graceful Shutdown would wait
+// up to 5 s for a client's dialled-but-unused connection) and stops the
+// mock's pending detaches. Serve the mock with Shutdown for a graceful stop.
 func (s *Server) Close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = s.Shutdown(ctx)
+	_ = s.srv.Close()
+	<-s.done
+	s.Mock.Close()
 }
