@@ -254,7 +254,9 @@ func (m *Mock) completeDetach(s *serverRec, n *nic) bool {
 	if !wd.unlink(s, n) {
 		return false // already gone (port deleted meanwhile)
 	}
-	s.detached[n.portID] = true
+	if m.dev.on(DevRepeat500) { // only that deviation needs the history, which grows with every detach
+		s.detached[n.portID] = true
+	}
 	wd.detaches++
 	p := wd.ports[n.portID]
 	if p == nil {
