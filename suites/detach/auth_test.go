@@ -9,7 +9,7 @@ import (
 
 var _ = Describe("Authentication", TargetDecorators(), func() {
 	It("answers 401 without credentials", Rule("AUTH-MISSING"), func(ctx SpecContext) {
-		nic := env.AttachByPort(ctx, "auth-missing")
+		nic := env.Witness(ctx)
 
 		env.ExpectNoEffect(ctx, "AUTH-MISSING", func() (*client.Exchange, error) {
 			return env.Client.WithAuth(nil).Detach(ctx, env.ServerID, nic.PortID)
@@ -17,7 +17,7 @@ var _ = Describe("Authentication", TargetDecorators(), func() {
 	})
 
 	It("answers 401 to wrong credentials", Rule("AUTH-INVALID"), func(ctx SpecContext) {
-		nic := env.AttachByPort(ctx, "auth-invalid")
+		nic := env.Witness(ctx)
 
 		env.ExpectNoEffect(ctx, "AUTH-INVALID", func() (*client.Exchange, error) {
 			return env.Client.WithAuth(env.WrongCredentials()).Detach(ctx, env.ServerID, nic.PortID)
@@ -27,7 +27,7 @@ var _ = Describe("Authentication", TargetDecorators(), func() {
 
 var _ = Describe("A locked server", TargetDecorators(), func() {
 	It("answers 409 on a locked server and changes nothing", Rule("STATE-LOCKED"), func(ctx SpecContext) {
-		nic := env.AttachByPort(ctx, "locked")
+		nic := env.Witness(ctx)
 		env.Lock(ctx)
 
 		env.ExpectNoEffect(ctx, "STATE-LOCKED", func() (*client.Exchange, error) {

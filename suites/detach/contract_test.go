@@ -29,7 +29,7 @@ func errorProbes(ctx SpecContext, portID string) []*client.Exchange {
 
 var _ = Describe("The contract", TargetDecorators(), func() {
 	It("carries a documented error body on every error", Rule("ERROR-SHAPE"), func(ctx SpecContext) {
-		nic := env.AttachByPort(ctx, "error-shape")
+		nic := env.Witness(ctx)
 		exchanges := errorProbes(ctx, nic.PortID)
 		if env.Target.Profile == "huawei" && env.PrimaryPortID != "" && (env.Target.Embedded || env.Target.AllowPrimaryProbe) {
 			DeferCleanup(env.RestorePrimary)

@@ -37,6 +37,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	env, err = fixtures.Setup(ctx, cfg, logger)
 	Expect(err).NotTo(HaveOccurred(), "setting up the target (%s)", cfg)
 	DeferCleanup(env.Close)
+	DeferCleanup(env.RemoveWitness) // runs before Close
 	start := env.Client.Recorder().Len()
 	if err := env.Calibrate(ctx); err != nil {
 		GinkgoWriter.Printf("calibration: %v; specs watch for delayed effects for the whole detach bound (%s)\n", err, env.Settle)

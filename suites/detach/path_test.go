@@ -32,7 +32,7 @@ func detachCases() []TableEntry {
 
 var _ = Describe("Path parameters", TargetDecorators(), func() {
 	It("answers 404 for an unknown server and changes nothing", Rule("PATH-UNKNOWN-SERVER"), func(ctx SpecContext) {
-		nic := env.AttachByPort(ctx, "unknown-server")
+		nic := env.Witness(ctx)
 
 		env.ExpectNoEffect(ctx, "PATH-UNKNOWN-SERVER", func() (*client.Exchange, error) {
 			return env.Client.Detach(ctx, UnknownUUID(), nic.PortID)
@@ -41,7 +41,7 @@ var _ = Describe("Path parameters", TargetDecorators(), func() {
 
 	Describe("a port not attached to the server", func() {
 		It("changes nothing for an unknown port", Rule("PATH-UNKNOWN-PORT"), func(ctx SpecContext) {
-			env.AttachByPort(ctx, "unknown-port-neighbour")
+			env.Witness(ctx)
 
 			env.ExpectNoEffect(ctx, "PATH-UNKNOWN-PORT", func() (*client.Exchange, error) {
 				return env.Client.Detach(ctx, env.ServerID, UnknownUUID())
@@ -67,7 +67,7 @@ var _ = Describe("Path parameters", TargetDecorators(), func() {
 	})
 
 	It("refuses a project other than the caller's", Rule("PATH-FOREIGN-PROJECT"), func(ctx SpecContext) {
-		nic := env.AttachByPort(ctx, "foreign-project")
+		nic := env.Witness(ctx)
 
 		env.ExpectNoEffect(ctx, "PATH-FOREIGN-PROJECT", func() (*client.Exchange, error) {
 			return env.Client.WithProject(UnknownProjectID()).Detach(ctx, env.ServerID, nic.PortID)
@@ -84,7 +84,7 @@ var _ = Describe("Path parameters", TargetDecorators(), func() {
 			sent   []*client.Exchange
 		)
 		BeforeAll(func(ctx SpecContext) {
-			nic = env.AttachByPort(ctx, "malformed")
+			nic = env.Witness(ctx)
 			before = env.Snapshot(ctx, nic.PortID)
 		})
 
@@ -113,7 +113,7 @@ var _ = Describe("Path parameters", TargetDecorators(), func() {
 
 	DescribeTable("answers 4xx when the port is missing from the path", Rule("PATH-MISSING-PORT"),
 		func(ctx SpecContext, trailingSlash bool) {
-			nic := env.AttachByPort(ctx, "missing-port")
+			nic := env.Witness(ctx)
 			path := InterfacesPath(env.ProjectID, env.ServerID)
 			if trailingSlash {
 				path = append(path, "")
@@ -129,7 +129,7 @@ var _ = Describe("Path parameters", TargetDecorators(), func() {
 
 	DescribeTable("answers 405 to other methods on the NIC", Rule("METHOD-NOT-ALLOWED"),
 		func(ctx SpecContext, method string) {
-			nic := env.AttachByPort(ctx, "method")
+			nic := env.Witness(ctx)
 
 			ex := env.ExpectNoEffect(ctx, "METHOD-NOT-ALLOWED", func() (*client.Exchange, error) {
 				return env.Probe(ctx, method, NICPath(env.ProjectID, env.ServerID, nic.PortID), "METHOD-NOT-ALLOWED "+method), nil
