@@ -171,19 +171,5 @@ func remove(ctx context.Context, o Options, p client.Port) error {
 			return fmt.Errorf("detach: %s", ex)
 		}
 	}
-	deadline := time.Now().Add(o.Bound)
-	for {
-		ex, err := o.Client.DeletePort(ctx, p.ID)
-		switch {
-		case err == nil, errors.Is(err, client.ErrNotFound):
-			return nil
-		case ex == nil || ex.Status != http.StatusConflict || time.Now().After(deadline):
-			return fmt.Errorf("delete: %w", err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(o.Poll):
-		}
-	}
+	return o.Client.RemovePort(ctx, p.ID, o.Bound, o.Poll)
 }
