@@ -2,6 +2,7 @@ package detach_test
 
 import (
 	"net/http"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -74,72 +75,81 @@ var _ = Describe("Path parameters", TargetDecorators(), func() {
 		}, nic.PortID)
 	})
 
-	// The malformed cases share one NIC; each checks at once that nothing
-	// changed, and the last spec watches the settle time once for a delayed
-	// effect of any of them.
-	Describe("malformed ids", Ordered, func() {
+	// Each table below aims its cases at the witness NIC: every case is
+	// checked at once, and a last spec watches the settle time once for a
+	// delayed effect of any of them.
+	Describe("malformed ids", Ordered, ContinueOnFailure, func() {
 		var (
 			nic    NIC
-			before Snapshot
-			sent   []*client.Exchange
+			series *Refusals
 		)
 		BeforeAll(func(ctx SpecContext) {
 			nic = env.Witness(ctx)
-			before = env.Snapshot(ctx, nic.PortID)
+			series = env.Refusals(ctx, "PATH-MALFORMED", nic.PortID)
 		})
 
 		DescribeTable("answer 4xx and change nothing", Rule("PATH-MALFORMED"),
 			func(ctx SpecContext, c cases.Case) {
-				want := env.Expected("PATH-MALFORMED")
 				valid := map[string]string{"project_id": env.ProjectID, "server_id": env.ServerID, "port_id": nic.PortID}
 				value, err := c.Value(env.Spec, valid[c.Param])
 				Expect(err).NotTo(HaveOccurred())
 				valid[c.Param] = value
 
-				ex := env.Probe(ctx, http.MethodDelete, NICPath(valid["project_id"], valid["server_id"], valid["port_id"]), "PATH-MALFORMED "+c.Name())
-				sent = append(sent, ex)
-				Expect(ex.Status).To(BeNumerically("<", 500), "PATH-MALFORMED: %s must never answer 5xx: %s", c.Name(), ex)
-				Expect(ex).To(HaveStatusIn("PATH-MALFORMED", want), "case %s", c.Name())
-				env.ExpectNothingChangedNow(ctx, "PATH-MALFORMED", before, ex)
+				series.Expect(ctx, c.Name(), func() (*client.Exchange, error) {
+					return env.Probe(ctx, http.MethodDelete, NICPath(valid["project_id"], valid["server_id"], valid["port_id"]), "PATH-MALFORMED "+c.Name()), nil
+				})
 			},
 			detachCases(),
 		)
 
-		It("change nothing once they have settled", Rule("PATH-MALFORMED"), func(ctx SpecContext) {
-			Expect(sent).NotTo(BeEmpty(), "no malformed case ran")
-			env.ExpectNothingChanged(ctx, "PATH-MALFORMED", before, sent[len(sent)-1])
-		})
+		It("change nothing once they have settled", Rule("PATH-MALFORMED"), func(ctx SpecContext) { series.Settle(ctx) })
 	})
 
-	DescribeTable("answers 4xx when the port is missing from the path", Rule("PATH-MISSING-PORT"),
-		func(ctx SpecContext, trailingSlash bool) {
-			nic := env.Witness(ctx)
-			path := InterfacesPath(env.ProjectID, env.ServerID)
-			if trailingSlash {
-				path = append(path, "")
-			}
+	Describe("a path without the port", Ordered, ContinueOnFailure, func() {
+		var series *Refusals
+		BeforeAll(func(ctx SpecContext) { series = env.Refusals(ctx, "PATH-MISSING-PORT", env.Witness(ctx).PortID) })
 
-			env.ExpectNoEffect(ctx, "PATH-MISSING-PORT", func() (*client.Exchange, error) {
-				return env.Probe(ctx, http.MethodDelete, path, "PATH-MISSING-PORT"), nil
-			}, nic.PortID)
-		},
-		Entry("…/os-interface", false),
-		Entry("…/os-interface/", true),
-	)
+		DescribeTable("answers 4xx when the port is missing from the path", Rule("PATH-MISSING-PORT"),
+			func(ctx SpecContext, trailingSlash bool) {
+				path := InterfacesPath(env.ProjectID, env.ServerID)
+				if trailingSlash {
+					path = append(path, "")
+				}
+				series.Expect(ctx, "DELETE "+strings.Join(path, "/"), func() (*client.Exchange, error) {
+					return env.Probe(ctx, http.MethodDelete, path, "PATH-MISSING-PORT"), nil
+				})
+			},
+			Entry("…/os-interface", false),
+			Entry("…/os-interface/", true),
+		)
 
-	DescribeTable("answers 405 to other methods on the NIC", Rule("METHOD-NOT-ALLOWED"),
-		func(ctx SpecContext, method string) {
-			nic := env.Witness(ctx)
+		It("changes nothing once the requests have settled", Rule("PATH-MISSING-PORT"), func(ctx SpecContext) { series.Settle(ctx) })
+	})
 
-			ex := env.ExpectNoEffect(ctx, "METHOD-NOT-ALLOWED", func() (*client.Exchange, error) {
-				return env.Probe(ctx, method, NICPath(env.ProjectID, env.ServerID, nic.PortID), "METHOD-NOT-ALLOWED "+method), nil
-			}, nic.PortID)
-			if ex.Status == http.StatusMethodNotAllowed {
-				Expect(ex.ResponseHeader.Get("Allow")).To(ContainSubstring("DELETE"), "METHOD-NOT-ALLOWED: a 405 names the allowed methods: %s", ex)
-			}
-		},
-		Entry("PUT", http.MethodPut),
-		Entry("PATCH", http.MethodPatch),
-		Entry("POST", http.MethodPost),
-	)
+	Describe("other methods on the NIC", Ordered, ContinueOnFailure, func() {
+		var (
+			nic    NIC
+			series *Refusals
+		)
+		BeforeAll(func(ctx SpecContext) {
+			nic = env.Witness(ctx)
+			series = env.Refusals(ctx, "METHOD-NOT-ALLOWED", nic.PortID)
+		})
+
+		DescribeTable("answers 405 to other methods on the NIC", Rule("METHOD-NOT-ALLOWED"),
+			func(ctx SpecContext, method string) {
+				ex := series.Expect(ctx, method, func() (*client.Exchange, error) {
+					return env.Probe(ctx, method, NICPath(env.ProjectID, env.ServerID, nic.PortID), "METHOD-NOT-ALLOWED "+method), nil
+				})
+				if ex.Status == http.StatusMethodNotAllowed {
+					Expect(ex.ResponseHeader.Get("Allow")).To(ContainSubstring("DELETE"), "METHOD-NOT-ALLOWED: a 405 names the allowed methods: %s", ex)
+				}
+			},
+			Entry("PUT", http.MethodPut),
+			Entry("PATCH", http.MethodPatch),
+			Entry("POST", http.MethodPost),
+		)
+
+		It("changes nothing once the requests have settled", Rule("METHOD-NOT-ALLOWED"), func(ctx SpecContext) { series.Settle(ctx) })
+	})
 })
