@@ -5,7 +5,7 @@ GINKGO      := go run github.com/onsi/ginkgo/v2/ginkgo
 REPORT_DIR  ?= $(or $(NICCONFORM_REPORT_DIR),reports)
 # Against the embedded mock every parallel process has its own mock; against
 # a configured target the specs are serial anyway.
-PROCS       ?= $(if $(NICCONFORM_COMPUTE_URL),1,2)
+PROCS       ?= $(if $(NICCONFORM_COMPUTE_URL)$(HW_REGION_NAME)$(OS_REGION_NAME),1,2)
 
 .PHONY: conformance test mock bench fidelity fuzz soak build lint clean
 

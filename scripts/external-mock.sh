@@ -41,7 +41,7 @@ case $auth in
   aksk) export HW_ACCESS_KEY=NICCONFORMEXT HW_SECRET_KEY=$secret ;;
   password) export HW_USER_NAME=alice HW_USER_PASSWORD=$secret HW_DOMAIN_NAME=acme HW_AUTH_URL=$url ;;
 esac
-export NICCONFORM_DETACH_TIMEOUT=10s NICCONFORM_POLL_INTERVAL=10ms
+export NICCONFORM_DETACH_TIMEOUT=3s NICCONFORM_POLL_INTERVAL=10ms
 export NICCONFORM_REPORT_DIR=$dir
 echo "target $url server $NICCONFORM_SERVER_ID auth $auth"
 $GINKGO --randomize-all --no-color --succinct ./suites/detach

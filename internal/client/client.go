@@ -335,11 +335,13 @@ func (c *Client) Do(ctx context.Context, r Request) (*Exchange, error) {
 	if r.NoRetry {
 		attempts = 1
 	}
+	var earlier []int // the statuses of the attempts before this one
 	for attempt := 1; ; attempt++ {
-		ex, err := c.attempt(ctx, p, attempt)
+		ex, err := c.attempt(ctx, p, attempt, earlier)
 		if ex == nil || attempt >= attempts || ctx.Err() != nil {
 			return ex, err
 		}
+		earlier = append(earlier[:len(earlier):len(earlier)], ex.Status)
 		wait, retry := c.retryAfter(p.method, ex, err, attempt)
 		if !retry {
 			return ex, err
@@ -411,7 +413,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 }
 
 // attempt sends one attempt, validates it and records it.
-func (c *Client) attempt(ctx context.Context, p *prepared, attempt int) (*Exchange, error) {
+func (c *Client) attempt(ctx context.Context, p *prepared, attempt int, earlier []int) (*Exchange, error) {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
@@ -433,7 +435,7 @@ func (c *Client) attempt(ctx context.Context, p *prepared, attempt int) (*Exchan
 		}
 	}
 
-	ex := &Exchange{Method: p.method, Attempt: attempt, Note: p.note, Started: time.Now()}
+	ex := &Exchange{Method: p.method, Attempt: attempt, EarlierStatuses: earlier, Note: p.note, Started: time.Now()}
 	var authErr error
 	if c.auth != nil {
 		authErr = c.auth.Authenticate(actx, req, p.body)

@@ -71,6 +71,10 @@ type Exchange struct {
 	RequestID string
 	// Attempt is 1 for the first try of a request.
 	Attempt int
+	// EarlierStatuses are the statuses of the attempts of the same request
+	// that were answered before this one (a 429 or 503, then retried): a
+	// spec that must see no 5xx looks at them too.
+	EarlierStatuses []int `json:"earlierStatuses,omitempty"`
 	// Violations are the response's breaks of the contract.
 	Violations []Violation
 	// RequestViolations are the request's breaks of the contract: the suite

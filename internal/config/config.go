@@ -501,7 +501,11 @@ func (r *resolver) duration(field, name string, def time.Duration) time.Duration
 
 func (r *resolver) checkURL(name, v string) {
 	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	switch {
+	case err == nil && u.User != nil:
+		// Never echo it: the userinfo may hold a password.
+		r.errf("%s holds a user name or password: put credentials in their own variables, not in the URL", name)
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 		r.errf("%s=%q: want an absolute http(s) URL such as https://ecs.cn-north-4.myhuaweicloud.com", name, v)
 	}
 }

@@ -180,3 +180,10 @@ func TestSettle(t *testing.T) {
 		}
 	}
 }
+
+func TestURLWithCredentialsIsRefusedWithoutEchoingThem(t *testing.T) {
+	_, err := config.Resolve(env(append(live, "NICCONFORM_COMPUTE_URL", "https://bob:S3cretPw@ecs.example.com", "NICCONFORM_AUTH_TOKEN", "t")...))
+	if err == nil || strings.Contains(err.Error(), "S3cretPw") || !strings.Contains(err.Error(), "NICCONFORM_COMPUTE_URL") {
+		t.Errorf("%v", err)
+	}
+}
