@@ -31,6 +31,7 @@ const (
 	RuleSpecConformant = "SPEC-CONFORMANT"
 	RuleRequestID      = "REQUEST-ID"
 	RuleErrorShape     = "ERROR-SHAPE"
+	RuleIsolation      = "DETACH-ISOLATION"
 )
 
 // SpecResult is one spec's outcome, as the suite saw it.
@@ -92,6 +93,10 @@ type Run struct {
 	// not verdicts. PrimaryPortID lets the plan spot the primary probe.
 	DryRun        bool
 	PrimaryPortID string
+	// IsolationBreaches are NIC changes seen outside the spec whose request
+	// caused them (a request changed a NIC it did not name): each fails
+	// DETACH-ISOLATION.
+	IsolationBreaches []string
 }
 
 // WritePlan writes plan.md and the rehearsal's exchanges.har into dir.
@@ -123,6 +128,10 @@ func Build(s *spec.Spec, run Run, results []SpecResult, exchanges []*client.Exch
 			if reason, ev := crossCheck(s, rule.ID, exchanges); reason != "" {
 				v.Verdict, v.Reason, v.Evidence = Fail, reason, ev
 			}
+		}
+		if v.Verdict != Fail && rule.ID == RuleIsolation && len(run.IsolationBreaches) > 0 {
+			v.Verdict = Fail
+			v.Reason = fmt.Sprintf("%d change(s) of a NIC no request named, seen between specs; first: %s", len(run.IsolationBreaches), run.IsolationBreaches[0])
 		}
 		if v.Evidence == nil {
 			v.Evidence = []string{}

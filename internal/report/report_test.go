@@ -146,3 +146,13 @@ func TestWriteProducesValidFiles(t *testing.T) {
 		t.Errorf("conformance.json: %v", err)
 	}
 }
+
+func TestIsolationBreachFailsIsolation(t *testing.T) {
+	s, _ := spec.Load()
+	results := []report.SpecResult{{Text: "i", Labels: []string{"DETACH-ISOLATION"}, State: "passed"}}
+	c := report.Build(s, report.Run{IsolationBreaches: []string{"the witness NIC (port p) changed between specs"}}, results, nil)
+	v := verdicts(c)["DETACH-ISOLATION"]
+	if v.Verdict != report.Fail || !strings.Contains(v.Reason, "witness NIC (port p)") {
+		t.Errorf("%+v", v)
+	}
+}
