@@ -167,21 +167,9 @@ func pairs(h http.Header) []harNV {
 }
 
 func query(raw string) []harNV {
-	out := []harNV{}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return out
+		return []harNV{}
 	}
-	q := u.Query()
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		for _, v := range q[k] {
-			out = append(out, harNV{Name: k, Value: v})
-		}
-	}
-	return out
+	return pairs(http.Header(u.Query()))
 }
