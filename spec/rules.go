@@ -24,9 +24,19 @@ type Rule struct {
 	Statement string `json:"statement"`
 	// Source says where the rule comes from.
 	Source string `json:"source"`
-	// Expect holds per-profile expectations, where the rule has any.
+	// Needs names the preconditions (x-preconditions) the rule's specs need
+	// besides its own statement: when one does not hold the rule is an
+	// error, not a fail.
+	Needs []string `json:"needs,omitempty"`
+	// Expect holds per-profile expectations, where the rule has any. Each
+	// is exactly as strict as the statement: a test holds every status (or
+	// class) listed here to the statuses the statement names.
 	Expect map[string]Expectation `json:"expect,omitempty"`
 }
+
+// Preconditions maps each precondition id (the detach operation's
+// x-preconditions) to what it means.
+type Preconditions map[string]string
 
 // Expectation is what a profile expects of a rule.
 type Expectation struct {
@@ -61,7 +71,19 @@ var (
 	statusSpec = regexp.MustCompile(`^[1-5]([0-9]{2}|XX)$`)
 )
 
-func parseRules(ext any) ([]Rule, error) {
+func parsePreconditions(ext any) (Preconditions, error) {
+	raw, err := json.Marshal(ext)
+	if err != nil {
+		return nil, fmt.Errorf("spec: x-preconditions: %w", err)
+	}
+	var p Preconditions
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return nil, fmt.Errorf("spec: x-preconditions: %w", err)
+	}
+	return p, nil
+}
+
+func parseRules(ext any, pre Preconditions) ([]Rule, error) {
 	if ext == nil {
 		return nil, fmt.Errorf("spec: operation %q has no x-rules", DetachOperationID)
 	}
@@ -87,6 +109,11 @@ func parseRules(ext any) ([]Rule, error) {
 			return nil, fmt.Errorf("spec: x-rules: %s needs a title, a statement and a source", r.ID)
 		}
 		seen[r.ID] = true
+		for _, n := range r.Needs {
+			if _, ok := pre[n]; !ok {
+				return nil, fmt.Errorf("spec: x-rules: %s needs %q, which x-preconditions does not define", r.ID, n)
+			}
+		}
 		for profile, e := range r.Expect {
 			if profile != ProfileHuawei && profile != ProfileNova {
 				return nil, fmt.Errorf("spec: x-rules: %s: unknown profile %q", r.ID, profile)

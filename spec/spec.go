@@ -36,9 +36,11 @@ type Spec struct {
 
 	router routers.Router
 	rules  []Rule
-	byID   map[string]Rule
-	ops    map[string]Operation
-	opts   []openapi3.SchemaValidationOption
+	// preconditions are the detach operation's x-preconditions.
+	preconditions Preconditions
+	byID          map[string]Rule
+	ops           map[string]Operation
+	opts          []openapi3.SchemaValidationOption
 }
 
 // Operation is one operation of the document, found by its operationId.
@@ -128,7 +130,10 @@ func Parse(data []byte) (*Spec, error) {
 	if !ok {
 		return nil, fmt.Errorf("spec: no operation %q", DetachOperationID)
 	}
-	if s.rules, err = parseRules(detach.Operation.Extensions["x-rules"]); err != nil {
+	if s.preconditions, err = parsePreconditions(detach.Operation.Extensions["x-preconditions"]); err != nil {
+		return nil, err
+	}
+	if s.rules, err = parseRules(detach.Operation.Extensions["x-rules"], s.preconditions); err != nil {
 		return nil, err
 	}
 	s.byID = make(map[string]Rule, len(s.rules))
@@ -238,6 +243,25 @@ func (s *Spec) Operations() []Operation {
 		out = append(out, op)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Preconditions returns what the rules may need besides their statements
+// (the detach operation's x-preconditions), by id.
+func (s *Spec) Preconditions() Preconditions { return s.preconditions }
+
+// Dependants returns, in catalog order, the ids of the rules that need the
+// precondition.
+func (s *Spec) Dependants(precondition string) []string {
+	var out []string
+	for _, r := range s.rules {
+		for _, n := range r.Needs {
+			if n == precondition {
+				out = append(out, r.ID)
+				break
+			}
+		}
+	}
 	return out
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -170,5 +171,40 @@ func TestParseRejectsBrokenDocuments(t *testing.T) {
 		if _, err := spec.Parse(doc); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+// Every expectation is exactly as strict as its rule's statement: each
+// status (or class) a profile expects is one the statement names, so a
+// profile cannot pin a status its rule does not state (docs/design.md,
+// "Verdicts").
+func TestExpectationsAreNamedByTheirStatements(t *testing.T) {
+	named := regexp.MustCompile(`\b([1-5](?:[0-9]{2}|xx|XX))\b`)
+	for _, r := range load(t).Rules() {
+		stated := map[string]bool{}
+		for _, m := range named.FindAllStringSubmatch(r.Statement, -1) {
+			stated[strings.ToUpper(m[1])] = true
+		}
+		for profile, e := range r.Expect {
+			for _, s := range e.Status {
+				if !stated[strings.ToUpper(s)] {
+					t.Errorf("%s: profile %s expects %s, which its statement does not name: %q", r.ID, profile, s, r.Statement)
+				}
+			}
+		}
+	}
+}
+
+// Every precondition a rule needs is defined, and every defined one is
+// needed by some rule.
+func TestPreconditionsAreUsed(t *testing.T) {
+	s := load(t)
+	for id := range s.Preconditions() {
+		if len(s.Dependants(id)) == 0 {
+			t.Errorf("precondition %s is needed by no rule", id)
+		}
+	}
+	if got := s.Dependants("detach-completes"); !slices.Contains(got, "PORT-ID-RETAINED") || slices.Contains(got, "DETACH-COMPLETES") {
+		t.Errorf("dependants of detach-completes = %v: want PORT-ID-RETAINED among them, and not DETACH-COMPLETES (it judges the completion itself)", got)
 	}
 }

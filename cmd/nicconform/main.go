@@ -20,13 +20,14 @@ import (
 const usage = `usage: nicconform <command> [flags]
 
 commands:
+  run      run the conformance suite; exit 0 (all held), 1 (a rule failed), 2 (could not judge, or left something) (nicconform run -h)
   mock     serve the reference mock (nicconform mock -h for its flags and deviations)
   rules    print the rule catalog of spec/openapi.yaml (-json for JSON)
   config   print the target configuration resolved from the environment (each value's source; secrets masked)
   sweep    remove what conformance runs left on the target (nicconform sweep -h)
   diff     compare two report folders (A B): verdicts, statuses, headers, body shapes; exit 1 if they differ
 
-The conformance suite runs with "make conformance".
+"make conformance" builds the binaries and runs "nicconform run".
 `
 
 func main() {
@@ -39,6 +40,11 @@ func main() {
 		if errors.Is(err, diff.ErrDifferent) {
 			os.Exit(1)
 		}
+		var exit *exitCode
+		if errors.As(err, &exit) {
+			fmt.Fprintln(os.Stderr, "nicconform:", exit.msg)
+			os.Exit(exit.code)
+		}
 		fmt.Fprintln(os.Stderr, "nicconform:", err)
 		os.Exit(2)
 	}
@@ -50,6 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.New("no command")
 	}
 	switch args[0] {
+	case "run":
+		return runSuite(ctx, args[1:], stdout, stderr)
 	case "mock":
 		return runMock(ctx, args[1:], stdout, stderr)
 	case "rules":

@@ -142,10 +142,14 @@ func mockUsage(fs *flag.FlagSet) {
 		"  - an SDK-HMAC-SHA256 signature (Authorization, X-Sdk-Date) by a key from -aksk.\n"+
 		"Anything else answers 401.\n\nFlags:\n")
 	fs.PrintDefaults()
-	fmt.Fprintf(out, "\nDeviations (-deviation NAME; each breaks one rule):\n")
+	fmt.Fprintf(out, "\nDeviations (-deviation NAME; each breaks the rule named, or is a variant that breaks none):\n")
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	for _, d := range mock.Deviations() {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", d.Name, d.Rule, d.Description)
+		rule := d.Rule
+		if d.Kind == mock.Variant {
+			rule = "variant (" + d.Rule + ")"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", d.Name, rule, d.Description)
 	}
 	_ = tw.Flush()
 }

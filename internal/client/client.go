@@ -228,6 +228,12 @@ type Request struct {
 	NoRetry bool
 	// Note is recorded on each exchange.
 	Note string
+	// Subject marks a request aimed at the operation under test (the
+	// detach) although it may route to no documented operation: another
+	// method on a NIC, a malformed id, a path without the port. The
+	// catalog's cross-cutting rules judge subject exchanges only; the rest
+	// are neighbour calls (docs/design.md, "Verdicts").
+	Subject bool
 }
 
 // Transport failure causes, for errors.Is on the error of Do.
@@ -273,13 +279,14 @@ func (e *TransportError) Unwrap() []error { return []error{e.Kind, e.err} }
 
 // prepared is a request ready to be sent, attempt after attempt.
 type prepared struct {
-	method string
-	url    *url.URL
-	rel    string
-	query  url.Values
-	header http.Header
-	body   []byte
-	note   string
+	method  string
+	url     *url.URL
+	rel     string
+	query   url.Values
+	header  http.Header
+	body    []byte
+	note    string
+	subject bool
 }
 
 func (c *Client) prepare(r Request) (*prepared, error) {
@@ -294,7 +301,7 @@ func (c *Client) prepare(r Request) (*prepared, error) {
 	if err != nil {
 		return nil, fmt.Errorf("client: %s %s: %w", r.Method, rel, err)
 	}
-	p := &prepared{method: r.Method, url: u, rel: rel, query: r.Query, header: r.Header.Clone(), body: r.Body, note: r.Note}
+	p := &prepared{method: r.Method, url: u, rel: rel, query: r.Query, header: r.Header.Clone(), body: r.Body, note: r.Note, subject: r.Subject}
 	if p.header == nil {
 		p.header = http.Header{}
 	}
@@ -475,6 +482,7 @@ func (c *Client) attempt(ctx context.Context, p *prepared, attempt int, earlier 
 
 	out := c.validator.check(ctx, &sent{method: p.method, rel: p.rel, query: p.query, header: req.Header, body: p.body}, rcv)
 	ex.Operation = out.operation
+	ex.Subject = p.subject || out.operation == spec.DetachOperationID
 	ex.Violations = scrubViolations(red, out.response)
 	ex.RequestViolations = scrubViolations(red, out.request)
 	if rcv != nil && err != nil {

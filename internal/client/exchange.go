@@ -84,6 +84,9 @@ type Exchange struct {
 	Err string
 	// Note is the caller's note (e.g. "probe: PATH-MALFORMED server_id not-a-uuid").
 	Note string
+	// Subject is true for an exchange aimed at the detach operation (see
+	// Request.Subject); false for a neighbour call.
+	Subject bool `json:"subject,omitempty"`
 }
 
 // Valid reports whether the response kept the contract.

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -27,15 +28,39 @@ type Run struct {
 	Deviation string // "" for a faithful run
 	Errors    string // the mock's error shape: "" (nova) or "huawei"
 	Rule      string // the rule the deviation breaks
+	// Variant marks a deviation that breaks no rule: the run must pass, and
+	// raise the advisory of kind Advisory.
+	Variant  bool
+	Advisory string
+	// AlsoBreaks are the rules whose own statements the deviation breaks
+	// too: their failing is no blame beyond the intended rule.
+	AlsoBreaks []string
 }
 
 // Result is what one run found.
 type Result struct {
 	Run
-	Failed  []string // ids of the rules that failed
-	Skipped []string
-	Err     error // the run could not produce a report
+	Failed     []string // ids of the rules that failed
+	Errored    []string // ids of the rules that could not be judged
+	Skipped    []string
+	Advisories []string // kinds of the advisories raised
+	Err        error    // the run could not produce a report
 }
+
+// Beyond lists the rules that failed besides the intended one and those
+// whose statements the deviation also breaks: blame that spread.
+func (r Result) Beyond() []string {
+	var out []string
+	for _, id := range r.Failed {
+		if id != r.Rule && !slices.Contains(r.AlsoBreaks, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// Advised reports whether the run raised an advisory of the kind.
+func (r Result) Advised(kind string) bool { return slices.Contains(r.Advisories, kind) }
 
 // Caught reports whether the run failed its intended rule.
 func (r Result) Caught() bool {
@@ -128,11 +153,20 @@ func (s Suite) run(ctx context.Context, r Run, reportDir string) Result {
 			res.Failed = append(res.Failed, v.ID)
 		case report.Skip:
 			res.Skipped = append(res.Skipped, v.ID)
+		case report.Error:
+			res.Errored = append(res.Errored, v.ID)
+		}
+	}
+	for _, a := range c.Advisories {
+		if !slices.Contains(res.Advisories, a.Kind) {
+			res.Advisories = append(res.Advisories, a.Kind)
 		}
 	}
 	sort.Strings(res.Failed)
+	sort.Strings(res.Errored)
 	sort.Strings(res.Skipped)
-	if len(res.Failed) == 0 && runErr != nil {
+	sort.Strings(res.Advisories)
+	if len(res.Failed) == 0 && len(res.Errored) == 0 && runErr != nil {
 		res.Err = fmt.Errorf("fidelity: %s: the suite failed but its report shows no failed rule: %v\n%s", r.Name, runErr, tail(output, 40))
 	}
 	return res
@@ -150,16 +184,37 @@ func tail(s string, n int) string {
 // the deviation was caught by its intended rule.
 func Markdown(results []Result) string {
 	var b strings.Builder
-	b.WriteString("| run | profile | intended rule | caught | rules that failed |\n|---|---|---|---|---|\n")
+	b.WriteString("| run | kind | profile | intended rule | caught | failed beyond it | also breaks (failed) | errors | advisories |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range results {
 		caught := r.outcome()
 		switch caught {
-		case "not clean", "no":
+		case "not clean", "no", "variant failed", "no advisory":
 			caught = "**" + strings.ToUpper(caught) + "**"
 		case "error":
 			caught = "ERROR"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.Name, r.Profile, r.Rule, caught, strings.Join(r.Failed, ", "))
+		kind := "breaks a rule"
+		switch {
+		case r.Deviation == "":
+			kind = "faithful"
+		case r.Variant:
+			kind = "variant"
+		}
+		var also []string
+		for _, id := range r.Failed {
+			if slices.Contains(r.AlsoBreaks, id) {
+				also = append(also, id)
+			}
+		}
+		beyond := strings.Join(r.Beyond(), ", ")
+		if r.Deviation == "" || r.Variant {
+			beyond = strings.Join(r.Failed, ", ")
+		}
+		if beyond != "" {
+			beyond = "**" + beyond + "**"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.Name, kind, r.Profile, r.Rule, caught,
+			beyond, strings.Join(also, ", "), strings.Join(r.Errored, ", "), strings.Join(r.Advisories, ", "))
 	}
 	return b.String()
 }
@@ -171,10 +226,16 @@ func (r Result) outcome() string {
 	switch {
 	case r.Err != nil:
 		return "error"
-	case r.Deviation == "" && len(r.Failed) == 0:
+	case r.Deviation == "" && len(r.Failed) == 0 && len(r.Errored) == 0:
 		return "clean"
 	case r.Deviation == "":
 		return "not clean"
+	case r.Variant && (len(r.Failed) > 0 || len(r.Errored) > 0):
+		return "variant failed"
+	case r.Variant && !r.Advised(r.Advisory):
+		return "no advisory"
+	case r.Variant:
+		return "variant ok"
 	case r.Caught():
 		return "yes"
 	}
@@ -183,16 +244,20 @@ func (r Result) outcome() string {
 
 // jsonRun is one run in the JSON matrix.
 type jsonRun struct {
-	Name      string   `json:"name"`
-	Profile   string   `json:"profile"`
-	Deviation string   `json:"deviation"`
-	Errors    string   `json:"errors"`
-	Rule      string   `json:"intendedRule"`
-	Caught    bool     `json:"caught"`
-	Outcome   string   `json:"outcome"`
-	Failed    []string `json:"failedRules"`
-	Skipped   []string `json:"skippedRules"`
-	Error     string   `json:"error,omitempty"`
+	Name       string   `json:"name"`
+	Profile    string   `json:"profile"`
+	Deviation  string   `json:"deviation"`
+	Errors     string   `json:"errors"`
+	Rule       string   `json:"intendedRule"`
+	Caught     bool     `json:"caught"`
+	Outcome    string   `json:"outcome"`
+	Variant    bool     `json:"variant,omitempty"`
+	Failed     []string `json:"failedRules"`
+	Beyond     []string `json:"failedBeyondIntended"`
+	Errored    []string `json:"erroredRules"`
+	Skipped    []string `json:"skippedRules"`
+	Advisories []string `json:"advisories"`
+	Error      string   `json:"error,omitempty"`
 }
 
 // JSON renders the matrix as a JSON array, one object per run in the
@@ -205,7 +270,8 @@ func JSON(results []Result) ([]byte, error) {
 	for _, r := range results {
 		j := jsonRun{Name: r.Name, Profile: r.Profile, Deviation: r.Deviation, Errors: r.Errors, Rule: r.Rule,
 			Caught: r.Err == nil && r.Deviation != "" && r.Caught(), Outcome: r.outcome(),
-			Failed: append([]string{}, r.Failed...), Skipped: append([]string{}, r.Skipped...)}
+			Variant: r.Variant, Failed: append([]string{}, r.Failed...), Beyond: append([]string{}, r.Beyond()...),
+			Errored: append([]string{}, r.Errored...), Skipped: append([]string{}, r.Skipped...), Advisories: append([]string{}, r.Advisories...)}
 		if r.Err != nil {
 			j.Error = r.Err.Error()
 		}

@@ -16,8 +16,11 @@ import (
 
 // TestEveryRuleCanFail runs the suite against the faithful mock (both
 // profiles, both error shapes) and against every deviation, and holds the
-// suite to its promise: clean where the mock is faithful, and each deviation
-// caught by the rule it breaks. A rule no deviation breaks is unproven.
+// suite to its promise: clean where the mock is faithful (no fail, no
+// error); each deviation that breaks a rule caught by that rule, and no
+// other rule failing but those whose own statements it also breaks; each
+// variant passing every rule and raising its advisory. A rule no deviation
+// breaks is unproven.
 func TestEveryRuleCanFail(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole suite once per deviation")
@@ -34,8 +37,11 @@ func TestEveryRuleCanFail(t *testing.T) {
 		{Name: "faithful-nova-errors-huawei", Profile: "nova", Errors: "huawei"},
 	}
 	for _, d := range mock.Deviations() {
-		runs = append(runs, fidelity.Run{Name: string(d.Name), Profile: "huawei", Deviation: string(d.Name), Rule: d.Rule})
-		proven[d.Rule] = true
+		runs = append(runs, fidelity.Run{Name: string(d.Name), Profile: "huawei", Deviation: string(d.Name), Rule: d.Rule,
+			Variant: d.Kind == mock.Variant, Advisory: d.Advisory, AlsoBreaks: d.AlsoBreaks})
+		if d.Kind == mock.BreaksRule {
+			proven[d.Rule] = true
+		}
 	}
 	for _, r := range s.Rules() {
 		if !proven[r.ID] {
@@ -65,10 +71,16 @@ func TestEveryRuleCanFail(t *testing.T) {
 		switch {
 		case r.Err != nil:
 			t.Errorf("%s: %v", r.Name, r.Err)
-		case r.Deviation == "" && len(r.Failed) > 0:
-			t.Errorf("%s: the faithful mock failed %v", r.Name, r.Failed)
-		case r.Deviation != "" && !r.Caught():
+		case r.Deviation == "" && (len(r.Failed) > 0 || len(r.Errored) > 0):
+			t.Errorf("%s: the faithful mock failed %v, errored %v", r.Name, r.Failed, r.Errored)
+		case r.Variant && (len(r.Failed) > 0 || len(r.Errored) > 0):
+			t.Errorf("%s: a variant failed %v, errored %v", r.Name, r.Failed, r.Errored)
+		case r.Variant && !r.Advised(r.Advisory):
+			t.Errorf("%s: a variant raised no %s advisory (advisories: %v)", r.Name, r.Advisory, r.Advisories)
+		case r.Deviation != "" && !r.Variant && !r.Caught():
 			t.Errorf("%s: not caught by %s (failed: %v)", r.Name, r.Rule, r.Failed)
+		case r.Deviation != "" && !r.Variant && len(r.Beyond()) > 0:
+			t.Errorf("%s: blame beyond %s: %v also failed (their statements are not broken by it)", r.Name, r.Rule, r.Beyond())
 		}
 	}
 	for _, r := range results[:4] {

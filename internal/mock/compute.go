@@ -98,6 +98,8 @@ func (m *Mock) pathID(seg segment, name string) (string, *apiError) {
 	switch {
 	case m.dev.on(DevMalformedID500):
 		return "", newError(http.StatusInternalServerError, codeMock("InternalError"), "Unexpected API Error: invalid %s.", name)
+	case m.dev.on(DevMalformedID422):
+		return "", newError(http.StatusUnprocessableEntity, codeInvalid, "Invalid %s %q: not a UUID.", name, sanitize(seg.raw))
 	case m.opts.Profile == ProfileHuawei:
 		return "", errBadRequest(codeInvalid, "Invalid %s %q: not a UUID.", name, sanitize(seg.raw))
 	default:

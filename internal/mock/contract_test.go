@@ -9,7 +9,6 @@ import (
 
 	"github.com/nicconform/nicconform/internal/client"
 	"github.com/nicconform/nicconform/internal/mock"
-	"github.com/nicconform/nicconform/internal/report"
 	"github.com/nicconform/nicconform/spec"
 )
 
@@ -50,7 +49,7 @@ func TestEveryResponseValidates(t *testing.T) {
 						t.Errorf("no request id: %s", ex)
 					}
 					if ex.Status >= 400 {
-						if p := report.ErrorShapeProblem(s, ex); p != "" {
+						if p := client.ErrorShapeProblem(s, ex); p != "" {
 							t.Errorf("%s: %s", p, ex)
 						}
 					}

@@ -13,14 +13,15 @@ import (
 // nova 202 no-op), detach already in flight (202, nothing more), else the
 // detach is accepted (202) and completes after the delay.
 func (m *Mock) detachInterface(w http.ResponseWriter, r *request, serverID, portID string) {
-	// Nova ignores a body on DELETE; the request-body-required deviation
-	// insists on a JSON one.
-	if m.dev.on(DevRequestBodyRequired) && !(jsonContentType(r.Request) && json.Valid(r.body)) {
-		m.writeError(w, errBadRequest(codeInvalid, "The request body is missing or is not JSON."))
-		return
-	}
 	m.mu.Lock()
-	aerr := m.detachLocked(serverID, portID)
+	var aerr *apiError
+	// Nova ignores a body on DELETE; the request-body-required deviation
+	// insists on a JSON one for a detach it would accept.
+	if m.dev.on(DevRequestBodyRequired) && !(jsonContentType(r.Request) && json.Valid(r.body)) && m.wouldAccept(serverID, portID) {
+		aerr = errBadRequest(codeInvalid, "The request body is missing or is not JSON.")
+	} else {
+		aerr = m.detachLocked(serverID, portID)
+	}
 	m.mu.Unlock()
 	if aerr != nil {
 		m.writeError(w, aerr)
@@ -54,6 +55,18 @@ func (m *Mock) detachLocked(serverID, portID string) *apiError {
 		return errLocked(serverID)
 	}
 	return m.detachNIC(s, serverID, portID)
+}
+
+// wouldAccept reports whether a detach of portID from serverID would be
+// accepted and start: the server is known and unlocked, the NIC attached,
+// not a protected primary, not already detaching.
+func (m *Mock) wouldAccept(serverID, portID string) bool {
+	s := m.w.servers[serverID]
+	if s == nil || s.locked {
+		return false
+	}
+	n := s.nic(portID)
+	return n != nil && !n.detaching && !m.primaryProtected(s, portID)
 }
 
 // detachNIC is the part of a detach after the server checks: primary,

@@ -57,6 +57,7 @@ const (
 	DevMethod405NoAllow           Deviation = "method-405-no-allow"
 	DevLongIDTruncated            Deviation = "long-id-truncated"
 	DevOtherServerNICDetached     Deviation = "other-server-nic-detached"
+	DevMalformedID422             Deviation = "malformed-id-422"
 )
 
 // lateDelay is how long an accepted detach takes under completes-late.
@@ -66,57 +67,80 @@ const lateDelay = 60 * time.Second
 // request-id-constant.
 const constantRequestID = "req-00000000-0000-0000-0000-000000000000"
 
-// DeviationInfo describes one deviation: the rule id (from the catalog in
-// DESIGN.md and spec/openapi.yaml) it breaks and what it does.
+// DeviationKind says what a deviation is for.
+type DeviationKind string
+
+// Deviation kinds.
+const (
+	// BreaksRule: the deviation breaks Rule's statement; the kill matrix
+	// expects Rule to fail (and no other rule, but AlsoBreaks).
+	BreaksRule DeviationKind = "breaks-rule"
+	// Variant: a behaviour real clouds show that breaks no rule; the kill
+	// matrix expects every rule to pass and the advisory of kind Advisory.
+	Variant DeviationKind = "variant"
+)
+
+// DeviationInfo describes one deviation: its kind, the rule id (from the
+// catalog in spec/openapi.yaml) it breaks or concerns, and what it does.
 type DeviationInfo struct {
 	Name        Deviation
+	Kind        DeviationKind
 	Rule        string
 	Description string
+	// AlsoBreaks are rules whose own statements the deviation breaks too,
+	// with why in the description.
+	AlsoBreaks []string
+	// Advisory is the kind of advisory a Variant must raise.
+	Advisory string
 }
 
 // deviationTable is the catalog of deviations (a constant table).
 var deviationTable = []DeviationInfo{
-	{DevPrimaryDetachable, "PRIMARY-FORBIDDEN", "a DELETE of the primary NIC answers 202 and detaches it (no difference in the nova profile, where the primary is detachable anyway)"},
-	{DevPrimary403Detaches, "PRIMARY-FORBIDDEN", "a DELETE of the primary NIC answers the correct 403 but detaches it anyway after the delay (no difference in the nova profile)"},
-	{DevPortIDDeleted, "PORT-ID-RETAINED", "a port attached with port_id is deleted on detach instead of kept"},
-	{DevPortIDStaysBound, "PORT-ID-RETAINED", "a port attached with port_id survives the detach but keeps device_id, device_owner and status ACTIVE"},
-	{DevNetIDKept, "NET-ID-DELETED", "a port created by a net_id attach is kept (unbound) on detach instead of deleted"},
-	{DevBodyOn202, "BODY-EMPTY-RESPONSE", `the detach 202 carries {"status":"accepted"} with Content-Type application/json`},
-	{DevContentTypeOn202, "BODY-EMPTY-RESPONSE", "the detach 202 has zero bytes but Content-Type application/json"},
-	{DevSuccess204, "DETACH-ACCEPTED", "a successful detach answers 204 instead of 202"},
-	{DevSuccess200Sync, "DETACH-ACCEPTED", "a successful detach completes synchronously and answers 200 with an empty body"},
-	{DevRequestBodyRequired, "BODY-NO-REQUEST", `a detach without a JSON body answers 400 and does nothing; with body {} and Content-Type application/json it works`},
-	{DevNeverCompletes, "DETACH-COMPLETES", "a detach answers 202 but the NIC never leaves"},
-	{DevShowLingers, "DETACH-COMPLETES", "after a detach completes the NIC leaves the list but showing it still answers 200"},
-	{DevDetachNeighbour, "DETACH-ISOLATION", "detaching a NIC also detaches the most recently attached other non-primary NIC of the server"},
-	{DevNeighbourMACChanges, "DETACH-ISOLATION", "detaching a NIC changes the MAC address of the server's other non-primary NICs (and their ports)"},
-	{DevIgnoreServerID, "PATH-UNKNOWN-SERVER", "the server_id in the detach path is ignored: the port is detached from whichever server has it, with 202, even for an unknown server id"},
-	{DevUnknownPortAccepted, "PATH-UNKNOWN-PORT", "a port not attached to the server answers 202 (in the huawei profile too); if it is attached to another server it is detached from there"},
-	{DevForeignProjectAccepted, "PATH-FOREIGN-PROJECT", "any well-formed project_id is accepted as the caller's"},
-	{DevMalformedID500, "PATH-MALFORMED", "a malformed server_id or port_id answers 500 computeFault"},
-	{DevCollectionDelete, "PATH-MISSING-PORT", "DELETE on …/os-interface (no port id) answers 202 and detaches every non-primary NIC"},
-	{DevAnyMethodDetaches, "METHOD-NOT-ALLOWED", "PUT, PATCH and POST on …/os-interface/{port_id} behave as DELETE"},
-	{DevRepeat500, "DETACH-REPEAT", "a DELETE of a port already detached from this server answers 500"},
-	{DevAuthOptional, "AUTH-MISSING", "a request without credentials is accepted"},
-	{DevAuthAnyToken, "AUTH-INVALID", "any non-empty token (or any credential the verifier rejects) is accepted"},
-	{DevLockIgnored, "STATE-LOCKED", "a locked server's NIC is detached (202)"},
-	{DevErrorPlainText, "ERROR-SHAPE", "4xx answers carry a text/plain body instead of a JSON error"},
-	{DevNoRequestID, "REQUEST-ID", "no request-id header on any response"},
-	{DevInterfaceNetIDEmpty, "SPEC-CONFORMANT", `NICs are shown with an empty net_id (the contract wants the network's UUID)`},
-	{DevDetachInsteadNeighbour, "DETACH-ISOLATION", "a DELETE of a NIC answers 202 but, at completion, detaches the most recently attached other non-primary NIC of the server instead (the NIC named stays attached); with no other non-primary NIC nothing is detached"},
-	{DevCompletesLate, "DETACH-COMPLETES", "an accepted detach completes only after 60s, whatever the delay (even -delay 0)"},
-	{DevFaultCodeMismatch, "ERROR-SHAPE", `Nova faults carry "code": 400 whatever the HTTP status; with -errors huawei every error's code is "Ecs.0000" (still a documented shape: only the code string changes)`},
-	{DevErrorJSONFlat, "ERROR-SHAPE", `error bodies are flat, undocumented JSON {"code":<status>,"message":"…"} (application/json), in either error shape`},
-	{DevConcurrentDetach500, "DETACH-REPEAT", "a DELETE of a NIC whose detach is still in flight answers 500 computeFault instead of 202 (no difference with -delay 0: nothing is ever in flight)"},
-	{DevKeptPortLosesIP, "PORT-ID-RETAINED", "a port attached with port_id survives the detach, unbound and DOWN, but its IP is released: fixed_ips becomes []"},
-	{DevUnknownServerDetachesLater, "PATH-UNKNOWN-SERVER", "a DELETE with an unknown (well-formed) server_id answers the correct 404 but, after the delay, detaches the port from whichever server has it (as a detach from that server would: not if it is locked, nor a protected primary)"},
-	{DevForeignProjectDetaches, "PATH-FOREIGN-PROJECT", "a DELETE with another (well-formed) project_id answers the correct refusal but, after the delay, detaches the port from the server named (if it is attached there)"},
-	{DevLockedDetachesLater, "STATE-LOCKED", "a DELETE on a locked server answers the correct 409 but detaches the NIC after the delay anyway"},
-	{DevNoRequestIDOnErrors, "REQUEST-ID", "responses with status >= 400 carry no request-id header (successes keep theirs)"},
-	{DevRequestIDConstant, "REQUEST-ID", "every response carries the same request id, " + constantRequestID},
-	{DevMethod405NoAllow, "METHOD-NOT-ALLOWED", "405 answers carry no Allow header"},
-	{DevLongIDTruncated, "PATH-MALFORMED", "a server_id or port_id longer than 36 characters is cut to its first 36 and used if they make a UUID (a too-long port id that starts with an attached port's id detaches it, 202)"},
-	{DevOtherServerNICDetached, "DETACH-ISOLATION", "when a detach completes on a server, the most recently attached non-primary NIC of the next server in seed order that has one is detached too (no difference with a single server)"},
+	{Name: DevPrimaryDetachable, Kind: BreaksRule, Rule: "PRIMARY-FORBIDDEN", Description: "a DELETE of the primary NIC answers 202 and detaches it (no difference in the nova profile, where the primary is detachable anyway)"},
+	{Name: DevPrimary403Detaches, Kind: BreaksRule, Rule: "PRIMARY-FORBIDDEN", Description: "a DELETE of the primary NIC answers the correct 403 but detaches it anyway after the delay (no difference in the nova profile)"},
+	{Name: DevPortIDDeleted, Kind: BreaksRule, Rule: "PORT-ID-RETAINED", Description: "a port attached with port_id is deleted on detach instead of kept"},
+	{Name: DevPortIDStaysBound, Kind: BreaksRule, Rule: "PORT-ID-RETAINED", Description: "a port attached with port_id survives the detach but keeps device_id, device_owner and status ACTIVE"},
+	{Name: DevNetIDKept, Kind: BreaksRule, Rule: "NET-ID-DELETED", Description: "a port created by a net_id attach is kept (unbound) on detach instead of deleted"},
+	{Name: DevBodyOn202, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "BODY-EMPTY-RESPONSE", Description: `the detach 202 carries {"status":"accepted"} with Content-Type application/json`},
+	{Name: DevContentTypeOn202, Kind: Variant, Rule: "BODY-EMPTY-RESPONSE", Advisory: "content-type-on-empty-body",
+		Description: "the detach 202 has zero bytes but Content-Type application/json, as upstream Nova answers (docs/reference.md §7): no rule breaks, the reports raise an advisory"},
+	{Name: DevSuccess204, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "DETACH-ACCEPTED", Description: "a successful detach answers 204 instead of 202"},
+	{Name: DevSuccess200Sync, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "DETACH-ACCEPTED", Description: "a successful detach completes synchronously and answers 200 with an empty body"},
+	{Name: DevRequestBodyRequired, Kind: BreaksRule, Rule: "BODY-NO-REQUEST", AlsoBreaks: []string{"DETACH-ACCEPTED"},
+		Description: `a detach it would accept answers 400 and does nothing unless it carries a JSON body ({} with Content-Type application/json works); refusals are unchanged. The documented detach has no body (seed §请求消息), so DETACH-ACCEPTED breaks too`},
+	{Name: DevNeverCompletes, Kind: BreaksRule, Rule: "DETACH-COMPLETES", Description: "a detach answers 202 but the NIC never leaves"},
+	{Name: DevShowLingers, Kind: BreaksRule, Rule: "DETACH-COMPLETES", Description: "after a detach completes the NIC leaves the list but showing it still answers 200"},
+	{Name: DevDetachNeighbour, Kind: BreaksRule, AlsoBreaks: []string{"DETACH-REPEAT"}, Rule: "DETACH-ISOLATION", Description: "detaching a NIC also detaches the most recently attached other non-primary NIC of the server"},
+	{Name: DevNeighbourMACChanges, Kind: BreaksRule, AlsoBreaks: []string{"DETACH-REPEAT"}, Rule: "DETACH-ISOLATION", Description: "detaching a NIC changes the MAC address of the server's other non-primary NICs (and their ports)"},
+	{Name: DevIgnoreServerID, Kind: BreaksRule, AlsoBreaks: []string{"PATH-UNKNOWN-PORT"}, Rule: "PATH-UNKNOWN-SERVER", Description: "the server_id in the detach path is ignored: the port is detached from whichever server has it, with 202, even for an unknown server id"},
+	{Name: DevUnknownPortAccepted, Kind: BreaksRule, Rule: "PATH-UNKNOWN-PORT", Description: "a port not attached to the server answers 202 (in the huawei profile too); if it is attached to another server it is detached from there"},
+	{Name: DevForeignProjectAccepted, Kind: BreaksRule, Rule: "PATH-FOREIGN-PROJECT", Description: "any well-formed project_id is accepted as the caller's"},
+	{Name: DevMalformedID500, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "PATH-MALFORMED", Description: "a malformed server_id or port_id answers 500 computeFault"},
+	{Name: DevCollectionDelete, Kind: BreaksRule, Rule: "PATH-MISSING-PORT", Description: "DELETE on …/os-interface (no port id) answers 202 and detaches every non-primary NIC"},
+	{Name: DevAnyMethodDetaches, Kind: BreaksRule, Rule: "METHOD-NOT-ALLOWED", Description: "PUT, PATCH and POST on …/os-interface/{port_id} behave as DELETE"},
+	{Name: DevRepeat500, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "DETACH-REPEAT", Description: "a DELETE of a port already detached from this server answers 500"},
+	{Name: DevAuthOptional, Kind: BreaksRule, Rule: "AUTH-MISSING", Description: "a request without credentials is accepted"},
+	{Name: DevAuthAnyToken, Kind: BreaksRule, Rule: "AUTH-INVALID", Description: "any non-empty token (or any credential the verifier rejects) is accepted"},
+	{Name: DevLockIgnored, Kind: BreaksRule, Rule: "STATE-LOCKED", Description: "a locked server's NIC is detached (202)"},
+	{Name: DevErrorPlainText, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "ERROR-SHAPE", Description: "4xx answers carry a text/plain body instead of a JSON error"},
+	{Name: DevNoRequestID, Kind: BreaksRule, Rule: "REQUEST-ID", Description: "no request-id header on any response"},
+	{Name: DevInterfaceNetIDEmpty, Kind: Variant, Rule: "SPEC-CONFORMANT", Advisory: "neighbour-contract",
+		Description: `NICs are shown with an empty net_id (the contract wants the network's UUID): a neighbour call's departure, an advisory; SPEC-CONFORMANT judges the detach operation`},
+	{Name: DevMalformedID422, Kind: BreaksRule, Rule: "SPEC-CONFORMANT", Description: "a malformed server_id or port_id answers 422 with a documented error body: a 4xx (PATH-MALFORMED holds) that the detach operation does not document"},
+	{Name: DevDetachInsteadNeighbour, Kind: BreaksRule, AlsoBreaks: []string{"DETACH-COMPLETES"}, Rule: "DETACH-ISOLATION", Description: "a DELETE of a NIC answers 202 but, at completion, detaches the most recently attached other non-primary NIC of the server instead (the NIC named stays attached); with no other non-primary NIC nothing is detached"},
+	{Name: DevCompletesLate, Kind: BreaksRule, Rule: "DETACH-COMPLETES", Description: "an accepted detach completes only after 60s, whatever the delay (even -delay 0)"},
+	{Name: DevFaultCodeMismatch, Kind: BreaksRule, Rule: "ERROR-SHAPE", Description: `Nova faults carry "code": 400 whatever the HTTP status; with -errors huawei every error's code is "Ecs.0000" (still a documented shape: only the code string changes)`},
+	{Name: DevErrorJSONFlat, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "ERROR-SHAPE", Description: `error bodies are flat, undocumented JSON {"code":<status>,"message":"…"} (application/json), in either error shape`},
+	{Name: DevConcurrentDetach500, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "DETACH-REPEAT", Description: "a DELETE of a NIC whose detach is still in flight answers 500 computeFault instead of 202 (no difference with -delay 0: nothing is ever in flight)"},
+	{Name: DevKeptPortLosesIP, Kind: BreaksRule, Rule: "PORT-ID-RETAINED", Description: "a port attached with port_id survives the detach, unbound and DOWN, but its IP is released: fixed_ips becomes []"},
+	{Name: DevUnknownServerDetachesLater, Kind: BreaksRule, Rule: "PATH-UNKNOWN-SERVER", Description: "a DELETE with an unknown (well-formed) server_id answers the correct 404 but, after the delay, detaches the port from whichever server has it (as a detach from that server would: not if it is locked, nor a protected primary)"},
+	{Name: DevForeignProjectDetaches, Kind: BreaksRule, Rule: "PATH-FOREIGN-PROJECT", Description: "a DELETE with another (well-formed) project_id answers the correct refusal but, after the delay, detaches the port from the server named (if it is attached there)"},
+	{Name: DevLockedDetachesLater, Kind: BreaksRule, Rule: "STATE-LOCKED", Description: "a DELETE on a locked server answers the correct 409 but detaches the NIC after the delay anyway"},
+	{Name: DevNoRequestIDOnErrors, Kind: BreaksRule, Rule: "REQUEST-ID", Description: "responses with status >= 400 carry no request-id header (successes keep theirs)"},
+	{Name: DevRequestIDConstant, Kind: BreaksRule, Rule: "REQUEST-ID", Description: "every response carries the same request id, " + constantRequestID},
+	{Name: DevMethod405NoAllow, Kind: BreaksRule, Rule: "METHOD-NOT-ALLOWED", Description: "405 answers carry no Allow header"},
+	{Name: DevLongIDTruncated, Kind: BreaksRule, Rule: "PATH-MALFORMED", Description: "a server_id or port_id longer than 36 characters is cut to its first 36 and used if they make a UUID (a too-long port id that starts with an attached port's id detaches it, 202)"},
+	{Name: DevOtherServerNICDetached, Kind: BreaksRule, Rule: "DETACH-ISOLATION", Description: "when a detach completes on a server, the most recently attached non-primary NIC of the next server in seed order that has one is detached too (no difference with a single server)"},
 }
 
 // Deviations lists every deviation with the rule it breaks, sorted by name.

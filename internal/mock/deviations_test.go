@@ -272,6 +272,9 @@ var probes = map[Deviation]probe{
 	}},
 	DevForeignProjectAccepted: {check: foreignProjectProbe},
 	DevMalformedID500:         {check: malformedProbe},
+	DevMalformedID422: {check: func(t *testing.T, h *harness) bool {
+		return h.do("DELETE", h.nicPath("not-a-uuid", h.srv.PrimaryPortID), "").Code == http.StatusUnprocessableEntity
+	}},
 	DevCollectionDelete: {check: func(t *testing.T, h *harness) bool {
 		h.attachNet(h.srv.ServerID)
 		code, changed := changedBy(h, func() int { return h.do("DELETE", h.nics(h.srv.ServerID), "").Code })
@@ -388,6 +391,11 @@ func TestDeviationsNovaProfile(t *testing.T) {
 		nic := h.attachNet(h.srv.ServerID)
 		checkError(t, ErrorsNova, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID), ""), 400, "")
 		checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID), "{}"))
+	})
+	t.Run("request-body-required leaves refusals as they are", func(t *testing.T) {
+		h := newHarness(t, Options{Profile: ProfileHuawei, ImmediateDetach: true, Deviations: []Deviation{DevRequestBodyRequired}})
+		checkError(t, ErrorsNova, h.do("DELETE", h.nicPath(h.srv.ServerID, "6f1b1b62-8f3c-4bd4-9b1e-6d1c5e0d8a11"), ""), 404, "")
+		checkError(t, ErrorsNova, h.do("DELETE", h.nicPath(h.srv.ServerID, h.srv.PrimaryPortID), ""), 403, "")
 	})
 	t.Run("error-plain-text keeps JSON on success", func(t *testing.T) {
 		h := newHarness(t, Options{Deviations: []Deviation{DevErrorPlainText}})

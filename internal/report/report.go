@@ -1,15 +1,19 @@
-// Package report turns a conformance run into its verdicts and writes them:
-// conformance.json and conformance.md (one entry per catalog rule, always)
-// and exchanges.har (every HTTP exchange of the run, secrets already
-// redacted by the client). It knows nothing of Ginkgo: the suite hands it
-// plain spec results.
+// Package report turns a conformance run into its verdicts and writes them.
+// It is the back half of one pipeline: the suite turns its test framework's
+// report into plain Results (internal/fixtures does it for Ginkgo), Build
+// decides one Verdict per catalog rule, and each writer (writers.go) puts
+// the verdicts in one format: conformance.json, conformance.md, junit.xml,
+// exchanges.har, and plan.md for a dry run. A new format is one writer.
+//
+// The verdict model is docs/design.md's "Verdicts": pass, fail (evidence
+// against the rule's own statement), skip (does not apply, or not
+// selected), error (a precondition outside the statement did not hold).
 package report
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -20,118 +24,161 @@ import (
 
 // Verdicts.
 const (
-	Pass = "pass"
-	Fail = "fail"
-	Skip = "skip"
+	Pass  = "pass"
+	Fail  = "fail"
+	Skip  = "skip"
+	Error = "error"
 )
 
-// Cross-cutting rules: besides their own specs, every exchange of the run
-// is held to them.
+// Cross-cutting rules: besides their own specs, every exchange of the
+// detach operation in the run is held to them.
 const (
 	RuleSpecConformant = "SPEC-CONFORMANT"
 	RuleRequestID      = "REQUEST-ID"
 	RuleErrorShape     = "ERROR-SHAPE"
-	RuleIsolation      = "DETACH-ISOLATION"
 )
 
-// SpecResult is one spec's outcome, as the suite saw it.
-type SpecResult struct {
-	Text      string
-	Labels    []string
-	State     string // "passed", "failed", "skipped", "pending", "panicked", "interrupted", "aborted", "timedout"
-	Message   string // the failure or skip message
-	Exchanges []*client.Exchange
+// Outcome is what became of one spec.
+type Outcome string
+
+// Outcomes of a spec.
+const (
+	// Passed: every check held.
+	Passed Outcome = "passed"
+	// Failed: a check of the rule's own statement did not hold.
+	Failed Outcome = "failed"
+	// Errored: the spec could not judge its rule (a fixture step, a
+	// neighbour call, the target unreachable, an interrupt, a timeout).
+	Errored Outcome = "errored"
+	// Skipped: the rule does not apply (profile, missing opt-in).
+	Skipped Outcome = "skipped"
+	// NotSelected: left out by the run's label or focus filter.
+	NotSelected Outcome = "not-selected"
+)
+
+// Result is one spec's outcome, as the suite saw it.
+type Result struct {
+	Text    string
+	Labels  []string
+	Outcome Outcome
+	// Message is the failure, error or skip message.
+	Message string
+	// Precondition names what did not hold, for an Errored spec, when the
+	// spec knew (an x-preconditions id, or "" when the cause was elsewhere).
+	Precondition string
+	Exchanges    []*client.Exchange
 }
 
-func (r SpecResult) failed() bool {
-	switch r.State {
-	case "passed", "skipped", "pending":
-		return false
-	}
-	return true
+// Finding is evidence against a rule seen outside its own specs: a NIC that
+// changed although no request named it, a detached NIC that came back.
+type Finding struct {
+	Rule     string   `json:"rule"`
+	Message  string   `json:"message"`
+	Evidence []string `json:"evidence,omitempty"`
+}
+
+// Advisory is an observation that changes no verdict but matters to a
+// user: a neighbour call that departs from the contract or that the target
+// does not implement, a Content-Type on an empty body, a 409 to a repeated
+// detach in flight.
+type Advisory struct {
+	// Kind groups advisories: "neighbour-contract", "not-implemented",
+	// "content-type-on-empty-body", "repeat-in-flight", "optional-step", …
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+	// Count is how many observations the advisory stands for.
+	Count    int      `json:"count"`
+	Evidence []string `json:"evidence,omitempty"`
+}
+
+// Leak is something the run created or changed and could not undo.
+type Leak struct {
+	What  string `json:"what"`
+	Sweep string `json:"sweep"`
 }
 
 // Conformance is the content of conformance.json.
 type Conformance struct {
-	Target   string    `json:"target"`
-	Profile  string    `json:"profile"`
-	Started  time.Time `json:"started"`
-	Finished time.Time `json:"finished"`
-	Summary  Summary   `json:"summary"`
-	Rules    []Verdict `json:"rules"`
+	Target     string     `json:"target"`
+	Profile    string     `json:"profile"`
+	Started    time.Time  `json:"started"`
+	Finished   time.Time  `json:"finished"`
+	Summary    Summary    `json:"summary"`
+	Rules      []Verdict  `json:"rules"`
+	Advisories []Advisory `json:"advisories"`
+	Leaks      []Leak     `json:"leaks"`
 }
 
 // Summary counts the verdicts.
 type Summary struct {
-	Pass int `json:"pass"`
-	Fail int `json:"fail"`
-	Skip int `json:"skip"`
+	Pass  int `json:"pass"`
+	Fail  int `json:"fail"`
+	Skip  int `json:"skip"`
+	Error int `json:"error"`
 }
 
 // Verdict is one rule's outcome.
 type Verdict struct {
-	ID        string   `json:"id"`
-	Statement string   `json:"statement"`
-	Verdict   string   `json:"verdict"`
-	Reason    string   `json:"reason,omitempty"`
-	Evidence  []string `json:"evidence"`
-	Specs     []string `json:"specs,omitempty"`
+	ID        string `json:"id"`
+	Title     string `json:"title,omitempty"`
+	Statement string `json:"statement"`
+	Verdict   string `json:"verdict"`
+	Reason    string `json:"reason,omitempty"`
+	// Precondition names what did not hold, for an error.
+	Precondition string   `json:"precondition,omitempty"`
+	Evidence     []string `json:"evidence"`
+	Specs        []string `json:"specs,omitempty"`
 }
 
 // maxEvidence bounds the request ids listed per rule.
 const maxEvidence = 20
 
-// Run describes the run a report is about.
+// Run describes the run a report is about, beyond its spec results.
 type Run struct {
 	Target  string // masked description of the target
 	Profile string
 	Started time.Time
-	// SetupFailure, when set, says why the run could not start (the target
-	// was unreachable, the configuration wrong): every rule fails with it.
-	SetupFailure string
+	// SetupError, when set, says why the run could not start (the
+	// configuration, the target unreachable, another run holding the
+	// server): every rule is an error with it.
+	SetupError string
 	// DryRun marks a rehearsal against the embedded mock: it gets a plan,
 	// not verdicts. PrimaryPortID lets the plan spot the primary probe.
 	DryRun        bool
 	PrimaryPortID string
-	// IsolationBreaches are NIC changes seen outside the spec whose request
-	// caused them (a request changed a NIC it did not name): each fails
-	// DETACH-ISOLATION.
-	IsolationBreaches []string
+	Findings      []Finding
+	Advisories    []Advisory
+	Leaks         []Leak
 }
 
-// WritePlan writes plan.md and the rehearsal's exchanges.har into dir.
-func WritePlan(dir string, run Run, exchanges []*client.Exchange) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "plan.md"), []byte(Plan(run.Target, exchanges, run.PrimaryPortID)), 0o644); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	har, err := HAR(exchanges)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, "exchanges.har"), har, 0o644)
-}
-
-// Build decides every catalog rule's verdict from the spec results and the
-// run's exchanges (all of them, including those made outside specs).
-func Build(s *spec.Spec, run Run, results []SpecResult, exchanges []*client.Exchange) Conformance {
-	c := Conformance{Target: run.Target, Profile: run.Profile, Started: run.Started.UTC(), Finished: time.Now().UTC()}
+// Build decides every catalog rule's verdict from the spec results, the
+// run's findings, and the run's exchanges (all of them, including those
+// made outside specs).
+func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange) Conformance {
+	c := Conformance{Target: run.Target, Profile: run.Profile, Started: run.Started.UTC(), Finished: time.Now().UTC(),
+		Advisories: append([]Advisory{}, run.Advisories...), Leaks: append([]Leak{}, run.Leaks...)}
+	c.Advisories = append(c.Advisories, exchangeAdvisories(s, exchanges)...)
 	for _, rule := range s.Rules() {
 		v := verdictFromSpecs(rule, results)
-		if run.SetupFailure != "" {
-			v = Verdict{ID: rule.ID, Statement: rule.Statement, Verdict: Fail,
-				Reason: "the run could not start: " + firstLines(run.SetupFailure, 4)}
+		if run.SetupError != "" {
+			v = Verdict{Verdict: Error, Reason: "the run could not start: " + Plain(run.SetupError)}
 		}
-		if v.Verdict != Fail {
+		v.ID, v.Title, v.Statement = rule.ID, rule.Title, rule.Statement
+		if v.Verdict == Pass || v.Verdict == Error {
 			if reason, ev := crossCheck(s, rule.ID, exchanges); reason != "" {
-				v.Verdict, v.Reason, v.Evidence = Fail, reason, ev
+				v.Verdict, v.Reason, v.Precondition, v.Evidence = Fail, reason, "", ev
 			}
 		}
-		if v.Verdict != Fail && rule.ID == RuleIsolation && len(run.IsolationBreaches) > 0 {
-			v.Verdict = Fail
-			v.Reason = fmt.Sprintf("%d change(s) of a NIC no request named, seen between specs; first: %s", len(run.IsolationBreaches), run.IsolationBreaches[0])
+		for _, f := range run.Findings {
+			if f.Rule != rule.ID {
+				continue
+			}
+			if v.Verdict == Pass || v.Verdict == Error {
+				v.Verdict, v.Reason, v.Precondition, v.Evidence = Fail, Plain(f.Message), "", f.Evidence
+			} else if v.Verdict == Skip {
+				c.Advisories = append(c.Advisories, Advisory{Kind: "finding", Count: 1, Evidence: f.Evidence,
+					Message: fmt.Sprintf("evidence against %s, which this run did not judge (%s): %s", rule.ID, v.Reason, Plain(f.Message))})
+			}
 		}
 		if v.Evidence == nil {
 			v.Evidence = []string{}
@@ -143,71 +190,88 @@ func Build(s *spec.Spec, run Run, results []SpecResult, exchanges []*client.Exch
 			c.Summary.Fail++
 		case Skip:
 			c.Summary.Skip++
+		case Error:
+			c.Summary.Error++
 		}
 		c.Rules = append(c.Rules, v)
 	}
 	return c
 }
 
-func verdictFromSpecs(rule spec.Rule, results []SpecResult) Verdict {
-	v := Verdict{ID: rule.ID, Statement: rule.Statement}
-	var mine []SpecResult
+// ExitCode is the exit status of a run with these verdicts: 1 when a rule
+// failed; else 2 when a rule could not be judged or the run leaked; else 0.
+func ExitCode(c Conformance) int {
+	switch {
+	case c.Summary.Fail > 0:
+		return 1
+	case c.Summary.Error > 0 || len(c.Leaks) > 0:
+		return 2
+	}
+	return 0
+}
+
+func verdictFromSpecs(rule spec.Rule, results []Result) Verdict {
+	var v Verdict
+	var mine []Result
 	for _, r := range results {
-		for _, l := range r.Labels {
-			if l == rule.ID {
-				mine = append(mine, r)
-				break
-			}
+		if slices.Contains(r.Labels, rule.ID) {
+			mine = append(mine, r)
 		}
 	}
 	if len(mine) == 0 {
-		v.Verdict, v.Reason = Fail, "no spec of this run checks this rule (filtered out, or missing)"
-		return v
+		return Verdict{Verdict: Error, Reason: "no spec of this run checks this rule"}
 	}
-	skipped := 0
+	count := map[Outcome]int{}
 	for _, r := range mine {
 		v.Specs = append(v.Specs, r.Text)
-		switch {
-		case r.failed():
-			if v.Verdict != Fail {
-				v.Verdict, v.Reason, v.Evidence = Fail, firstLines(r.Message, 6), nil
-			}
-			v.Evidence = appendEvidence(v.Evidence, r.Exchanges)
-		case r.State == "skipped" || r.State == "pending":
-			skipped++
-			if v.Reason == "" {
-				v.Reason = firstLines(r.Message, 2)
+		count[r.Outcome]++
+	}
+	first := func(o Outcome) Result {
+		for _, r := range mine {
+			if r.Outcome == o {
+				return r
 			}
 		}
+		return Result{}
+	}
+	evidence := func(o Outcome) (ev []string) {
+		for _, r := range mine {
+			if r.Outcome == o {
+				ev = appendEvidence(ev, r.Exchanges)
+			}
+		}
+		return ev
 	}
 	switch {
-	case v.Verdict == Fail:
-	case skipped == len(mine):
-		v.Verdict = Skip
+	case count[Failed] > 0:
+		v.Verdict, v.Reason, v.Evidence = Fail, Plain(first(Failed).Message), evidence(Failed)
+	case count[Errored] > 0:
+		r := first(Errored)
+		v.Verdict, v.Reason, v.Precondition, v.Evidence = Error, Plain(r.Message), r.Precondition, evidence(Errored)
+	case count[Passed] > 0:
+		v.Verdict, v.Evidence = Pass, evidence(Passed)
+	case count[Skipped] > 0:
+		v.Verdict, v.Reason = Skip, Plain(first(Skipped).Message)
 	default:
-		v.Verdict, v.Reason = Pass, ""
-		for _, r := range mine {
-			if r.State == "passed" {
-				v.Evidence = appendEvidence(v.Evidence, r.Exchanges)
-			}
-		}
+		v.Verdict, v.Reason = Skip, "not selected: the run's label or focus filter left it out"
 	}
 	return v
 }
 
-// crossCheck holds every exchange of the run to the cross-cutting rules.
+// crossCheck holds every exchange of the detach operation to the
+// cross-cutting rules. Neighbour calls are left to exchangeAdvisories.
 func crossCheck(s *spec.Spec, ruleID string, exchanges []*client.Exchange) (string, []string) {
 	var bad []*client.Exchange
 	var first string
 	ids := map[string]int{}
 	for _, e := range exchanges {
-		if e.Status == 0 {
+		if e.Status == 0 || !e.Subject {
 			continue
 		}
 		var why string
 		switch ruleID {
 		case RuleSpecConformant:
-			if len(e.Violations) > 0 {
+			if e.Operation != "" && len(e.Violations) > 0 {
 				why = e.Violations[0].Kind + ": " + e.Violations[0].Message
 			}
 		case RuleRequestID:
@@ -221,7 +285,7 @@ func crossCheck(s *spec.Spec, ruleID string, exchanges []*client.Exchange) (stri
 			}
 		case RuleErrorShape:
 			if e.Status >= 400 {
-				why = ErrorShapeProblem(s, e)
+				why = client.ErrorShapeProblem(s, e)
 			}
 		default:
 			return "", nil
@@ -236,35 +300,75 @@ func crossCheck(s *spec.Spec, ruleID string, exchanges []*client.Exchange) (stri
 	if len(bad) == 0 {
 		return "", nil
 	}
-	return fmt.Sprintf("%d exchange(s) of the run break it; first: %s", len(bad), first), appendEvidence(nil, bad)
+	return Plain(fmt.Sprintf("%d exchange(s) of the detach operation break it; first: %s", len(bad), first)), appendEvidence(nil, bad)
 }
 
-// ErrorShapeProblem says what is wrong with an error response's body, or ""
-// when it is JSON in a documented error shape.
-func ErrorShapeProblem(s *spec.Spec, e *client.Exchange) string {
-	ct := e.ResponseHeader.Get("Content-Type")
-	if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "application/json") {
-		return fmt.Sprintf("Content-Type %q, want application/json", ct)
+// exchangeAdvisories lists what the run's exchanges show that changes no
+// verdict: neighbour calls that depart from the contract or that the target
+// does not implement, and a Content-Type on an empty success body.
+func exchangeAdvisories(s *spec.Spec, exchanges []*client.Exchange) []Advisory {
+	type key struct{ kind, op string }
+	type group struct {
+		first string
+		n     int
+		ev    []*client.Exchange
 	}
-	var body any
-	if err := json.Unmarshal(e.ResponseBody, &body); err != nil {
-		return fmt.Sprintf("body is not JSON: %v", err)
+	groups := map[key]*group{}
+	var order []key
+	note := func(k key, e *client.Exchange, what string) {
+		g := groups[k]
+		if g == nil {
+			g = &group{first: what}
+			groups[k] = g
+			order = append(order, k)
+		}
+		g.n++
+		g.ev = append(g.ev, e)
 	}
-	if err := s.ValidateErrorBody(body); err != nil {
-		return "body is in no documented error shape (Nova fault, {\"error\":{code,message}}, NeutronError): " + firstLines(err.Error(), 1)
-	}
-	// A Nova fault repeats the status in its code: one that says otherwise
-	// misleads every client that reads it.
-	if obj, ok := body.(map[string]any); ok && len(obj) == 1 {
-		for name, v := range obj {
-			if fault, ok := v.(map[string]any); ok {
-				if code, ok := fault["code"].(float64); ok && int(code) != e.Status {
-					return fmt.Sprintf("the %s fault says code %d, but the status is %d", name, int(code), e.Status)
-				}
+	for _, e := range exchanges {
+		if e.Status == 0 {
+			continue
+		}
+		if e.Status >= 200 && e.Status < 300 && len(e.ResponseBody) == 0 && e.ResponseHeader.Get("Content-Type") != "" {
+			note(key{"content-type-on-empty-body", e.Operation}, e, fmt.Sprintf("%s %s: an empty %d carries Content-Type %q (upstream Nova does this; a client that parses by Content-Type may stumble): %s",
+				opName(e), e.Method, e.Status, e.ResponseHeader.Get("Content-Type"), e))
+		}
+		if e.Subject {
+			continue
+		}
+		switch {
+		case e.Status == 405 || e.Status == 501:
+			note(key{"not-implemented", e.Operation}, e, fmt.Sprintf("neighbour call %s answered %d: the target does not implement it; the suite degrades where the step is optional: %s", opName(e), e.Status, e))
+			continue
+		case e.Operation != "" && len(e.Violations) > 0:
+			note(key{"neighbour-contract", e.Operation}, e, fmt.Sprintf("neighbour call %s departs from spec/openapi.yaml: [%s] %s: %s", opName(e), e.Violations[0].Kind, e.Violations[0].Message, e))
+		}
+		if e.RequestID == "" {
+			note(key{"neighbour-request-id", e.Operation}, e, fmt.Sprintf("neighbour call %s carries no request id header: %s", opName(e), e))
+		}
+		if e.Status >= 400 {
+			if why := client.ErrorShapeProblem(s, e); why != "" {
+				note(key{"neighbour-error-shape", e.Operation}, e, fmt.Sprintf("neighbour call %s: %s: %s", opName(e), why, e))
 			}
 		}
 	}
-	return ""
+	out := make([]Advisory, 0, len(order))
+	for _, k := range order {
+		g := groups[k]
+		msg := g.first
+		if g.n > 1 {
+			msg = fmt.Sprintf("%d exchanges; first: %s", g.n, g.first)
+		}
+		out = append(out, Advisory{Kind: k.kind, Message: Plain(msg), Count: g.n, Evidence: appendEvidence(nil, g.ev)})
+	}
+	return out
+}
+
+func opName(e *client.Exchange) string {
+	if e.Operation == "" {
+		return "(undocumented route)"
+	}
+	return e.Operation
 }
 
 // Evidence names an exchange: its request id, or its place in the run.
@@ -299,68 +403,54 @@ func appendEvidence(ev []string, exchanges []*client.Exchange) []string {
 	return ev
 }
 
-func firstLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = append(lines[:n], "…")
+var (
+	// Gomega renders a value as "<type | 0xADDR>: value" or "<type>: value".
+	objectDump = regexp.MustCompile(`(?m)(^|\s)<[*\[\]\w./{}, ]+(?: \| 0x[0-9a-f]+)?>: ?`)
+	// …and a struct as a block that opens with a line of its own.
+	structDump = regexp.MustCompile(`(?s)\n\s*\{\n.*$`)
+	// Gomega names where a polled function failed (the spec's code, not
+	// the target's), and says when a poll was told to stop.
+	pollLocation = regexp.MustCompile(`The function passed to \w+ (?:failed|returned)[^\n]*?(?: with:|\n)|Told to stop trying after [0-9.]+m?s\.\s*`)
+	address      = regexp.MustCompile(`\b0x[0-9a-f]{6,}\b`)
+	spaces       = regexp.MustCompile(`\s+`)
+)
+
+// Plain makes a message readable in a report cell: one line, at most 600
+// characters, with no Go value dumps (type annotations, addresses) and no
+// matcher preamble.
+func Plain(s string) string {
+	s = structDump.ReplaceAllString(s, "")
+	s = objectDump.ReplaceAllString(s, "$1")
+	s = address.ReplaceAllString(s, "")
+	s = pollLocation.ReplaceAllString(s, "")
+	for _, preamble := range []string{"Unexpected error:", "Expected success, but got an error:"} {
+		s = strings.ReplaceAll(s, preamble, "")
 	}
-	out := strings.Join(lines, " ")
-	if len(out) > 600 {
-		out = out[:600] + "…"
+	s = strings.TrimSpace(spaces.ReplaceAllString(s, " "))
+	if len(s) > 600 {
+		cut := 600
+		for cut > 0 && s[cut]&0xC0 == 0x80 { // not inside a UTF-8 sequence
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
+	return s
+}
+
+// ReasonWithPrecondition is a verdict's reason, prefixed with the
+// precondition that did not hold (for an error) unless it already says so.
+func (v Verdict) ReasonWithPrecondition() string {
+	if v.Precondition == "" || strings.HasPrefix(v.Reason, "precondition "+v.Precondition) {
+		return v.Reason
+	}
+	return "precondition " + v.Precondition + ": " + v.Reason
+}
+
+// Sorted returns the verdicts in reading order: fail, error, skip, pass,
+// each in catalog order.
+func Sorted(rules []Verdict) []Verdict {
+	out := append([]Verdict(nil), rules...)
+	order := map[string]int{Fail: 0, Error: 1, Skip: 2, Pass: 3}
+	sort.SliceStable(out, func(i, j int) bool { return order[out[i].Verdict] < order[out[j].Verdict] })
 	return out
-}
-
-// Write writes conformance.json, conformance.md and exchanges.har into dir.
-func Write(dir string, c Conformance, exchanges []*client.Exchange) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	js, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return fmt.Errorf("report: conformance.json: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "conformance.json"), append(js, '\n'), 0o644); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "conformance.md"), []byte(Markdown(c)), 0o644); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	har, err := HAR(exchanges)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "exchanges.har"), har, 0o644); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	return nil
-}
-
-// Markdown renders the verdict table a person reads first.
-func Markdown(c Conformance) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# nicconform conformance\n\n")
-	fmt.Fprintf(&b, "- target: %s\n- profile: %s\n- started: %s\n- result: **%d pass, %d fail, %d skip**\n\n",
-		c.Target, c.Profile, c.Started.Format(time.RFC3339), c.Summary.Pass, c.Summary.Fail, c.Summary.Skip)
-	b.WriteString("| rule | verdict | reason | evidence |\n|---|---|---|---|\n")
-	rules := append([]Verdict(nil), c.Rules...)
-	order := map[string]int{Fail: 0, Skip: 1, Pass: 2}
-	sort.SliceStable(rules, func(i, j int) bool { return order[rules[i].Verdict] < order[rules[j].Verdict] })
-	for _, v := range rules {
-		verdict := v.Verdict
-		if verdict == Fail {
-			verdict = "**FAIL**"
-		}
-		ev := v.Evidence
-		if len(ev) > 3 {
-			ev = append(ev[:3:3], fmt.Sprintf("+%d more", len(v.Evidence)-3))
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", v.ID, verdict, cell(v.Reason), cell(strings.Join(ev, ", ")))
-	}
-	return b.String()
-}
-
-func cell(s string) string {
-	s = strings.ReplaceAll(s, "|", `\|`)
-	return strings.ReplaceAll(s, "\n", " ")
 }

@@ -8,80 +8,78 @@ import (
 
 	"github.com/nicconform/nicconform/internal/client"
 	. "github.com/nicconform/nicconform/internal/fixtures"
-	"github.com/nicconform/nicconform/internal/report"
 )
 
 // errorProbes provoke the detach's documented errors without changing
 // anything: unknown server, no credentials, malformed id, other method.
-func errorProbes(ctx SpecContext, portID string) []*client.Exchange {
+func errorProbes(ctx SpecContext, r *Rule, portID string) []*client.Exchange {
 	GinkgoHelper()
-	var out []*client.Exchange
-	ex, err := env.Client.Detach(ctx, UnknownUUID(), portID)
-	Expect(err).NotTo(HaveOccurred())
-	out = append(out, ex)
-	ex, err = env.Client.WithAuth(nil).Detach(ctx, env.ServerID, portID)
-	Expect(err).NotTo(HaveOccurred())
-	out = append(out, ex)
-	out = append(out, env.Probe(ctx, http.MethodDelete, NICPath(env.ProjectID, "nicconform-not-a-uuid", portID), "malformed server_id"))
-	out = append(out, env.Probe(ctx, http.MethodPut, NICPath(env.ProjectID, env.ServerID, portID), "PUT on a NIC"))
-	return out
+	return []*client.Exchange{
+		r.Send("a detach on an unknown server", func() (*client.Exchange, error) {
+			return env.Client.Detach(ctx, UnknownUUID(), portID)
+		}),
+		r.Send("a detach without credentials", func() (*client.Exchange, error) {
+			return env.Client.WithAuth(nil).Detach(ctx, env.ServerID, portID)
+		}),
+		r.Send("a detach with a malformed server_id", func() (*client.Exchange, error) {
+			return env.Probe(ctx, http.MethodDelete, NICPath(env.ProjectID, "nicconform-not-a-uuid", portID), "malformed server_id")
+		}),
+		r.Send("a PUT on a NIC", func() (*client.Exchange, error) {
+			return env.Probe(ctx, http.MethodPut, NICPath(env.ProjectID, env.ServerID, portID), "PUT on a NIC")
+		}),
+	}
 }
 
 var _ = Describe("The contract", TargetDecorators(), func() {
-	It("carries a documented error body on every error", Rule("ERROR-SHAPE"), func(ctx SpecContext) {
+	RuleIt("ERROR-SHAPE", func(ctx SpecContext, r *Rule) {
 		// Its own NIC (removed at the end, so a probe's delayed effect cannot
 		// reach later specs); the primary NIC's 403 is PRIMARY-FORBIDDEN's,
-		// which checks its shape too, and every error of the run is held to
-		// this rule when the report is written.
+		// which checks its shape too, and every error of the detach
+		// operation in the run is held to this rule when the report is
+		// written.
 		nic := env.AttachByPort(ctx, "error-shape")
-		for _, ex := range errorProbes(ctx, nic.PortID) {
+		for _, ex := range errorProbes(ctx, r, nic.PortID) {
 			if ex.Status >= 400 {
-				Expect(report.ErrorShapeProblem(env.Spec, ex)).To(BeEmpty(), "ERROR-SHAPE: %s", ex)
+				r.Expect(client.ErrorShapeProblem(env.Spec, ex)).To(BeEmpty(), "%s", ex)
 			}
 		}
 	})
 
-	It("carries a request id on every response", Rule("REQUEST-ID"), func(ctx SpecContext) {
-		start := env.Client.Recorder().Len()
+	RuleIt("REQUEST-ID", func(ctx SpecContext, r *Rule) {
 		nic := env.AttachByPort(ctx, "request-id")
-		errorProbes(ctx, nic.PortID)
-		_, err := env.Client.Detach(ctx, env.ServerID, nic.PortID)
-		Expect(err).NotTo(HaveOccurred())
+		exchanges := errorProbes(ctx, r, nic.PortID)
+		exchanges = append(exchanges, r.Send("the detach", func() (*client.Exchange, error) {
+			return env.Client.Detach(ctx, env.ServerID, nic.PortID)
+		}))
 
 		seen := map[string]*client.Exchange{}
-		for _, ex := range env.Client.Recorder().Since(start) {
-			Expect(ex.RequestID).NotTo(BeEmpty(), "REQUEST-ID: no X-Openstack-Request-Id, X-Compute-Request-Id or X-Request-Id: %s", ex)
-			Expect(seen).NotTo(HaveKey(ex.RequestID), "REQUEST-ID: request id %s answers two requests: %s and %s", ex.RequestID, seen[ex.RequestID], ex)
+		for _, ex := range exchanges {
+			r.Expect(ex.RequestID).NotTo(BeEmpty(), "no X-Openstack-Request-Id, X-Compute-Request-Id or X-Request-Id: %s", ex)
+			r.Expect(seen).NotTo(HaveKey(ex.RequestID), "request id %s answers two requests: %s and %s", ex.RequestID, seen[ex.RequestID], ex)
 			seen[ex.RequestID] = ex
 		}
 	})
 
-	It("answers every exchange as spec/openapi.yaml describes", Rule("SPEC-CONFORMANT"), func(ctx SpecContext) {
-		start := env.Client.Recorder().Len()
-		_, _, err := env.Client.GetServer(ctx, env.ServerID)
-		Expect(err).NotTo(HaveOccurred())
+	RuleIt("SPEC-CONFORMANT", func(ctx SpecContext, r *Rule) {
 		byPort := env.AttachByPort(ctx, "conformant-port")
 		byNet := env.AttachByNet(ctx, "conformant-net")
-		_, _, err = env.Client.GetInterface(ctx, env.ServerID, byPort.PortID)
-		Expect(err).NotTo(HaveOccurred())
-		_, _, err = env.Client.ListPorts(ctx, client.ListPortsOpts{Name: byNet.Port.Name})
-		Expect(err).NotTo(HaveOccurred())
-		errorProbes(ctx, byPort.PortID)
+		exchanges := errorProbes(ctx, r, byPort.PortID)
 		for _, nic := range []NIC{byPort, byNet} {
-			_, err = env.Client.Detach(ctx, env.ServerID, nic.PortID)
-			Expect(err).NotTo(HaveOccurred())
+			exchanges = append(exchanges, r.Send("the detach", func() (*client.Exchange, error) {
+				return env.Client.Detach(ctx, env.ServerID, nic.PortID)
+			}))
 		}
-		_, _, err = env.Client.GetPort(ctx, byPort.PortID)
-		Expect(err).NotTo(HaveOccurred())
 
 		checked := 0
-		for _, ex := range env.Client.Recorder().Since(start) {
+		for _, ex := range exchanges {
 			if ex.Operation == "" {
-				continue // an off-contract probe: nothing to validate against
+				continue // an off-contract probe: no operation to validate against
 			}
 			checked++
-			Expect(ex.Violations).To(BeEmpty(), "SPEC-CONFORMANT: %s", ex)
+			r.Expect(ex.Violations).To(BeEmpty(), "%s", ex)
 		}
-		Expect(checked).To(BeNumerically(">=", 9), "the scripted session validated too few exchanges")
+		if checked < 4 {
+			env.Unmet("", "the scripted session validated only %d exchanges of the detach operation", checked)
+		}
 	})
 })

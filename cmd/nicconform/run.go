@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/nicconform/nicconform/internal/config"
+	"github.com/nicconform/nicconform/internal/report"
+)
+
+// exitCode is an error that sets the command's exit status.
+type exitCode struct {
+	code int
+	msg  string
+}
+
+func (e *exitCode) Error() string { return e.msg }
+
+// Names of the artefacts `make build` puts beside the nicconform binary.
+const (
+	suiteBinary  = "detach.test"
+	ginkgoBinary = "ginkgo"
+)
+
+// runSuite runs the conformance suite and exits as its verdicts say: 0 when
+// no rule failed or errored (and nothing leaked), 1 when a rule failed, 2
+// when no rule failed but some could not be judged, something was left on
+// the target, or the run produced no report (docs/design.md, "Verdicts").
+func runSuite(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	flags := flag.NewFlagSet("run", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	labels := flags.String("label-filter", "", "run only the rules this Ginkgo label filter selects, e.g. PRIMARY-FORBIDDEN or 'PATH-MALFORMED || PATH-MISSING-PORT'")
+	reportDir := flags.String("report-dir", config.ReportDir(), "where the reports go (NICCONFORM_REPORT_DIR)")
+	procs := flags.Int("procs", 0, "parallel processes against the embedded mock, each with its own mock (default 2); against a configured target the specs share one server and run in one process")
+	suitePath := flags.String("suite", "", "the compiled suite (default: "+suiteBinary+" beside this binary, else built from ./suites/detach when run inside the module)")
+	ginkgoPath := flags.String("ginkgo", "", "the Ginkgo CLI, for -procs > 1 (default: "+ginkgoBinary+" beside this binary, else the module's pinned one with go run)")
+	timeout := flags.Duration("timeout", 4*time.Hour, "bound for the whole run")
+	flags.Usage = func() {
+		fmt.Fprint(stderr, `usage: nicconform run [flags]
+
+Runs the conformance suite against the configured target (the same
+NICCONFORM_* / HW_* / OS_* variables as every command; the embedded
+reference mock when none is configured), writes the reports
+(conformance.md, conformance.json, junit.xml, exchanges.har) into the
+report folder, prints the verdict table, and exits:
+  0  every rule passed or was skipped, and nothing was left on the target
+  1  a rule failed: evidence against its own statement
+  2  no rule failed, but some could not be judged (error), something was
+     left on the target, or the run produced no report
+
+`)
+		flags.PrintDefaults()
+	}
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	t, cfgErr := config.FromEnv()
+	if *procs <= 0 {
+		*procs = 1
+		if cfgErr == nil && t.Embedded {
+			*procs = 2
+		}
+	}
+	dir, err := filepath.Abs(*reportDir)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	suite, cleanup, err := findSuite(ctx, *suitePath, stderr)
+	if err != nil {
+		return &exitCode{2, err.Error()}
+	}
+	defer cleanup()
+
+	var cmd *exec.Cmd
+	if *procs == 1 {
+		argv := []string{"-ginkgo.randomize-all", "-ginkgo.no-color", "-ginkgo.timeout=" + timeout.String()}
+		if *labels != "" {
+			argv = append(argv, "-ginkgo.label-filter="+*labels)
+		}
+		cmd = exec.Command(suite, argv...)
+	} else {
+		cli, err := findGinkgo(*ginkgoPath)
+		if err != nil {
+			return &exitCode{2, err.Error()}
+		}
+		argv := append(cli[1:], fmt.Sprintf("--procs=%d", *procs), "--randomize-all", "--no-color", "--succinct", "--timeout="+timeout.String())
+		if *labels != "" {
+			argv = append(argv, "--label-filter="+*labels)
+		}
+		cmd = exec.Command(cli[0], append(argv, suite)...)
+	}
+	cmd.Env = append(os.Environ(), "NICCONFORM_REPORT_DIR="+dir)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // one group to signal, whatever it starts
+	started := time.Now()
+	if err := cmd.Start(); err != nil {
+		return &exitCode{2, fmt.Sprintf("start the suite: %v", err)}
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var runErr error
+	select {
+	case runErr = <-done:
+	case <-ctx.Done():
+		// An interrupt, a termination or the bound: the suite gets SIGINT
+		// (its cleanup runs), then SIGKILL if it outlives its grace.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+		select {
+		case runErr = <-done:
+		case <-time.After(2 * time.Minute):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			runErr = <-done
+		}
+	}
+	c, err := readVerdicts(dir, started)
+	if err != nil {
+		return &exitCode{2, fmt.Sprintf("the run produced no report (%v): %v", runErr, err)}
+	}
+	if md, err := os.ReadFile(filepath.Join(dir, "conformance.md")); err == nil {
+		fmt.Fprintf(stdout, "\n%s\nreports: %s/{conformance.md,conformance.json,junit.xml,exchanges.har}\n", md, dir)
+	}
+	if code := report.ExitCode(c); code != 0 {
+		return &exitCode{code, fmt.Sprintf("%d pass, %d fail, %d error, %d skip, %d left on the target", c.Summary.Pass, c.Summary.Fail, c.Summary.Error, c.Summary.Skip, len(c.Leaks))}
+	}
+	return nil
+}
+
+// readVerdicts reads the conformance.json a run wrote after it started.
+func readVerdicts(dir string, started time.Time) (report.Conformance, error) {
+	var c report.Conformance
+	path := filepath.Join(dir, "conformance.json")
+	info, err := os.Stat(path)
+	if err != nil {
+		return c, err
+	}
+	if info.ModTime().Before(started.Add(-time.Second)) {
+		return c, fmt.Errorf("%s is an earlier run's", path)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// findSuite returns the compiled suite: the one named, the one beside this
+// binary, or one built now from the module the working directory is in.
+func findSuite(ctx context.Context, named string, stderr io.Writer) (string, func(), error) {
+	if named != "" {
+		return named, func() {}, nil
+	}
+	if beside, ok := besideSelf(suiteBinary); ok {
+		return beside, func() {}, nil
+	}
+	root, ok := moduleRoot()
+	if !ok {
+		return "", nil, fmt.Errorf("no compiled suite: %s is not beside this binary (make build puts it there) and the working directory is not in the nicconform module; name one with -suite", suiteBinary)
+	}
+	tmp, err := os.MkdirTemp("", "nicconform-run-")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup := func() { _ = os.RemoveAll(tmp) }
+	fmt.Fprintln(stderr, "nicconform: building the suite first (go test -c ./suites/detach)…")
+	bin := filepath.Join(tmp, suiteBinary)
+	build := exec.CommandContext(ctx, "go", "test", "-c", "-o", bin, "./suites/detach")
+	build.Dir, build.Stdout, build.Stderr = root, stderr, stderr
+	if err := build.Run(); err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("build the suite: %w", err)
+	}
+	return bin, cleanup, nil
+}
+
+// findGinkgo returns the command line of the Ginkgo CLI.
+func findGinkgo(named string) ([]string, error) {
+	if named != "" {
+		return []string{named}, nil
+	}
+	if beside, ok := besideSelf(ginkgoBinary); ok {
+		return []string{beside}, nil
+	}
+	if root, ok := moduleRoot(); ok {
+		return []string{"go", "-C", root, "run", "github.com/onsi/ginkgo/v2/ginkgo"}, nil
+	}
+	if p, err := exec.LookPath(ginkgoBinary); err == nil {
+		return []string{p}, nil
+	}
+	return nil, errors.New("no Ginkgo CLI for a parallel run: make build puts bin/ginkgo beside nicconform; or run with -procs 1")
+}
+
+// besideSelf returns the path of a file beside this executable, if there.
+func besideSelf(name string) (string, bool) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", false
+	}
+	p := filepath.Join(filepath.Dir(self), name)
+	if info, err := os.Stat(p); err == nil && !info.IsDir() {
+		return p, true
+	}
+	return "", false
+}
+
+// moduleRoot finds the nicconform module around the working directory.
+func moduleRoot() (string, bool) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", false
+	}
+	for {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, strings.Contains(string(b), "module github.com/nicconform/nicconform\n")
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
+}

@@ -1,0 +1,177 @@
+package report
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/reporters"
+
+	"github.com/nicconform/nicconform/internal/client"
+)
+
+// A writer renders a finished run into one file of the report folder.
+type writer struct {
+	file  string
+	write func(c Conformance, exchanges []*client.Exchange) ([]byte, error)
+}
+
+// writers are the formats of a run's report; a new format is one entry.
+var writers = []writer{
+	{"conformance.json", func(c Conformance, _ []*client.Exchange) ([]byte, error) {
+		js, err := json.MarshalIndent(c, "", "  ")
+		return append(js, '\n'), err
+	}},
+	{"conformance.md", func(c Conformance, _ []*client.Exchange) ([]byte, error) { return []byte(Markdown(c)), nil }},
+	{"junit.xml", func(c Conformance, _ []*client.Exchange) ([]byte, error) { return JUnit(c) }},
+	{"exchanges.har", func(_ Conformance, exchanges []*client.Exchange) ([]byte, error) { return HAR(exchanges) }},
+}
+
+// Outputs are the files a run writes into its report folder (verdicts,
+// plan, exchanges), which Clean removes before a run starts. The run
+// journal is not among them: it outlives its run, for `nicconform sweep`.
+var Outputs = []string{"conformance.json", "conformance.md", "junit.xml", "exchanges.har", "plan.md"}
+
+// Clean removes what an earlier run wrote into dir (Outputs), so that
+// nothing stale is shown or published as this run's result.
+func Clean(dir string) error {
+	for _, f := range Outputs {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("report: clean %s: %w", dir, err)
+		}
+	}
+	return nil
+}
+
+// Write writes every format of a finished run into dir.
+func Write(dir string, c Conformance, exchanges []*client.Exchange) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	for _, w := range writers {
+		out, err := w.write(c, exchanges)
+		if err != nil {
+			return fmt.Errorf("report: %s: %w", w.file, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, w.file), out, 0o644); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	}
+	return nil
+}
+
+// WritePlan writes plan.md and the rehearsal's exchanges.har into dir.
+func WritePlan(dir string, run Run, exchanges []*client.Exchange) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "plan.md"), []byte(Plan(run.Target, exchanges, run.PrimaryPortID)), 0o644); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	har, err := HAR(exchanges)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "exchanges.har"), har, 0o644)
+}
+
+// Markdown renders the verdict table a person reads first, then the
+// advisories and the leaks.
+func Markdown(c Conformance) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# nicconform conformance\n\n")
+	fmt.Fprintf(&b, "- target: %s\n- profile: %s\n- started: %s\n- result: **%d pass, %d fail, %d error, %d skip**",
+		c.Target, c.Profile, c.Started.Format(time.RFC3339), c.Summary.Pass, c.Summary.Fail, c.Summary.Error, c.Summary.Skip)
+	if len(c.Advisories) > 0 {
+		fmt.Fprintf(&b, "; %d advisories", len(c.Advisories))
+	}
+	if len(c.Leaks) > 0 {
+		fmt.Fprintf(&b, "; **%d left on the target**", len(c.Leaks))
+	}
+	b.WriteString("\n\n| rule | verdict | reason | evidence |\n|---|---|---|---|\n")
+	for _, v := range Sorted(c.Rules) {
+		verdict := v.Verdict
+		switch verdict {
+		case Fail:
+			verdict = "**FAIL**"
+		case Error:
+			verdict = "**ERROR**"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", v.ID, verdict, cell(v.ReasonWithPrecondition()), cell(evidenceCell(v.Evidence)))
+	}
+	if len(c.Advisories) > 0 {
+		b.WriteString("\n## Advisories\n\nObservations that change no verdict.\n\n| kind | observation | evidence |\n|---|---|---|\n")
+		for _, a := range c.Advisories {
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", a.Kind, cell(a.Message), cell(evidenceCell(a.Evidence)))
+		}
+	}
+	if len(c.Leaks) > 0 {
+		b.WriteString("\n## Left on the target\n\nThe run could not undo these.\n\n| what | how to undo it |\n|---|---|\n")
+		for _, l := range c.Leaks {
+			fmt.Fprintf(&b, "| %s | %s |\n", cell(l.What), cell(l.Sweep))
+		}
+	}
+	return b.String()
+}
+
+func evidenceCell(ev []string) string {
+	if len(ev) > 3 {
+		ev = append(ev[:3:3], fmt.Sprintf("+%d more", len(ev)-3))
+	}
+	return strings.Join(ev, ", ")
+}
+
+func cell(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	return strings.ReplaceAll(s, "\n", " ")
+}
+
+// JUnit renders the verdicts as JUnit XML, one test case per rule: a fail
+// is a <failure>, an error an <error>, a skip <skipped>. (Ginkgo's own JUnit
+// report has one case per spec and marks only panics, interrupts and
+// timeouts as errors, so it cannot tell a rule that broke from one that
+// could not be judged.) The XML types are Ginkgo's.
+func JUnit(c Conformance) ([]byte, error) {
+	suite := reporters.JUnitTestSuite{
+		Name:      "nicconform",
+		Package:   c.Target,
+		Tests:     len(c.Rules),
+		Failures:  c.Summary.Fail,
+		Errors:    c.Summary.Error,
+		Skipped:   c.Summary.Skip,
+		Timestamp: c.Started.Format("2006-01-02T15:04:05"),
+		Time:      c.Finished.Sub(c.Started).Seconds(),
+		Properties: reporters.JUnitProperties{Properties: []reporters.JUnitProperty{
+			{Name: "profile", Value: c.Profile}, {Name: "target", Value: c.Target},
+			{Name: "advisories", Value: fmt.Sprint(len(c.Advisories))}, {Name: "leaks", Value: fmt.Sprint(len(c.Leaks))},
+		}},
+	}
+	for _, v := range c.Rules {
+		tc := reporters.JUnitTestCase{Name: v.ID + ": " + v.Title, Classname: "nicconform." + c.Profile, Status: v.Verdict}
+		detail := v.Statement + "\nevidence: " + strings.Join(v.Evidence, ", ")
+		switch v.Verdict {
+		case Fail:
+			tc.Failure = &reporters.JUnitFailure{Message: v.Reason, Type: "fail", Description: detail}
+		case Error:
+			tc.Error = &reporters.JUnitError{Message: v.ReasonWithPrecondition(), Type: "error", Description: detail}
+		case Skip:
+			tc.Skipped = &reporters.JUnitSkipped{Message: v.Reason}
+		}
+		suite.TestCases = append(suite.TestCases, tc)
+	}
+	suites := reporters.JUnitTestSuites{
+		Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors, Time: suite.Time,
+		TestSuites: []reporters.JUnitTestSuite{suite},
+	}
+	out, err := xml.MarshalIndent(suites, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(xml.Header), append(out, '\n')...), nil
+}
