@@ -1,7 +1,7 @@
 // Package config resolves the target a conformance run talks to from the
-// environment, following DESIGN.md's target contract and the variables users
-// already have (REFERENCE.md §5: HW_*, HUAWEICLOUD_SDK_*, OS_*): with no
-// target the run uses the embedded reference mock; with one, the given
+// environment, following docs/design.md's target contract and the variables
+// users already have (docs/reference.md §5: HW_*, HUAWEICLOUD_SDK_*, OS_*):
+// with no target the run uses the embedded reference mock; with one, the given
 // endpoints, ids and credentials. A missing, partial or contradictory setting
 // is an error naming the variables, found before any request.
 package config

@@ -67,7 +67,7 @@ const lateDelay = 60 * time.Second
 const constantRequestID = "req-00000000-0000-0000-0000-000000000000"
 
 // DeviationInfo describes one deviation: the rule id (from the catalog in
-// DESIGN.md and spec/openapi.yaml) it breaks and what it does.
+// spec/openapi.yaml and docs/design.md) it breaks and what it does.
 type DeviationInfo struct {
 	Name        Deviation
 	Rule        string
