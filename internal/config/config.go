@@ -329,7 +329,9 @@ func (r *resolver) live(mockVars []string) {
 }
 
 // NewRunID makes a run id that starts with the time in base 36 (so a sweep
-// can tell a run's age by its resources' names) and ends with random letters.
+// can tell a run's age by its resources' names) and ends with four letters
+// or digits taken from the clock's nanoseconds: not random, so runs started
+// at the same nanosecond get the same id.
 func NewRunID(now time.Time) string {
 	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 	b := make([]byte, 4)
