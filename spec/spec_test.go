@@ -2,8 +2,11 @@ package spec_test
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -42,45 +45,149 @@ func TestSpecValidatesAndEveryOperationHasAnID(t *testing.T) {
 	}
 }
 
-// The catalog in DESIGN.md is the public vocabulary: x-rules must hold
-// exactly its ids.
+// The rule table of docs/design.md is the catalog as users read it: x-rules
+// must hold exactly its ids, so neither can change without the other.
 func TestRulesMatchDesignCatalog(t *testing.T) {
-	design, err := os.ReadFile("../../shared/DESIGN.md")
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "design.md"))
 	if err != nil {
-		t.Skipf("DESIGN.md not beside the checkout: %v", err) // the fixed list below still runs
+		t.Fatalf("the design document is part of the checkout: %v", err)
 	}
-	want := catalogIDs
-	if design != nil {
-		want = nil
-		row := regexp.MustCompile(`(?m)^\| ([A-Z][A-Z-]+[A-Z]) \|`)
-		for _, m := range row.FindAllSubmatch(design, -1) {
-			want = append(want, string(m[1]))
-		}
+	want, err := catalogTable(doc)
+	if err != nil {
+		t.Fatalf("docs/design.md: %v", err)
 	}
-	checkIDs(t, load(t), want)
-}
-
-// catalogIDs is DESIGN.md's catalog, kept here so the check runs without it.
-var catalogIDs = []string{
-	"DETACH-ACCEPTED", "BODY-EMPTY-RESPONSE", "BODY-NO-REQUEST", "DETACH-COMPLETES", "PORT-ID-RETAINED",
-	"NET-ID-DELETED", "PRIMARY-FORBIDDEN", "DETACH-ISOLATION", "PATH-UNKNOWN-SERVER", "PATH-UNKNOWN-PORT",
-	"PATH-FOREIGN-PROJECT", "PATH-MALFORMED", "PATH-MISSING-PORT", "METHOD-NOT-ALLOWED", "DETACH-REPEAT",
-	"AUTH-MISSING", "AUTH-INVALID", "STATE-LOCKED", "ERROR-SHAPE", "REQUEST-ID", "SPEC-CONFORMANT",
-}
-
-func TestRulesMatchFixedCatalog(t *testing.T) { checkIDs(t, load(t), catalogIDs) }
-
-func checkIDs(t *testing.T, s *spec.Spec, want []string) {
-	t.Helper()
 	var got []string
-	for _, r := range s.Rules() {
+	for _, r := range load(t).Rules() {
 		got = append(got, r.ID)
 	}
-	w := append([]string(nil), want...)
-	sort.Strings(got)
-	sort.Strings(w)
-	if strings.Join(got, " ") != strings.Join(w, " ") {
-		t.Errorf("x-rules ids\n got %v\nwant %v", got, w)
+	if onlyDoc, onlySpec := diffIDs(want, got); len(onlyDoc)+len(onlySpec) > 0 {
+		t.Errorf("docs/design.md's rule table and spec/openapi.yaml's x-rules differ\n  only in docs/design.md: %v\n  only in x-rules:         %v", onlyDoc, onlySpec)
+	}
+}
+
+// catalogTable reads the rule ids from the first table under the
+// "## Rule catalog" heading of a Markdown document, in order. Other tables,
+// before the heading or later in its section, are not the catalog.
+func catalogTable(doc []byte) ([]string, error) {
+	id := regexp.MustCompile(`^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$`)
+	lines := strings.Split(string(doc), "\n")
+	i := 0
+	for i < len(lines) && strings.TrimSpace(lines[i]) != "## Rule catalog" {
+		i++
+	}
+	if i == len(lines) {
+		return nil, errors.New(`no "## Rule catalog" heading`)
+	}
+	for i++; i < len(lines) && !strings.HasPrefix(lines[i], "|"); i++ {
+		if strings.HasPrefix(lines[i], "## ") {
+			return nil, errors.New(`no table in the "## Rule catalog" section`)
+		}
+	}
+	if i+2 > len(lines) || !strings.HasPrefix(lines[i+1], "|---") {
+		return nil, errors.New(`the "## Rule catalog" section has no table with a header row`)
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for _, line := range lines[i+2:] {
+		if !strings.HasPrefix(line, "|") {
+			break
+		}
+		cell := strings.TrimSpace(strings.SplitN(strings.TrimPrefix(line, "|"), "|", 2)[0])
+		switch {
+		case !id.MatchString(cell):
+			return nil, fmt.Errorf("rule table row %q: %q is not a rule id", line, cell)
+		case seen[cell]:
+			return nil, fmt.Errorf("rule table: %s appears twice", cell)
+		}
+		seen[cell] = true
+		ids = append(ids, cell)
+	}
+	if len(ids) == 0 {
+		return nil, errors.New("the rule table has no rows")
+	}
+	return ids, nil
+}
+
+// diffIDs returns the ids only in a and those only in b, sorted.
+func diffIDs(a, b []string) (onlyA, onlyB []string) {
+	in := func(list []string) map[string]bool {
+		m := map[string]bool{}
+		for _, x := range list {
+			m[x] = true
+		}
+		return m
+	}
+	inA, inB := in(a), in(b)
+	for x := range inA {
+		if !inB[x] {
+			onlyA = append(onlyA, x)
+		}
+	}
+	for x := range inB {
+		if !inA[x] {
+			onlyB = append(onlyB, x)
+		}
+	}
+	sort.Strings(onlyA)
+	sort.Strings(onlyB)
+	return onlyA, onlyB
+}
+
+// The check above must be able to fail: a table that lost, gained or
+// renamed a rule differs from x-rules, and only the catalog table counts.
+func TestCatalogTableCheckCanFail(t *testing.T) {
+	const doc = `# design
+
+| id | what |
+|---|---|
+| NOT-A-RULE | a table before the catalog |
+
+## Rule catalog
+
+Prose.
+
+| id | what must hold |
+|---|---|
+| RULE-ONE | one |
+| RULE-TWO | two |
+
+| id | another table in the section |
+|---|---|
+| RULE-THREE | not the catalog |
+
+## Verdicts
+`
+	ids, err := catalogTable([]byte(doc))
+	if err != nil || strings.Join(ids, " ") != "RULE-ONE RULE-TWO" {
+		t.Fatalf("catalogTable = %v, %v; want [RULE-ONE RULE-TWO]", ids, err)
+	}
+	for _, c := range []struct {
+		name      string
+		spec      []string
+		onlyTable string
+		onlySpec  string
+	}{
+		{"same", []string{"RULE-TWO", "RULE-ONE"}, "", ""},
+		{"a rule missing from x-rules", []string{"RULE-ONE"}, "RULE-TWO", ""},
+		{"a rule missing from the table", []string{"RULE-ONE", "RULE-TWO", "RULE-NEW"}, "", "RULE-NEW"},
+		{"a rule renamed", []string{"RULE-ONE", "RULE-2"}, "RULE-TWO", "RULE-2"},
+	} {
+		a, b := diffIDs(ids, c.spec)
+		if strings.Join(a, " ") != c.onlyTable || strings.Join(b, " ") != c.onlySpec {
+			t.Errorf("%s: diffIDs = %v, %v; want [%s], [%s]", c.name, a, b, c.onlyTable, c.onlySpec)
+		}
+	}
+	for name, bad := range map[string]string{
+		"no heading":    "| id |\n|---|\n| RULE-ONE |\n",
+		"no table":      "## Rule catalog\n\nProse.\n\n## Verdicts\n\n| id |\n|---|\n| RULE-ONE |\n",
+		"duplicate id":  "## Rule catalog\n\n| id |\n|---|\n| RULE-ONE |\n| RULE-ONE |\n",
+		"not an id":     "## Rule catalog\n\n| id |\n|---|\n| rule one |\n",
+		"no rows":       "## Rule catalog\n\n| id |\n|---|\n",
+		"no header row": "## Rule catalog\n\n| RULE-ONE |\n",
+	} {
+		if ids, err := catalogTable([]byte(bad)); err == nil {
+			t.Errorf("%s: accepted, ids %v", name, ids)
+		}
 	}
 }
 

@@ -1,7 +1,8 @@
 // Command nicconform is the conformance tool for detaching a NIC from a
 // server: it serves the reference mock (`mock`), prints the rule catalog
-// (`rules`) and the resolved target configuration (`config`). The suite
-// itself runs with `make conformance` (Ginkgo).
+// (`rules`) and the resolved target configuration (`config`), removes what
+// conformance runs left on a target (`sweep`) and compares two runs' report
+// folders (`diff`). The suite itself runs with `make conformance` (Ginkgo).
 package main
 
 import (

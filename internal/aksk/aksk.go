@@ -2,7 +2,7 @@
 // authentication), shared by the client that signs and the mock that
 // verifies.
 //
-// It follows the official SDKs (see REFERENCE.md §4): a canonical request
+// It follows the official SDKs (see docs/reference.md §4): a canonical request
 // (method, canonical URI, canonical query, canonical headers, signed header
 // names and the hex SHA-256 of the body, joined by newlines) is hashed into
 // a string to sign, which is signed with HMAC-SHA256 keyed by the secret

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Known answer 1 (REFERENCE.md §4): a VPC list with a query, content-type signed.
+// Known answer 1 (docs/reference.md §4): a VPC list with a query, content-type signed.
 func TestKnownAnswerVPC(t *testing.T) {
 	r, err := http.NewRequest("GET", "https://service.region.example.com/v1/77b6a44cba5143ab91d13ab9a8ff44fd/vpcs?limit=2&marker=13551d6b-755d-4757-b956-536f674975c0", nil)
 	if err != nil {
@@ -42,7 +42,7 @@ func TestKnownAnswerVPC(t *testing.T) {
 	}
 }
 
-// Known answer 2 (REFERENCE.md §4): the canonical request is published verbatim.
+// Known answer 2 (docs/reference.md §4): the canonical request is published verbatim.
 func TestKnownAnswerPath(t *testing.T) {
 	r, _ := http.NewRequest("GET", "https://example.huaweicloud.com/path?limit=1", nil)
 	r.Header.Set(DateHeader, "20060102T150405Z")

@@ -141,7 +141,7 @@ func tokensURL(authURL string) string {
 	return u + "/auth/tokens"
 }
 
-// iamLogin is the password login body (REFERENCE.md §4).
+// iamLogin is the password login body (docs/reference.md §4).
 type iamLogin struct {
 	Auth struct {
 		Identity struct {

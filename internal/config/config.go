@@ -1,7 +1,7 @@
 // Package config resolves the target a conformance run talks to from the
-// environment, following DESIGN.md's target contract and the variables users
-// already have (REFERENCE.md §5: HW_*, HUAWEICLOUD_SDK_*, OS_*): with no
-// target the run uses the embedded reference mock; with one, the given
+// environment, following docs/design.md's target contract and the variables
+// users already have (docs/reference.md §5: HW_*, HUAWEICLOUD_SDK_*, OS_*):
+// with no target the run uses the embedded reference mock; with one, the given
 // endpoints, ids and credentials. A missing, partial or contradictory setting
 // is an error naming the variables, found before any request.
 package config
@@ -329,7 +329,9 @@ func (r *resolver) live(mockVars []string) {
 }
 
 // NewRunID makes a run id that starts with the time in base 36 (so a sweep
-// can tell a run's age by its resources' names) and ends with random letters.
+// can tell a run's age by its resources' names) and ends with four letters
+// or digits taken from the clock's nanoseconds: not random, so runs started
+// at the same nanosecond get the same id.
 func NewRunID(now time.Time) string {
 	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 	b := make([]byte, 4)

@@ -81,7 +81,7 @@ const (
 )
 
 // DeviationInfo describes one deviation: its kind, the rule id (from the
-// catalog in spec/openapi.yaml) it breaks or concerns, and what it does.
+// catalog in spec/openapi.yaml and docs/design.md) it breaks or concerns, and what it does.
 type DeviationInfo struct {
 	Name        Deviation
 	Kind        DeviationKind

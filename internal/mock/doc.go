@@ -31,7 +31,7 @@
 // X-Compute-Request-Id). Paths are routed on the escaped path, each segment
 // decoded on its own, so an encoded slash stays inside its id and makes it
 // malformed (huawei 400, nova 404). Huawei error codes are the cloud's
-// (Ecs.*, APIGW.0301) where REFERENCE.md names one, else "Mock.<Name>".
+// (Ecs.*, APIGW.0301) where docs/reference.md §2 names one, else "Mock.<Name>".
 // Request bodies are limited to 64 KiB (413). Requests that net/http itself
 // rejects before any handler runs (an invalid percent escape in the
 // request line, say) get net/http's plain 400, without a request id.

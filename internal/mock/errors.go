@@ -7,7 +7,7 @@ import (
 )
 
 // Huawei error codes. The Ecs.* and APIGW.* codes are the cloud's own (see
-// REFERENCE.md); where the reference names no code, the mock answers a code
+// docs/reference.md §2); where the reference names no code, the mock answers a code
 // of its own, "Mock.<Name>", so that nobody mistakes it for a real one.
 const (
 	codeAuth           = "APIGW.0301" // missing or invalid credentials

@@ -20,7 +20,7 @@ const iamTimeFormat = "2006-01-02T15:04:05.000000Z"
 
 func isIAMPath(r *http.Request) bool { return r.URL.EscapedPath() == iamTokensPath }
 
-// iamLogin is the body of a password login (REFERENCE.md §4).
+// iamLogin is the body of a password login (docs/reference.md §4).
 type iamLogin struct {
 	Auth *struct {
 		Identity *struct {
