@@ -784,7 +784,7 @@ type Variable struct {
 // them up: what `nicconform config -h` prints.
 func Help() []Variable {
 	return []Variable{
-		{[]string{"NICCONFORM_COMPUTE_URL"}, "base URL of the target serving /v2.1/… (set, or a region: a configured target)", "from the region; neither: the embedded reference mock"},
+		{[]string{"NICCONFORM_COMPUTE_URL"}, "base URL serving /v2.1/…; set (or a region), the run goes to that target", "from the region; neither: the embedded reference mock"},
 		{[]string{"NICCONFORM_NETWORK_URL"}, "base URL serving /v2.0/ports…", "the compute URL if NICCONFORM_COMPUTE_URL is set, else from the region"},
 		{[]string{"HW_REGION_NAME", "OS_REGION_NAME"}, "region; derives the endpoints not set explicitly", ""},
 		{[]string{"NICCONFORM_PROJECT_ID", "HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID", "OS_PROJECT_ID"}, "project id for paths (required with a target)", ""},
@@ -801,7 +801,7 @@ func Help() []Variable {
 		{[]string{"HW_DOMAIN_NAME", "OS_USER_DOMAIN_NAME", "OS_DOMAIN_NAME"}, "the IAM user's domain", ""},
 		{[]string{"HW_AUTH_URL", "HUAWEICLOUD_SDK_IAM_ENDPOINT", "OS_AUTH_URL"}, "IAM endpoint for password login", "from the region"},
 		{[]string{"HW_INSECURE", "OS_INSECURE"}, "skip TLS verification, for private CAs", "false"},
-		{[]string{"NICCONFORM_ALLOW_PRIMARY_PROBE"}, "send the primary-NIC DELETE to a target (a broken cloud would really detach it)", "false: PRIMARY-FORBIDDEN is skipped"},
+		{[]string{"NICCONFORM_ALLOW_PRIMARY_PROBE"}, "send the primary-NIC DELETE to a target (a broken cloud would really detach it)", "false (PRIMARY-FORBIDDEN is skipped)"},
 		{[]string{"NICCONFORM_PROFILE"}, "huawei or nova", ProfileHuawei},
 		{[]string{"NICCONFORM_DETACH_TIMEOUT"}, "bound for the asynchronous detach", DefaultDetachTimeoutLive.String() + " live, " + DefaultDetachTimeoutMock.String() + " mock"},
 		{[]string{"NICCONFORM_POLL_INTERVAL"}, "how often completion is polled", DefaultPollIntervalLive.String() + " live, " + DefaultPollIntervalMock.String() + " mock"},
@@ -810,7 +810,7 @@ func Help() []Variable {
 		{[]string{"NICCONFORM_REPORT_DIR"}, "where reports (and the run journal) go", DefaultReportDir},
 		{[]string{"NICCONFORM_RUN_ID"}, "goes into resource names nicconform-<run>-<purpose>", "time-stamped, random"},
 		{[]string{"NICCONFORM_DRY_RUN"}, "rehearse against the embedded mock and write plan.md; sends nothing to the target", "false"},
-		{[]string{"NICCONFORM_MOCK_DEVIATION"}, "embedded mock: comma-separated deviations", "none (faithful)"},
+		{[]string{"NICCONFORM_MOCK_DEVIATION"}, "embedded mock: comma-separated deviations", "none: faithful"},
 		{[]string{"NICCONFORM_MOCK_ERRORS"}, "embedded mock: error shape, nova or huawei", "nova"},
 		{[]string{"NICCONFORM_MOCK_DELAY"}, "embedded mock: detach delay", "the mock's"},
 		{[]string{"NICCONFORM_MOCK_AUTH"}, "embedded mock: token, aksk or password", AuthToken},
