@@ -23,8 +23,9 @@ const usage = `usage: nicconform <command> [flags]
 commands:
   run      run the conformance suite; exit 0 (all held), 1 (a rule failed), 2 (could not judge, or left something) (nicconform run -h)
   mock     serve the reference mock (nicconform mock -h for its flags and deviations)
-  rules    print the rule catalog of spec/openapi.yaml (-json for JSON)
-  config   print the target configuration resolved from the environment (each value's source; secrets masked)
+  rules    print the rule catalog of spec/openapi.yaml (-json for JSON; nicconform rules -h)
+  config   print the target configuration resolved from the environment (each value's source; secrets
+           masked), then its problems, if any (exit 2); nicconform config -h lists the variables
   sweep    remove what conformance runs left on the target (nicconform sweep -h)
   diff     compare two report folders (A B): verdicts, statuses, headers, body shapes; exit 1 if they differ
 

@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -12,12 +14,39 @@ import (
 	"github.com/nicconform/nicconform/spec"
 )
 
+const rulesUsage = `usage: nicconform rules [-json]
+
+Prints the rule catalog: the x-rules extension of the DELETE operation in
+spec/openapi.yaml, which the suite judges a target by. Every rule has at
+least one Ginkgo spec labelled with its id, so --label-filter=<RULE> runs it.
+
+Output, one line per rule, in catalog order:
+  RULE          the rule's stable id (e.g. PRIMARY-FORBIDDEN), as in the reports
+  HUAWEI, NOVA  what each profile expects of the detach: the status codes or
+                classes it accepts (404, 4XX, 202|404), "-" when the rule pins
+                no status, "skipped" when the rule does not apply
+  STATEMENT     what must hold
+
+With -json: a JSON array, one object per rule, with the fields id, title,
+statement, source and expect ({"<profile>": {"status": [...], "skip": "why"}}).
+
+Flags:
+`
+
 func runRules(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print the catalog as JSON")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), rulesUsage)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("rules: unexpected argument %q", fs.Arg(0))
 	}
 	s, err := spec.Load()
 	if err != nil {
@@ -49,13 +78,51 @@ func expect(e spec.Expectation) string {
 func runConfig(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("config", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { configUsage(fs.Output()) }
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	t, err := config.FromEnv()
-	if err != nil {
-		return err
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("config: unexpected argument %q", fs.Arg(0))
 	}
+	t, problems := config.Diagnose(os.LookupEnv)
 	fmt.Fprint(stdout, t.Describe())
-	return nil
+	if len(problems) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "config: %d problem(s); a run would stop before any request:", len(problems))
+	for _, p := range problems {
+		b.WriteString("\n  - " + p.Error())
+	}
+	return errors.New(b.String())
+}
+
+// configUsage says what `nicconform config` does and lists the variables.
+func configUsage(w io.Writer) {
+	fmt.Fprint(w, `usage: nicconform config
+
+Prints the target configuration a run would use, resolved from the
+environment: each setting, its value (secrets masked as ****) and the
+variable it came from ("default", or how it was derived). Then, if any
+setting is missing, invalid or contradictory, the problems, each naming its
+variables, and exits 2; a configuration a run can use exits 0.
+
+Endpoints:
+`)
+	for _, line := range strings.Split(config.EndpointRule, "\n") {
+		fmt.Fprintln(w, "  "+line)
+	}
+	fmt.Fprint(w, `
+Variables (a setting read from several variables takes the first one set;
+two of them set to different values are a contradiction, and an access key
+and its secret key, or a user name and its password, come from one family):
+`)
+	for _, v := range config.Help() {
+		fmt.Fprintf(w, "  %s\n      %s\n", strings.Join(v.Names, ", "), v.Meaning)
+		if v.Default != "" {
+			fmt.Fprintf(w, "      default: %s\n", v.Default)
+		}
+	}
 }

@@ -18,8 +18,15 @@ import (
 
 type journals []string
 
-func (j *journals) String() string     { return fmt.Sprint(*j) }
-func (j *journals) Set(v string) error { *j = append(*j, v); return nil }
+func (j *journals) String() string { return fmt.Sprint(*j) }
+
+func (j *journals) Set(v string) error {
+	if v == "" {
+		return errors.New("want a journal file")
+	}
+	*j = append(*j, v)
+	return nil
+}
 
 func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags := flag.NewFlagSet("sweep", flag.ContinueOnError)
@@ -28,7 +35,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	olderThan := flags.Duration("older-than", 0, "spare runs younger than this (e.g. 2h); runs whose age is unknown are then spared too")
 	runID := flags.String("run", "", "sweep only this run id")
 	var js journals
-	flags.Var(&js, "journal", "a run journal (journal.jsonl) whose outstanding ports are swept too (repeatable; default: the report folder's, if any)")
+	flags.Var(&js, "journal", "a run journal (journal.jsonl) whose outstanding ports are swept too; it must exist and be a journal, else the sweep stops before any request (repeatable; default: the report folder's, if any)")
 	flags.Usage = func() {
 		fmt.Fprint(stderr, `usage: nicconform sweep [flags]
 
@@ -42,6 +49,16 @@ and the ports a run journal shows created and never removed.
 	}
 	if err := flags.Parse(args); err != nil {
 		return err
+	}
+	if flags.NArg() > 0 {
+		return fmt.Errorf("sweep: unexpected argument %q (a journal goes with -journal)", flags.Arg(0))
+	}
+	// A journal the user named is checked first: one that is missing or is
+	// not a journal stops the sweep before anything else, changing nothing.
+	for _, path := range js {
+		if _, _, err := journal.Load(path); err != nil {
+			return fmt.Errorf("sweep: %w", err)
+		}
 	}
 	t, err := config.FromEnv()
 	if err != nil {

@@ -115,26 +115,39 @@ func FromEnv() (Target, error) { return Resolve(os.LookupEnv) }
 var (
 	hexProject = regexp.MustCompile(`^[0-9a-f]{32}$`)
 	runIDChars = regexp.MustCompile(`^[a-z0-9]{1,16}$`)
-	regionName = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	// hostLabel is a region that can go into a host name (RFC 1123, lower case).
+	hostLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 )
 
 // Resolve builds a Target from variables looked up with env. Every problem
 // found is reported, each naming its variables.
 func Resolve(env Lookup) (Target, error) {
+	t, errs := Diagnose(env)
+	if len(errs) > 0 {
+		return Target{}, fmt.Errorf("config: %w", errors.Join(errs...))
+	}
+	return t, nil
+}
+
+// Diagnose resolves like Resolve, but returns what it could resolve even
+// when some settings are missing, wrong or contradictory, with every
+// problem found (each naming its variables, none echoing a secret): what
+// `nicconform config` shows before the problems.
+func Diagnose(env Lookup) (Target, []error) {
 	r := resolver{env: env, t: Target{Sources: map[string]string{}}}
 	t := &r.t
 
-	t.Region = r.first("Region", "HW_REGION_NAME", "OS_REGION_NAME")
-	t.ComputeURL = r.first("ComputeURL", "NICCONFORM_COMPUTE_URL")
-	t.NetworkURL = r.first("NetworkURL", "NICCONFORM_NETWORK_URL")
-	t.ProjectID = r.first("ProjectID", "NICCONFORM_PROJECT_ID", "HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID", "OS_PROJECT_ID")
-	t.ServerID = r.first("ServerID", "NICCONFORM_SERVER_ID")
-	t.NetworkID = r.first("NetworkID", "NICCONFORM_NETWORK_ID")
-	t.PrimaryPortID = r.first("PrimaryPortID", "NICCONFORM_PRIMARY_PORT_ID")
-	t.OtherServerID = r.first("OtherServerID", "NICCONFORM_OTHER_SERVER_ID")
-	t.Profile = r.first("Profile", "NICCONFORM_PROFILE")
-	t.ReportDir = r.first("ReportDir", "NICCONFORM_REPORT_DIR")
-	t.RunID = r.first("RunID", "NICCONFORM_RUN_ID")
+	t.Region = r.pick("Region", plain, "HW_REGION_NAME", "OS_REGION_NAME")
+	t.ComputeURL = r.pick("ComputeURL", endpoint, "NICCONFORM_COMPUTE_URL")
+	t.NetworkURL = r.pick("NetworkURL", endpoint, "NICCONFORM_NETWORK_URL")
+	t.ProjectID = r.pick("ProjectID", plain, "NICCONFORM_PROJECT_ID", "HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID", "OS_PROJECT_ID")
+	t.ServerID = r.pick("ServerID", plain, "NICCONFORM_SERVER_ID")
+	t.NetworkID = r.pick("NetworkID", plain, "NICCONFORM_NETWORK_ID")
+	t.PrimaryPortID = r.pick("PrimaryPortID", plain, "NICCONFORM_PRIMARY_PORT_ID")
+	t.OtherServerID = r.pick("OtherServerID", plain, "NICCONFORM_OTHER_SERVER_ID")
+	t.Profile = r.pick("Profile", plain, "NICCONFORM_PROFILE")
+	t.ReportDir = r.pick("ReportDir", plain, "NICCONFORM_REPORT_DIR")
+	t.RunID = r.pick("RunID", plain, "NICCONFORM_RUN_ID")
 	t.Insecure = r.boolean("Insecure", "HW_INSECURE", "OS_INSECURE")
 	t.AllowPrimaryProbe = r.boolean("AllowPrimaryProbe", "NICCONFORM_ALLOW_PRIMARY_PROBE")
 	t.DryRun = r.boolean("DryRun", "NICCONFORM_DRY_RUN")
@@ -182,23 +195,37 @@ func Resolve(env Lookup) (Target, error) {
 	} else {
 		r.live(mockVars)
 	}
-	if len(r.errs) > 0 {
-		return Target{}, fmt.Errorf("config: %w", errors.Join(r.errs...))
-	}
-	return *t, nil
+	return *t, r.errs
 }
+
+// Variable families that carry a credential as a whole: an access key and
+// its secret key (and a temporary credential's security token) come from one
+// family, and so do a user name and its password. Mixing them (HW_ACCESS_KEY
+// with HUAWEICLOUD_SDK_SK) almost always pairs a key with another key's
+// secret.
+var (
+	akskFamilies = [][3]string{
+		{"HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_SECURITY_TOKEN"},
+		{"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN"},
+		{"OS_ACCESS_KEY", "OS_SECRET_KEY", "OS_SECURITY_TOKEN"},
+	}
+	passwordFamilies = [][2][]string{
+		{{"HW_USER_NAME"}, {"HW_USER_PASSWORD"}},
+		{{"OS_USERNAME", "OS_USER_NAME"}, {"OS_PASSWORD"}},
+	}
+)
 
 // credentials resolves at most one authentication mode.
 func (r *resolver) credentials() {
 	a := &r.t.Auth
-	a.Token = r.first("Token", "NICCONFORM_AUTH_TOKEN", "HW_AUTH_TOKEN", "OS_AUTH_TOKEN")
-	a.AK = r.first("AK", "HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK", "OS_ACCESS_KEY")
-	a.SK = r.first("SK", "HW_SECRET_KEY", "HUAWEICLOUD_SDK_SK", "OS_SECRET_KEY")
-	a.SecurityToken = r.first("SecurityToken", "HW_SECURITY_TOKEN", "HUAWEICLOUD_SDK_SECURITY_TOKEN", "OS_SECURITY_TOKEN")
-	a.User = r.first("User", "HW_USER_NAME", "OS_USERNAME", "OS_USER_NAME")
-	a.Password = r.first("Password", "HW_USER_PASSWORD", "OS_PASSWORD")
-	a.Domain = r.first("Domain", "HW_DOMAIN_NAME", "OS_USER_DOMAIN_NAME", "OS_DOMAIN_NAME")
-	a.AuthURL = r.first("AuthURL", "HW_AUTH_URL", "HUAWEICLOUD_SDK_IAM_ENDPOINT", "OS_AUTH_URL")
+	a.Token = r.pick("Token", secret, "NICCONFORM_AUTH_TOKEN", "HW_AUTH_TOKEN", "OS_AUTH_TOKEN")
+	a.AK = r.pick("AK", secret, "HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK", "OS_ACCESS_KEY")
+	a.SK = r.pick("SK", secret, "HW_SECRET_KEY", "HUAWEICLOUD_SDK_SK", "OS_SECRET_KEY")
+	a.SecurityToken = r.pick("SecurityToken", secret, "HW_SECURITY_TOKEN", "HUAWEICLOUD_SDK_SECURITY_TOKEN", "OS_SECURITY_TOKEN")
+	a.User = r.pick("User", plain, "HW_USER_NAME", "OS_USERNAME", "OS_USER_NAME")
+	a.Password = r.pick("Password", secret, "HW_USER_PASSWORD", "OS_PASSWORD")
+	a.Domain = r.pick("Domain", plain, "HW_DOMAIN_NAME", "OS_USER_DOMAIN_NAME", "OS_DOMAIN_NAME")
+	a.AuthURL = r.pick("AuthURL", endpoint, "HW_AUTH_URL", "HUAWEICLOUD_SDK_IAM_ENDPOINT", "OS_AUTH_URL")
 
 	var modes []string
 	if a.Token != "" {
@@ -213,6 +240,8 @@ func (r *resolver) credentials() {
 			r.errf("%s is set without an access key: set HW_ACCESS_KEY (or HUAWEICLOUD_SDK_AK) too", r.t.Sources["SK"])
 		case a.SK == "":
 			r.errf("%s is set without its secret key: set HW_SECRET_KEY (or HUAWEICLOUD_SDK_SK) too", r.t.Sources["AK"])
+		default:
+			r.akskFamily()
 		}
 	} else if a.SecurityToken != "" {
 		r.errf("%s (a temporary credential) goes with an AK/SK pair: set HW_ACCESS_KEY and HW_SECRET_KEY too", r.t.Sources["SecurityToken"])
@@ -226,6 +255,9 @@ func (r *resolver) credentials() {
 		if a.Password == "" {
 			r.errf("%s is set without a password: set HW_USER_PASSWORD (or OS_PASSWORD)", r.t.Sources["User"])
 		}
+		if a.User != "" && a.Password != "" {
+			r.passwordFamily()
+		}
 		if a.Domain == "" {
 			r.errf("IAM password login needs the user's domain: set HW_DOMAIN_NAME (or OS_USER_DOMAIN_NAME)")
 		}
@@ -235,6 +267,40 @@ func (r *resolver) credentials() {
 	}
 }
 
+// akskFamily requires the access key and the secret key (and the security
+// token, if any) to be set together in one family.
+func (r *resolver) akskFamily() {
+	a := &r.t.Auth
+	pair := false
+	for _, f := range akskFamilies {
+		if !r.set(f[0]) || !r.set(f[1]) {
+			continue
+		}
+		pair = true
+		if a.SecurityToken == "" || r.set(f[2]) {
+			return
+		}
+	}
+	if !pair {
+		r.errf("%s and %s come from different variable families, so the secret key may belong to another access key: set the pair in one family (HW_ACCESS_KEY with HW_SECRET_KEY, HUAWEICLOUD_SDK_AK with HUAWEICLOUD_SDK_SK, or OS_ACCESS_KEY with OS_SECRET_KEY)",
+			r.t.Sources["AK"], r.t.Sources["SK"])
+		return
+	}
+	r.errf("%s (a temporary credential) comes from another variable family than its access key and secret key (%s, %s): set all three in one family (e.g. HW_ACCESS_KEY, HW_SECRET_KEY, HW_SECURITY_TOKEN)",
+		r.t.Sources["SecurityToken"], r.t.Sources["AK"], r.t.Sources["SK"])
+}
+
+// passwordFamily requires the user name and its password from one family.
+func (r *resolver) passwordFamily() {
+	for _, f := range passwordFamilies {
+		if r.set(f[0]...) && r.set(f[1]...) {
+			return
+		}
+	}
+	r.errf("%s and %s come from different variable families, so the password may belong to another user: set the pair in one family (HW_USER_NAME with HW_USER_PASSWORD, or OS_USERNAME with OS_PASSWORD)",
+		r.t.Sources["User"], r.t.Sources["Password"])
+}
+
 func (r *resolver) embedded() {
 	t := &r.t
 	for _, name := range []string{"NICCONFORM_NETWORK_URL", "NICCONFORM_SERVER_ID", "NICCONFORM_NETWORK_ID", "NICCONFORM_PRIMARY_PORT_ID", "NICCONFORM_OTHER_SERVER_ID", "NICCONFORM_PROJECT_ID"} {
@@ -242,6 +308,7 @@ func (r *resolver) embedded() {
 			r.errf("%s is set but NICCONFORM_COMPUTE_URL is not: set the target's URL too, or unset %s to use the embedded mock", name, name)
 		}
 	}
+	r.scanURLs("NICCONFORM_NETWORK_URL")
 	// Credentials the user may have for a live cloud do not apply to the
 	// mock, which makes its own; they are never sent anywhere.
 	t.ProjectID, t.Auth = "", Auth{}
@@ -253,19 +320,19 @@ func (r *resolver) embedded() {
 
 func (r *resolver) mockSettings() {
 	t := &r.t
-	if v := r.first("MockDeviations", "NICCONFORM_MOCK_DEVIATION"); v != "" {
+	if v := r.pick("MockDeviations", plain, "NICCONFORM_MOCK_DEVIATION"); v != "" {
 		for _, d := range strings.Split(v, ",") {
 			if d = strings.TrimSpace(d); d != "" {
 				t.MockDeviations = append(t.MockDeviations, d)
 			}
 		}
 	}
-	t.MockErrors = r.first("MockErrors", "NICCONFORM_MOCK_ERRORS")
+	t.MockErrors = r.pick("MockErrors", plain, "NICCONFORM_MOCK_ERRORS")
 	if t.MockErrors != "" && t.MockErrors != "nova" && t.MockErrors != "huawei" {
 		r.errf("NICCONFORM_MOCK_ERRORS=%q: want \"nova\" or \"huawei\"", t.MockErrors)
 	}
 	t.MockDelay = r.duration("MockDelay", "NICCONFORM_MOCK_DELAY", -1)
-	t.MockAuth = r.first("MockAuth", "NICCONFORM_MOCK_AUTH")
+	t.MockAuth = r.pick("MockAuth", plain, "NICCONFORM_MOCK_AUTH")
 	switch t.MockAuth {
 	case "":
 		t.MockAuth = AuthToken
@@ -286,32 +353,7 @@ func (r *resolver) live(mockVars []string) {
 			}
 		}
 	}
-	if t.Region != "" && !regionName.MatchString(t.Region) {
-		r.errf("%s=%q is not a region name such as cn-north-4", t.Sources["Region"], t.Region)
-	}
-	if t.ComputeURL == "" {
-		t.ComputeURL = r.derived("ComputeURL", "https://ecs."+t.Region+".myhuaweicloud.com")
-	} else {
-		r.checkURL("NICCONFORM_COMPUTE_URL", t.ComputeURL)
-	}
-	switch {
-	case t.NetworkURL != "":
-		r.checkURL("NICCONFORM_NETWORK_URL", t.NetworkURL)
-	case t.Region != "":
-		t.NetworkURL = r.derived("NetworkURL", "https://vpc."+t.Region+".myhuaweicloud.com")
-	default:
-		t.NetworkURL = r.derived("NetworkURL", t.ComputeURL)
-	}
-	if t.Auth.Mode == AuthPassword {
-		switch {
-		case t.Auth.AuthURL != "":
-			r.checkURL(t.Sources["AuthURL"], t.Auth.AuthURL)
-		case t.Region != "":
-			t.Auth.AuthURL = r.derived("AuthURL", "https://iam."+t.Region+".myhuaweicloud.com")
-		default:
-			r.errf("IAM password login needs HW_AUTH_URL (or OS_AUTH_URL, or HW_REGION_NAME to derive it)")
-		}
-	}
+	r.endpoints()
 	if t.ServerID == "" {
 		r.errf("NICCONFORM_SERVER_ID is required with a target: an ACTIVE server the suite may attach NICs to and detach them from")
 	}
@@ -325,6 +367,72 @@ func (r *resolver) live(mockVars []string) {
 	}
 	if t.Auth.Mode == AuthNone {
 		r.errf("no credentials for the target: set NICCONFORM_AUTH_TOKEN (or HW_AUTH_TOKEN, OS_AUTH_TOKEN), HW_ACCESS_KEY and HW_SECRET_KEY, or HW_USER_NAME, HW_USER_PASSWORD and HW_DOMAIN_NAME")
+	}
+}
+
+// EndpointRule is how the endpoints are found: one rule, shown by
+// `nicconform config -h` and documented in the README.
+const EndpointRule = `NICCONFORM_COMPUTE_URL, when set, is the compute endpoint, and the network
+endpoint too unless NICCONFORM_NETWORK_URL is set. Without it, the region
+(HW_REGION_NAME, or OS_REGION_NAME) derives both: https://ecs.{region}.myhuaweicloud.com
+and https://vpc.{region}.myhuaweicloud.com (NICCONFORM_NETWORK_URL still
+overrides the second). IAM password login uses HW_AUTH_URL (or
+HUAWEICLOUD_SDK_IAM_ENDPOINT, OS_AUTH_URL), else https://iam.{region}.myhuaweicloud.com.
+A region that derives an endpoint must be a host label such as cn-north-4;
+where every endpoint is explicit, any region name (e.g. RegionOne) is accepted.
+With neither NICCONFORM_COMPUTE_URL nor a region, the run uses the embedded
+reference mock.`
+
+// Endpoint templates a region fills in.
+const (
+	computeTemplate = "https://ecs.{region}.myhuaweicloud.com"
+	networkTemplate = "https://vpc.{region}.myhuaweicloud.com"
+	iamTemplate     = "https://iam.{region}.myhuaweicloud.com"
+)
+
+// endpoints applies EndpointRule.
+func (r *resolver) endpoints() {
+	t := &r.t
+	r.scanURLs("NICCONFORM_COMPUTE_URL", "NICCONFORM_NETWORK_URL", "HW_AUTH_URL", "HUAWEICLOUD_SDK_IAM_ENDPOINT", "OS_AUTH_URL")
+	// The region is checked once, and only if an endpoint must be derived from it.
+	regionChecked, regionOK := false, false
+	derive := func(field, template, explicit string) bool {
+		if !regionChecked {
+			regionChecked, regionOK = true, hostLabel.MatchString(t.Region)
+			if !regionOK {
+				r.errf("%s=%q cannot derive %s: a region that derives an endpoint must be a host label such as cn-north-4; set %s (any region name is accepted where the endpoints are explicit)",
+					r.t.Sources["Region"], t.Region, template, explicit)
+			}
+		}
+		if regionOK {
+			r.t.Sources[field] = "derived from " + r.t.Sources["Region"] + " (" + template + ")"
+		}
+		return regionOK
+	}
+	computeExplicit := t.ComputeURL != ""
+	if computeExplicit {
+		r.checkURL("NICCONFORM_COMPUTE_URL", &t.ComputeURL)
+	} else if derive("ComputeURL", computeTemplate, "NICCONFORM_COMPUTE_URL") {
+		t.ComputeURL = strings.ReplaceAll(computeTemplate, "{region}", t.Region)
+	}
+	switch {
+	case t.NetworkURL != "":
+		r.checkURL("NICCONFORM_NETWORK_URL", &t.NetworkURL)
+	case computeExplicit:
+		t.NetworkURL = t.ComputeURL
+		r.t.Sources["NetworkURL"] = "same as NICCONFORM_COMPUTE_URL (NICCONFORM_NETWORK_URL is not set)"
+	case derive("NetworkURL", networkTemplate, "NICCONFORM_NETWORK_URL"):
+		t.NetworkURL = strings.ReplaceAll(networkTemplate, "{region}", t.Region)
+	}
+	if t.Auth.Mode == AuthPassword {
+		switch {
+		case t.Auth.AuthURL != "":
+			r.checkURL(t.Sources["AuthURL"], &t.Auth.AuthURL)
+		case t.Region == "":
+			r.errf("IAM password login needs HW_AUTH_URL (or OS_AUTH_URL, or HW_REGION_NAME to derive it)")
+		case derive("AuthURL", iamTemplate, "HW_AUTH_URL"):
+			t.Auth.AuthURL = strings.ReplaceAll(iamTemplate, "{region}", t.Region)
+		}
 	}
 }
 
@@ -444,16 +552,79 @@ func (r *resolver) errf(format string, args ...any) {
 	r.errs = append(r.errs, fmt.Errorf(format, args...))
 }
 
-// first returns the first non-empty variable of names and records it as the
-// source of field.
-func (r *resolver) first(field string, names ...string) string {
+// How a setting's value may be shown in a message.
+type kind int
+
+const (
+	plain    kind = iota // shown
+	secret               // never shown
+	endpoint             // a URL: never shown (its query or user info may hold a secret); compared without a trailing / or /v3
+	flag                 // a boolean: compared by meaning (1 and true agree)
+)
+
+// fieldNames say in words what a setting is, for messages.
+var fieldNames = map[string]string{
+	"Region": "region", "ProjectID": "project id", "Token": "token", "AK": "access key", "SK": "secret key",
+	"SecurityToken": "security token", "User": "IAM user name", "Password": "IAM password", "Domain": "IAM domain",
+	"AuthURL": "IAM endpoint", "Insecure": "TLS verification switch",
+}
+
+// pick returns the first variable of names that is set and not blank, and
+// records it as the source of field. Another of names set to a different
+// value is a contradiction, reported naming both (the same value in two
+// families is not); a secret's values are never shown.
+func (r *resolver) pick(field string, k kind, names ...string) string {
+	var val, src string
 	for _, n := range names {
-		if v, ok := r.env(n); ok && strings.TrimSpace(v) != "" {
+		v, ok := r.env(n)
+		if v = strings.TrimSpace(v); !ok || v == "" {
+			continue
+		}
+		if src == "" {
+			val, src = v, n
 			r.t.Sources[field] = n
-			return strings.TrimSpace(v)
+			continue
+		}
+		if agree(k, val, v) {
+			continue
+		}
+		what := fieldNames[field]
+		if what == "" {
+			what = field
+		}
+		if k == plain {
+			r.errf("%s=%q and %s=%q contradict each other: both set the %s; unset one, or give both the same value", src, val, n, v, what)
+		} else {
+			r.errf("%s and %s contradict each other: both set the %s, to different values (not shown); unset one, or give both the same value", src, n, what)
 		}
 	}
-	return ""
+	return val
+}
+
+func agree(k kind, a, b string) bool {
+	switch k {
+	case endpoint:
+		norm := func(u string) string {
+			u = strings.TrimRight(u, "/")
+			return strings.TrimRight(strings.TrimSuffix(u, "/v3"), "/")
+		}
+		return norm(a) == norm(b)
+	case flag:
+		x, errX := strconv.ParseBool(a)
+		y, errY := strconv.ParseBool(b)
+		return errX == nil && errY == nil && x == y
+	}
+	return a == b
+}
+
+// set reports whether any of names is set and not blank.
+func (r *resolver) set(names ...string) bool {
+	for _, n := range names {
+		if v, ok := r.env(n); ok && strings.TrimSpace(v) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *resolver) dflt(field, v string) string {
@@ -461,17 +632,8 @@ func (r *resolver) dflt(field, v string) string {
 	return v
 }
 
-func (r *resolver) derived(field, v string) string {
-	from := "NICCONFORM_COMPUTE_URL"
-	if r.t.Region != "" {
-		from = r.t.Sources["Region"]
-	}
-	r.t.Sources[field] = "derived from " + from
-	return v
-}
-
 func (r *resolver) boolean(field string, names ...string) bool {
-	v := r.first(field, names...)
+	v := r.pick(field, flag, names...)
 	if v == "" {
 		return false
 	}
@@ -483,7 +645,7 @@ func (r *resolver) boolean(field string, names ...string) bool {
 }
 
 func (r *resolver) duration(field, name string, def time.Duration) time.Duration {
-	v := r.first(field, name)
+	v := r.pick(field, plain, name)
 	if v == "" {
 		r.t.Sources[field] = "default"
 		return def
@@ -501,15 +663,104 @@ func (r *resolver) duration(field, name string, def time.Duration) time.Duration
 	return d
 }
 
-func (r *resolver) checkURL(name, v string) {
-	u, err := url.Parse(v)
+// checkURL requires an absolute http(s) URL without user info. A URL is
+// shown in a message only up to its query, and not at all if it may hold
+// user info; the Target keeps it masked.
+func (r *resolver) checkURL(name string, v *string) {
+	u, err := url.Parse(*v)
 	switch {
-	case err == nil && u.User != nil:
+	case (err == nil && u.User != nil) || (err != nil && strings.Contains(*v, "@")):
 		// Never echo it: the userinfo may hold a password.
 		r.errf("%s holds a user name or password: put credentials in their own variables, not in the URL", name)
+		*v = maskURL(*v)
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		r.errf("%s=%q: want an absolute http(s) URL such as https://ecs.cn-north-4.myhuaweicloud.com", name, v)
+		shown, _, _ := strings.Cut(*v, "?")
+		shown, _, _ = strings.Cut(shown, "#")
+		r.errf("%s=%q: want an absolute http(s) URL such as https://ecs.cn-north-4.myhuaweicloud.com", name, shown)
 	}
+}
+
+// maskURL hides a URL's user info, query and fragment.
+func maskURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil {
+		return "(not shown)"
+	}
+	if u.User != nil {
+		u.User = url.User("****")
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		u.RawQuery = "****"
+	}
+	if u.Fragment != "" {
+		u.Fragment, u.RawFragment = "****", ""
+	}
+	return u.String()
+}
+
+// secretWords mark a query (or fragment) parameter whose name looks like a
+// credential: the value would be sent to the target and written into the
+// reports. Matched case-insensitively, anywhere in the name
+// (access_token, X-Auth-Token, apiKey, X-Amz-Signature).
+var secretWords = []string{"token", "key", "secret", "signature", "password", "passwd", "credential"}
+
+// secretParts are short words that mark a credential only as a whole part of
+// the name (sig=…, pwd=…, auth=…), not inside another word (signal).
+var secretParts = map[string]bool{"sig": true, "pwd": true, "auth": true}
+
+// scanURLs refuses each of the named variables whose URL has a query or
+// fragment parameter named like a credential, naming the variable and never
+// the value; the Target keeps such a URL masked.
+func (r *resolver) scanURLs(names ...string) {
+	t := &r.t
+	fields := map[string]*string{"NICCONFORM_COMPUTE_URL": &t.ComputeURL, "NICCONFORM_NETWORK_URL": &t.NetworkURL}
+	if src := t.Sources["AuthURL"]; src != "" {
+		fields[src] = &t.Auth.AuthURL
+	}
+	for _, name := range names {
+		v, ok := r.env(name)
+		if v = strings.TrimSpace(v); !ok || !secretInURL(v) {
+			continue
+		}
+		r.errf("%s has a query parameter named like a credential (token, key, secret, signature or password): credentials go in their own variables (NICCONFORM_AUTH_TOKEN, HW_ACCESS_KEY/HW_SECRET_KEY, HW_USER_PASSWORD), never in a URL, which is sent and written into the reports", name)
+		if p := fields[name]; p != nil && *p != "" {
+			*p = maskURL(*p)
+		}
+	}
+}
+
+// secretInURL reports whether a parameter of v's query or fragment is
+// named like a credential.
+func secretInURL(v string) bool {
+	i := strings.IndexAny(v, "?#")
+	if i < 0 {
+		return false
+	}
+	for _, param := range strings.FieldsFunc(v[i+1:], func(c rune) bool { return c == '&' || c == ';' || c == '?' || c == '#' }) {
+		key, _, _ := strings.Cut(param, "=")
+		if k, err := url.QueryUnescape(key); err == nil {
+			key = k
+		}
+		if secretName(key) {
+			return true
+		}
+	}
+	return false
+}
+
+func secretName(key string) bool {
+	lower := strings.ToLower(key)
+	for _, w := range secretWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	for _, part := range strings.FieldsFunc(lower, func(c rune) bool { return !('a' <= c && c <= 'z' || '0' <= c && c <= '9') }) {
+		if secretParts[part] {
+			return true
+		}
+	}
+	return false
 }
 
 // ReportDir is where reports go (NICCONFORM_REPORT_DIR, default reports/),
@@ -522,21 +773,57 @@ func ReportDir() string {
 	return DefaultReportDir
 }
 
+// A Variable is one setting of the configuration and the variables that
+// set it, read in this order; two of them set to different values are a
+// contradiction.
+type Variable struct {
+	Names   []string
+	Meaning string
+	Default string
+}
+
+// Help lists the settings and their variables, in the order a user sets
+// them up: what `nicconform config -h` prints.
+func Help() []Variable {
+	return []Variable{
+		{[]string{"NICCONFORM_COMPUTE_URL"}, "base URL serving /v2.1/…; set (or a region), the run goes to that target", "from the region; neither: the embedded reference mock"},
+		{[]string{"NICCONFORM_NETWORK_URL"}, "base URL serving /v2.0/ports…", "the compute URL if NICCONFORM_COMPUTE_URL is set, else from the region"},
+		{[]string{"HW_REGION_NAME", "OS_REGION_NAME"}, "region; derives the endpoints not set explicitly", ""},
+		{[]string{"NICCONFORM_PROJECT_ID", "HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID", "OS_PROJECT_ID"}, "project id for paths (required with a target)", ""},
+		{[]string{"NICCONFORM_SERVER_ID"}, "an ACTIVE server the suite may attach NICs to and detach them from (required with a target)", ""},
+		{[]string{"NICCONFORM_NETWORK_ID"}, "network for new ports and net_id attaches (required with a target)", ""},
+		{[]string{"NICCONFORM_PRIMARY_PORT_ID"}, "the server's primary NIC", "the only NIC the server has before the run"},
+		{[]string{"NICCONFORM_OTHER_SERVER_ID"}, "a second ACTIVE server, for a port attached to another server", "that case is skipped"},
+		{[]string{"NICCONFORM_AUTH_TOKEN", "HW_AUTH_TOKEN", "OS_AUTH_TOKEN"}, "a token to send as X-Auth-Token (secret)", ""},
+		{[]string{"HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK", "OS_ACCESS_KEY"}, "access key for SDK-HMAC-SHA256 signing, with the secret key of the same family", ""},
+		{[]string{"HW_SECRET_KEY", "HUAWEICLOUD_SDK_SK", "OS_SECRET_KEY"}, "secret key (secret)", ""},
+		{[]string{"HW_SECURITY_TOKEN", "HUAWEICLOUD_SDK_SECURITY_TOKEN", "OS_SECURITY_TOKEN"}, "temporary credentials' security token, with the AK/SK of the same family (secret)", ""},
+		{[]string{"HW_USER_NAME", "OS_USERNAME", "OS_USER_NAME"}, "IAM user for password login (project-scoped token, cached and refreshed)", ""},
+		{[]string{"HW_USER_PASSWORD", "OS_PASSWORD"}, "IAM password, from the user name's family (secret)", ""},
+		{[]string{"HW_DOMAIN_NAME", "OS_USER_DOMAIN_NAME", "OS_DOMAIN_NAME"}, "the IAM user's domain", ""},
+		{[]string{"HW_AUTH_URL", "HUAWEICLOUD_SDK_IAM_ENDPOINT", "OS_AUTH_URL"}, "IAM endpoint for password login", "from the region"},
+		{[]string{"HW_INSECURE", "OS_INSECURE"}, "skip TLS verification, for private CAs", "false"},
+		{[]string{"NICCONFORM_ALLOW_PRIMARY_PROBE"}, "send the primary-NIC DELETE to a target (a broken cloud would really detach it)", "false (PRIMARY-FORBIDDEN is skipped)"},
+		{[]string{"NICCONFORM_PROFILE"}, "huawei or nova", ProfileHuawei},
+		{[]string{"NICCONFORM_DETACH_TIMEOUT"}, "bound for the asynchronous detach", DefaultDetachTimeoutLive.String() + " live, " + DefaultDetachTimeoutMock.String() + " mock"},
+		{[]string{"NICCONFORM_POLL_INTERVAL"}, "how often completion is polled", DefaultPollIntervalLive.String() + " live, " + DefaultPollIntervalMock.String() + " mock"},
+		{[]string{"NICCONFORM_REQUEST_TIMEOUT"}, "bound for one HTTP attempt", DefaultRequestTimeout.String()},
+		{[]string{"NICCONFORM_SETTLE"}, "how long a \"changes nothing\" check watches for a delayed effect", "measured: 3 × the detach latency"},
+		{[]string{"NICCONFORM_REPORT_DIR"}, "where reports (and the run journal) go", DefaultReportDir},
+		{[]string{"NICCONFORM_RUN_ID"}, "goes into resource names nicconform-<run>-<purpose>", "time-stamped, random"},
+		{[]string{"NICCONFORM_DRY_RUN"}, "rehearse against the embedded mock and write plan.md; sends nothing to the target", "false"},
+		{[]string{"NICCONFORM_MOCK_DEVIATION"}, "embedded mock: comma-separated deviations", "none: faithful"},
+		{[]string{"NICCONFORM_MOCK_ERRORS"}, "embedded mock: error shape, nova or huawei", "nova"},
+		{[]string{"NICCONFORM_MOCK_DELAY"}, "embedded mock: detach delay", "the mock's"},
+		{[]string{"NICCONFORM_MOCK_AUTH"}, "embedded mock: token, aksk or password", AuthToken},
+	}
+}
+
 // Variables lists every variable the configuration reads, sorted.
 func Variables() []string {
-	vars := []string{
-		"NICCONFORM_COMPUTE_URL", "NICCONFORM_NETWORK_URL", "NICCONFORM_PROJECT_ID", "NICCONFORM_SERVER_ID",
-		"NICCONFORM_NETWORK_ID", "NICCONFORM_PRIMARY_PORT_ID", "NICCONFORM_OTHER_SERVER_ID", "NICCONFORM_PROFILE",
-		"NICCONFORM_DETACH_TIMEOUT", "NICCONFORM_POLL_INTERVAL", "NICCONFORM_REQUEST_TIMEOUT", "NICCONFORM_SETTLE", "NICCONFORM_REPORT_DIR", "NICCONFORM_RUN_ID",
-		"NICCONFORM_AUTH_TOKEN", "NICCONFORM_ALLOW_PRIMARY_PROBE", "NICCONFORM_DRY_RUN",
-		"NICCONFORM_MOCK_DEVIATION", "NICCONFORM_MOCK_ERRORS", "NICCONFORM_MOCK_DELAY", "NICCONFORM_MOCK_AUTH",
-		"HW_REGION_NAME", "HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_SECURITY_TOKEN", "HW_PROJECT_ID", "HW_AUTH_URL",
-		"HW_USER_NAME", "HW_USER_PASSWORD", "HW_DOMAIN_NAME", "HW_AUTH_TOKEN", "HW_INSECURE",
-		"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_PROJECT_ID", "HUAWEICLOUD_SDK_SECURITY_TOKEN",
-		"HUAWEICLOUD_SDK_IAM_ENDPOINT",
-		"OS_AUTH_URL", "OS_USERNAME", "OS_USER_NAME", "OS_PASSWORD", "OS_PROJECT_ID", "OS_USER_DOMAIN_NAME",
-		"OS_DOMAIN_NAME", "OS_REGION_NAME", "OS_AUTH_TOKEN", "OS_ACCESS_KEY", "OS_SECRET_KEY", "OS_SECURITY_TOKEN",
-		"OS_INSECURE",
+	var vars []string
+	for _, v := range Help() {
+		vars = append(vars, v.Names...)
 	}
 	sort.Strings(vars)
 	return vars

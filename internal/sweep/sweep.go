@@ -34,7 +34,9 @@ type Options struct {
 	// read from the run id); ids whose age cannot be read are swept only
 	// when OlderThan is zero.
 	OlderThan time.Duration
-	// Journals are journal files whose outstanding ports are swept too.
+	// Journals are journal files whose outstanding ports are swept too. A
+	// missing file, or one that is not a journal, is an error before any
+	// request.
 	Journals []string
 	DryRun   bool
 	// Bound is how long one port may take to detach before its deletion.
@@ -57,7 +59,8 @@ type Result struct {
 	Failed  map[string]error
 }
 
-// Run sweeps. It returns an error when the target could not be listed or
+// Run sweeps. It returns an error, having changed nothing, when a journal
+// cannot be read or the target could not be listed, and an error when
 // something found could not be removed.
 func Run(ctx context.Context, o Options) (Result, error) {
 	if o.Out == nil {
@@ -73,7 +76,20 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		o.Poll = time.Second
 	}
 	res := Result{Failed: map[string]error{}}
-	found, err := find(ctx, o)
+	// Every journal is read before any request: one that is missing or is
+	// not a journal stops the sweep with nothing changed.
+	journals := make([][]journal.Entry, len(o.Journals))
+	for i, path := range o.Journals {
+		entries, skipped, err := journal.Load(path)
+		if err != nil {
+			return res, fmt.Errorf("sweep: %w", err)
+		}
+		if skipped > 0 {
+			fmt.Fprintf(o.Out, "journal %s: skipped %d line(s) that are not journal entries (a write cut by a kill)\n", path, skipped)
+		}
+		journals[i] = entries
+	}
+	found, err := find(ctx, o, journals)
 	if err != nil {
 		return res, err
 	}
@@ -104,7 +120,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 
 // find lists the leftover ports: named ones from the port listing, and the
 // journals' outstanding ones that still exist.
-func find(ctx context.Context, o Options) ([]Found, error) {
+func find(ctx context.Context, o Options, journals [][]journal.Entry) ([]Found, error) {
 	ports, _, err := o.Client.ListPorts(ctx, client.ListPortsOpts{NetworkID: o.NetworkID})
 	if err != nil {
 		return nil, fmt.Errorf("sweep: list ports: %w", err)
@@ -117,12 +133,8 @@ func find(ctx context.Context, o Options) ([]Found, error) {
 			out = append(out, Found{Port: p, Source: "name"})
 		}
 	}
-	for _, path := range o.Journals {
-		entries, err := journal.Read(path)
-		if err != nil {
-			return nil, fmt.Errorf("sweep: %w", err)
-		}
-		for _, e := range journal.Outstanding(entries) {
+	for i, path := range o.Journals {
+		for _, e := range journal.Outstanding(journals[i]) {
 			if seen[e.ID] || !o.selects(e.Run) {
 				continue
 			}

@@ -3,7 +3,11 @@ package sweep_test
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -103,5 +107,65 @@ func TestSweepRemovesWhatRunsLeftAndNothingElse(t *testing.T) {
 	opts.OlderThan = 0
 	if res, err := sweep.Run(ctx, opts); err != nil || len(res.Removed) != 1 || res.Removed[0] != young {
 		t.Errorf("second sweep: %+v %v", res, err)
+	}
+}
+
+type countingTransport struct{ n atomic.Int64 }
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// A journal that is missing, or is not a journal, stops the sweep with an
+// error naming the file, before any request: nothing is changed.
+func TestSweepRefusesABadJournalBeforeAnyRequest(t *testing.T) {
+	srv, err := mock.NewServer(mock.Options{Delay: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	seed := srv.Mock.Seed()
+	ct := &countingTransport{}
+	c, err := client.New(client.Config{ComputeURL: srv.URL, ProjectID: seed.ProjectID, Auth: client.Token(mock.DefaultToken),
+		HTTPClient: &http.Client{Transport: ct}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	leftover, _, err := c.CreatePort(ctx, seed.NetworkID, "nicconform-"+config.NewRunID(time.Now().Add(-time.Hour))+"-left")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	j, err := journal.Open(dir, "run1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	good := filepath.Join(dir, journal.File)
+	garbage := filepath.Join(dir, "garbage.txt")
+	if err := os.WriteFile(garbage, []byte("not a journal\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{filepath.Join(dir, "missing.jsonl"), garbage, dir} {
+		before := ct.n.Load()
+		var out bytes.Buffer
+		_, err := sweep.Run(ctx, sweep.Options{Client: c, NetworkID: seed.NetworkID, Journals: []string{good, bad},
+			Bound: time.Second, Poll: time.Millisecond, Out: &out})
+		if err == nil || !strings.Contains(err.Error(), bad) {
+			t.Errorf("%s: %v", bad, err)
+		}
+		if n := ct.n.Load() - before; n != 0 {
+			t.Errorf("%s: %d request(s) sent", bad, n)
+		}
+		if _, _, err := c.GetPort(ctx, leftover.ID); err != nil {
+			t.Errorf("%s: the leftover port is gone: %v", bad, err)
+		}
+	}
+	// The good journal alone: the sweep runs.
+	if res, err := sweep.Run(ctx, sweep.Options{Client: c, NetworkID: seed.NetworkID, Journals: []string{good},
+		Bound: time.Second, Poll: time.Millisecond}); err != nil || len(res.Removed) != 1 {
+		t.Errorf("good journal: %+v %v", res, err)
 	}
 }
