@@ -202,14 +202,9 @@ func (c *Client) WithProject(projectID string) *Client {
 
 // WithMicroversion returns a copy sending compute microversion v ("X.Y" or
 // "latest"; "" sends none) with every compute request, sharing the
-// contract, recorder and HTTP client. It panics on a malformed v (a bug in
-// the caller; Config.Microversion reports it as an error).
+// contract, recorder and HTTP client. A malformed v makes the copy's
+// compute requests fail before they are sent (Do's error says why).
 func (c *Client) WithMicroversion(v string) *Client {
-	if v != "" {
-		if err := checkMicroversion(v); err != nil {
-			panic(fmt.Sprintf("client: WithMicroversion: %v", err))
-		}
-	}
 	cp := *c
 	cp.microversion = v
 	return &cp

@@ -54,9 +54,8 @@ type request struct {
 	*http.Request
 	body []byte
 	// networkRoot is set when the request came to the network root
-	// (NetworkRoot); path is then the escaped path below it.
+	// (NetworkRoot); kind and ids were matched below it.
 	networkRoot bool
-	path        string
 	kind        routeKind
 	ids         []segment
 	// version is the compute microversion the request is served at
@@ -125,8 +124,9 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := &request{Request: r, body: body}
-	req.path, req.networkRoot = splitRoot(r.URL.EscapedPath())
-	req.kind, req.ids = match(splitPath(req.path), req.networkRoot)
+	var path string
+	path, req.networkRoot = splitRoot(r.URL.EscapedPath())
+	req.kind, req.ids = match(splitPath(path), req.networkRoot)
 	if req.kind.public() { // version discovery: no credentials needed, the body is ignored
 		m.route(w, req)
 		return
