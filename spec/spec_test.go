@@ -35,7 +35,8 @@ func TestSpecValidatesAndEveryOperationHasAnID(t *testing.T) {
 		}
 	}
 	want := []string{"attachInterface", "createPort", "deletePort", "detachInterface", "listInterfaces",
-		"listPorts", "serverAction", "showInterface", "showPort", "showServer", "updatePort"}
+		"listNetworkResources", "listPorts", "listVersions", "serverAction", "showComputeVersion", "showInterface",
+		"showPort", "showProjectComputeVersion", "showServer", "updatePort"}
 	var got []string
 	for _, op := range s.Operations() {
 		got = append(got, op.ID)
@@ -231,6 +232,37 @@ func TestRoutesOnThePathAlone(t *testing.T) {
 	}
 	if params["server_id"] != "a%2Fb" {
 		t.Errorf("server_id = %q, want the escaped segment", params["server_id"])
+	}
+}
+
+// Version discovery routes apart from the API under it: the roots, /v2.1
+// with or without its slash, the project's document, Neutron's resources.
+func TestRoutesDiscovery(t *testing.T) {
+	s := load(t)
+	const project = "0123456789abcdef0123456789abcdef"
+	for path, want := range map[string]string{
+		"/":                      "listVersions",
+		"/v2.1":                  "showComputeVersion",
+		"/v2.1/":                 "showComputeVersion",
+		"/v2.1/" + project + "/": "showProjectComputeVersion",
+		"/v2.1/" + project + "/servers/6f1b1b62-8f3c-4bd4-9b1e-6d1c5e0d8a11": "showServer",
+		"/v2.0/":      "listNetworkResources",
+		"/v2.0/ports": "listPorts",
+	} {
+		route, _, err := s.Route(httptest.NewRequest("GET", "http://h"+path, nil))
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+			continue
+		}
+		if route.Operation.OperationID != want {
+			t.Errorf("%s routed to %s, want %s", path, route.Operation.OperationID, want)
+		}
+	}
+	for _, id := range []string{"listVersions", "showComputeVersion"} {
+		op, _ := s.Operation(id)
+		if op.Operation.Security == nil || len(*op.Operation.Security) != 0 {
+			t.Errorf("%s must need no credentials", id)
+		}
 	}
 }
 

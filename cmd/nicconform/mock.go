@@ -16,8 +16,9 @@ import (
 )
 
 // runMock is `nicconform mock`: it serves the reference mock until ctx is
-// cancelled. It prints "LISTEN http://HOST:PORT" and, for each seeded
-// server, "IDS project=… network=… server=… primary_port=…" to stdout.
+// cancelled. It prints "LISTEN http://HOST:PORT", for each seeded server
+// "IDS project=… network=… server=… primary_port=…", then the endpoints
+// other tools take, "ENDPOINTS compute=… network=…", to stdout.
 // -h prints the usage (with every deviation) to stderr and returns nil.
 func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("mock", flag.ContinueOnError)
@@ -121,6 +122,7 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "IDS project=%s network=%s server=%s primary_port=%s\n",
 			seed.ProjectID, seed.NetworkID, s.ServerID, s.PrimaryPortID)
 	}
+	fmt.Fprintf(stdout, "ENDPOINTS compute=%s/v2.1/%s network=%s%s\n", srv.URL, seed.ProjectID, srv.URL, mock.NetworkRoot)
 	<-ctx.Done()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -133,7 +135,13 @@ func mockUsage(fs *flag.FlagSet) {
 	fmt.Fprintf(out, "Usage: nicconform mock [flags]\n\n"+
 		"Serve the reference mock of the detach-NIC API (/v2.1 compute, /v2.0 ports).\n"+
 		"Prints \"LISTEN http://HOST:PORT\", then one \"IDS project=… network=… server=… primary_port=…\"\n"+
-		"line per seeded server. Stops on SIGINT/SIGTERM.\n\n"+
+		"line per seeded server, then \"ENDPOINTS compute=… network=…\": the endpoints to give\n"+
+		"other tools (gophercloud, openstacksdk, Terraform). Stops on SIGINT/SIGTERM.\n\n"+
+		"Version discovery, without credentials, as Nova and Neutron serve it: GET / is\n"+
+		"Nova's version list, GET /v2.1 the v2.1 document (microversions "+mock.MinMicroversion+" to "+mock.MaxMicroversion+");\n"+
+		"the network endpoint has a root of its own at "+mock.NetworkRoot+" (Neutron's version list\n"+
+		"at "+mock.NetworkRoot+"/, the ports API at "+mock.NetworkRoot+"/v2.0/ports as well as at /v2.0/ports).\n"+
+		"Compute calls take X-OpenStack-Nova-API-Version or OpenStack-API-Version: compute X.Y.\n\n"+
 		"Authentication: a request is accepted when it carries any of\n"+
 		"  - X-Auth-Token: the -token value;\n"+
 		"  - X-Auth-Token: a token from the mock's IAM: POST /v3/auth/tokens (password\n"+

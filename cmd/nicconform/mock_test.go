@@ -67,6 +67,10 @@ func TestRunMock(t *testing.T) {
 	if ids[0]["server"] == ids[1]["server"] {
 		t.Error("two IDS lines for one server")
 	}
+	wantEndpoints := "ENDPOINTS compute=" + url + "/v2.1/" + ids[0]["project"] + " network=" + url + mock.NetworkRoot
+	if l := next(); l != wantEndpoints {
+		t.Errorf("endpoints line %q, want %q", l, wantEndpoints)
+	}
 	// nova profile: the primary is detachable; body-on-202 shows a body.
 	req, _ := http.NewRequest("DELETE", url+"/v2.1/"+ids[0]["project"]+"/servers/"+ids[0]["server"]+"/os-interface/"+ids[0]["primary_port"], nil)
 	req.Header.Set("X-Auth-Token", mock.DefaultToken)
@@ -114,7 +118,7 @@ func TestRunMockFlags(t *testing.T) {
 		t.Fatalf("-h: %v", err)
 	}
 	help := errb.String()
-	for _, want := range []string{"-addr", "-profile", "-errors", "-delay", "-servers", "-token", "-deviation", "-log", "LISTEN"} {
+	for _, want := range []string{"-addr", "-profile", "-errors", "-delay", "-servers", "-token", "-deviation", "-log", "LISTEN", "ENDPOINTS", mock.NetworkRoot, mock.MaxMicroversion} {
 		if !strings.Contains(help, want) {
 			t.Errorf("-h lacks %s", want)
 		}

@@ -8,6 +8,11 @@
 // that document none), and records every attempt, secrets redacted, in a
 // [Recorder].
 //
+// Compute requests carry the client's microversion ([Config.Microversion],
+// [Client.WithMicroversion]) in both of Nova's headers; a call that needs a
+// later one asks for it ([Client.GetServer] 2.9, [Client.LockWithReason]
+// 2.73), and each [Exchange] records the one the target answered at.
+//
 // The layout follows gophercloud: client.go (Client, Config, Do, retries),
 // exchange.go (Exchange, Violation, Recorder, redaction), validate.go
 // (kin-openapi validation), auth.go, requests.go (typed calls), results.go

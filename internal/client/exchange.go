@@ -69,6 +69,12 @@ type Exchange struct {
 	// RequestID is the first of X-Openstack-Request-Id, X-Compute-Request-Id
 	// and X-Request-Id the response carries.
 	RequestID string
+	// Microversion is the compute microversion the target says it answered
+	// at (OpenStack-API-Version: compute X.Y, else
+	// X-OpenStack-Nova-API-Version), "" when it says none: network calls,
+	// version lists, targets without microversions (see
+	// AnsweredMicroversion).
+	Microversion string `json:"microversion,omitempty"`
 	// Attempt is 1 for the first try of a request.
 	Attempt int
 	// EarlierStatuses are the statuses of the attempts of the same request

@@ -34,7 +34,11 @@ type Server struct {
 	Name     string `json:"name"`
 	Status   string `json:"status"`
 	TenantID string `json:"tenant_id"`
-	Locked   bool   `json:"locked"`
+	// Locked is shown from microversion 2.9 (false below).
+	Locked bool `json:"locked"`
+	// LockedReason is shown from microversion 2.73: the reason given at
+	// lock, nil when none was (or below 2.73).
+	LockedReason *string `json:"locked_reason"`
 }
 
 // ListPortsOpts filters ListPorts; empty fields are not sent.

@@ -76,7 +76,7 @@ func TestSeed(t *testing.T) {
 	}
 	mac := regexp.MustCompile(`^fa:16:3e(:[0-9a-f]{2}){3}$`)
 	for i, srv := range append(s.Servers, added) {
-		rec := h.do("GET", h.base()+"/servers/"+srv.ServerID, "")
+		rec := h.do("GET", h.base()+"/servers/"+srv.ServerID, "", headerNovaAPIVersion, "2.9") // "locked" from 2.9
 		h.expect(rec, http.StatusOK, "show server")
 		var out map[string]map[string]any
 		h.decode(rec, &out)
@@ -303,7 +303,7 @@ func TestPorts(t *testing.T) {
 
 func TestCommonErrors(t *testing.T) {
 	h := newHarness(t, Options{})
-	for _, path := range []string{"/", "/v2.1", "/v2.1/", "/v2.0/ports/", "/v2.1/" + h.seed.ProjectID + "/servers", "/v2.1/" + h.seed.ProjectID + "/servers/" + h.srv.ServerID + "/", "/v2.1/" + h.seed.ProjectID + "/servers/" + h.srv.ServerID + "/os-interface/a/b", "//v2.0/ports", "/v2.0/ports%2Fx", "/v3/ports"} {
+	for _, path := range []string{"/v2.0", "/v2.1/x", "/networking/v2.1/" + h.seed.ProjectID + "/servers/" + h.srv.ServerID, "/networkingx/", "/v2.0/ports/", "/v2.1/" + h.seed.ProjectID + "/servers", "/v2.1/" + h.seed.ProjectID + "/servers/" + h.srv.ServerID + "/", "/v2.1/" + h.seed.ProjectID + "/servers/" + h.srv.ServerID + "/os-interface/a/b", "//v2.0/ports", "/v2.0/ports%2Fx", "/v3/ports"} {
 		checkError(t, ErrorsNova, h.do("GET", path, ""), 404, "")
 	}
 	big := `{"port":{"name":"` + strings.Repeat("x", maxBody) + `"}}`

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"unicode/utf8"
 )
 
 // serveCompute answers the /v2.1 routes: project, then ids, then the
@@ -31,17 +32,17 @@ func (m *Mock) serveCompute(w http.ResponseWriter, r *request, kind routeKind, m
 	}
 	switch {
 	case kind == routeServer:
-		m.showServer(w, serverID)
+		m.showServer(w, r, serverID)
 	case kind == routeAction:
 		m.serverAction(w, r, serverID)
 	case kind == routeInterfaces && method == http.MethodGet:
-		m.listInterfaces(w, serverID)
+		m.listInterfaces(w, r, serverID)
 	case kind == routeInterfaces && method == http.MethodPost:
 		m.attachInterface(w, r, serverID)
 	case kind == routeInterfaces && method == http.MethodDelete:
 		m.detachAll(w, serverID)
 	case kind == routeInterface && method == http.MethodGet:
-		m.showInterface(w, serverID, portID)
+		m.showInterface(w, r, serverID, portID)
 	case kind == routeInterface && method == http.MethodDelete:
 		m.detachInterface(w, r, serverID, portID)
 	}
@@ -115,29 +116,51 @@ func errLocked(id string) *apiError {
 	return errConflict(codeLocked, "Instance %s is locked.", id)
 }
 
-func (m *Mock) showServer(w http.ResponseWriter, serverID string) {
+// showServer shows the part of a server the mock models: id, name,
+// status, tenant_id, "locked" from microversion 2.9 and "locked_reason"
+// (null when none was given) from 2.73
+// (nova/api/openstack/compute/views/servers.py ViewBuilder.show).
+func (m *Mock) showServer(w http.ResponseWriter, r *request, serverID string) {
 	m.mu.Lock()
 	s := m.w.servers[serverID]
 	var locked bool
 	var name string
+	var reason *string
 	if s != nil {
-		locked, name = s.locked, s.name
+		locked, name, reason = s.locked, s.name, s.lockedReason
 	}
 	m.mu.Unlock()
 	if s == nil {
 		m.writeError(w, errServerNotFound(serverID))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"server": map[string]any{
+	server := map[string]any{
 		"id":        serverID,
 		"name":      name,
 		"status":    statusActive,
 		"tenant_id": m.w.projectID,
-		"locked":    locked,
-	}})
+	}
+	if r.version.atLeast(vLocked) {
+		server["locked"] = locked
+	}
+	if r.version.atLeast(vLockReason) {
+		server["locked_reason"] = reason
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"server": server})
 }
 
-// serverAction handles {"lock":null} and {"unlock":null}.
+// maxLockedReason is the longest locked_reason Nova takes, in characters
+// (nova/api/openstack/compute/schemas/lock_server.py lock_v273).
+const maxLockedReason = 255
+
+// serverAction handles lock and unlock: {"lock":null} (from microversion
+// 2.73 also {"lock":{"locked_reason":"…"}}) and {"unlock":null}, as
+// nova/api/openstack/compute/lock_server.py does. Below 2.73 Nova's schema
+// takes any lock argument and ignores a locked_reason; the mock takes null
+// or an object. From 2.73 the argument is null or an object holding at most
+// locked_reason, a string of 1 to 255 characters (else 400). Locking a
+// locked server changes nothing, its reason included (nova/compute/api.py
+// API.lock); unlocking clears the reason.
 func (m *Mock) serverAction(w http.ResponseWriter, r *request, serverID string) {
 	if aerr := checkMediaType(r.Request); aerr != nil {
 		m.writeError(w, aerr)
@@ -163,10 +186,22 @@ func (m *Mock) serverAction(w http.ResponseWriter, r *request, serverID string) 
 		m.writeError(w, errBadRequest(codeInvalid, "Invalid action argument: want null or an object."))
 		return
 	}
+	var reason *string
+	if lock && r.version.atLeast(vLockReason) {
+		var aerr *apiError
+		if reason, aerr = parseLockReason(arg); aerr != nil {
+			m.writeError(w, aerr)
+			return
+		}
+	}
 	m.mu.Lock()
 	s := m.w.servers[serverID]
-	if s != nil {
-		s.locked = lock
+	switch {
+	case s == nil:
+	case lock && !s.locked:
+		s.locked, s.lockedReason = true, reason
+	case !lock:
+		s.locked, s.lockedReason = false, nil
 	}
 	m.mu.Unlock()
 	if s == nil {
@@ -176,32 +211,67 @@ func (m *Mock) serverAction(w http.ResponseWriter, r *request, serverID string) 
 	w.WriteHeader(http.StatusAccepted)
 }
 
-func (m *Mock) listInterfaces(w http.ResponseWriter, serverID string) {
+// parseLockReason reads the lock argument at microversion 2.73 and later:
+// null, or an object with at most "locked_reason" (1 to 255 characters).
+func parseLockReason(arg json.RawMessage) (*string, *apiError) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(arg, &obj); err != nil || obj == nil {
+		return nil, nil // null (the caller refused anything but null or an object)
+	}
+	for k := range obj {
+		if k != "locked_reason" {
+			return nil, errBadRequest(codeInvalid, "Invalid input for field/attribute lock. Additional properties are not allowed (%q was unexpected).", sanitize(k))
+		}
+	}
+	raw, ok := obj["locked_reason"]
+	if !ok {
+		return nil, nil
+	}
+	var reason string
+	if err := json.Unmarshal(raw, &reason); err != nil {
+		return nil, errBadRequest(codeInvalid, "Invalid input for field/attribute locked_reason: not a string.")
+	}
+	if n := utf8.RuneCountInString(reason); n < 1 || n > maxLockedReason {
+		return nil, errBadRequest(codeInvalid, "Invalid input for field/attribute locked_reason: want 1 to %d characters, got %d.", maxLockedReason, n)
+	}
+	return &reason, nil
+}
+
+// listInterfaces lists a server's NICs, with their tags from microversion
+// 2.70 (nova/api/openstack/compute/attach_interfaces.py).
+func (m *Mock) listInterfaces(w http.ResponseWriter, r *request, serverID string) {
 	m.mu.Lock()
 	s := m.w.servers[serverID]
 	var ifaces []Interface
+	var tags []*string
 	if s != nil {
-		ifaces = m.w.interfaces(s)
+		for _, n := range s.nics { // as world.interfaces, with the tags
+			if p := m.w.ports[n.portID]; p != nil {
+				ifaces, tags = append(ifaces, interfaceOf(p)), append(tags, n.tag)
+			}
+		}
 	}
 	m.mu.Unlock()
 	if s == nil {
 		m.writeError(w, errServerNotFound(serverID))
 		return
 	}
+	out := make([]any, len(ifaces))
 	for i := range ifaces {
-		ifaces[i] = m.render(ifaces[i])
+		out[i] = m.render(ifaces[i], tags[i], r.version)
 	}
-	writeJSON(w, http.StatusOK, map[string][]Interface{"interfaceAttachments": ifaces})
+	writeJSON(w, http.StatusOK, map[string][]any{"interfaceAttachments": out})
 }
 
-func (m *Mock) showInterface(w http.ResponseWriter, serverID, portID string) {
+func (m *Mock) showInterface(w http.ResponseWriter, r *request, serverID, portID string) {
 	m.mu.Lock()
 	s := m.w.servers[serverID]
 	var iface Interface
+	var tag *string
 	found := false
 	if s != nil {
-		if p := m.w.ports[portID]; p != nil && s.nic(portID) != nil {
-			iface, found = interfaceOf(p), true
+		if p, n := m.w.ports[portID], s.nic(portID); p != nil && n != nil {
+			iface, tag, found = interfaceOf(p), n.tag, true
 		} else if li, ok := s.lingering[portID]; ok {
 			iface, found = li, true
 		}
@@ -213,7 +283,7 @@ func (m *Mock) showInterface(w http.ResponseWriter, serverID, portID string) {
 	case !found:
 		m.writeError(w, errNotAttached(serverID, portID))
 	default:
-		writeJSON(w, http.StatusOK, map[string]Interface{"interfaceAttachment": m.render(iface)})
+		writeJSON(w, http.StatusOK, map[string]any{"interfaceAttachment": m.render(iface, tag, r.version)})
 	}
 }
 
@@ -225,11 +295,19 @@ func errNotAttached(serverID, portID string) *apiError {
 type attachRequest struct {
 	portID, netID string
 	ip            netip.Addr // zero: allocate
+	tag           *string
 }
 
+// maxTag is the longest device tag Nova takes (nova/objects/tag.py
+// MAX_TAG_LENGTH).
+const maxTag = 60
+
 // parseAttach validates an attach body: port_id or net_id (exclusive),
-// fixed_ips only with net_id and at most one item.
-func (m *Mock) parseAttach(body []byte) (attachRequest, *apiError) {
+// fixed_ips only with net_id and at most one item, and from microversion
+// 2.49 a tag of 1 to 60 characters without "," or "/"
+// (nova/api/openstack/compute/schemas/attach_interfaces.py create_v249,
+// nova/api/validation/parameter_types.py tag).
+func (m *Mock) parseAttach(body []byte, v apiVersion) (attachRequest, *apiError) {
 	var req attachRequest
 	bad := func(msg string) (attachRequest, *apiError) {
 		return req, errBadRequest(codeInvalid, "Invalid interfaceAttachment: %s.", msg)
@@ -243,8 +321,9 @@ func (m *Mock) parseAttach(body []byte) (attachRequest, *apiError) {
 		return bad("interfaceAttachment must be an object")
 	}
 	for k := range ia {
-		switch k {
-		case "port_id", "net_id", "fixed_ips", "tag":
+		switch {
+		case k == "port_id", k == "net_id", k == "fixed_ips":
+		case k == "tag" && v.atLeast(vAttachTag):
 		default:
 			return bad("unknown field " + sanitize(k))
 		}
@@ -275,6 +354,16 @@ func (m *Mock) parseAttach(body []byte) (attachRequest, *apiError) {
 		return bad("net_id is not a UUID")
 	}
 	req.portID, req.netID = strings.ToLower(req.portID), strings.ToLower(req.netID)
+	if raw, has := ia["tag"]; has {
+		var tag string
+		if json.Unmarshal(raw, &tag) != nil {
+			return bad("tag must be a string")
+		}
+		if n := utf8.RuneCountInString(tag); n < 1 || n > maxTag || strings.ContainsAny(tag, ",/") {
+			return bad(`tag must be 1 to 60 characters without "," or "/"`)
+		}
+		req.tag = &tag
+	}
 	raw, has := ia["fixed_ips"]
 	if !has || string(raw) == "null" {
 		return req, nil
@@ -313,7 +402,7 @@ func (m *Mock) attachInterface(w http.ResponseWriter, r *request, serverID strin
 		m.writeError(w, aerr)
 		return
 	}
-	req, aerr := m.parseAttach(r.body)
+	req, aerr := m.parseAttach(r.body, r.version)
 	if aerr != nil {
 		m.writeError(w, aerr)
 		return
@@ -325,13 +414,24 @@ func (m *Mock) attachInterface(w http.ResponseWriter, r *request, serverID strin
 		m.writeError(w, aerr)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]Interface{"interfaceAttachment": m.render(iface)})
+	writeJSON(w, http.StatusOK, map[string]any{"interfaceAttachment": m.render(iface, req.tag, r.version)})
 }
 
-// render applies the deviations that change how a NIC is shown.
-func (m *Mock) render(iface Interface) Interface {
+// taggedInterface is a NIC as shown from microversion 2.70: with its tag
+// (null when it has none).
+type taggedInterface struct {
+	Interface
+	Tag *string `json:"tag"`
+}
+
+// render shows a NIC at a microversion (with its tag from 2.70) and
+// applies the deviations that change how a NIC is shown.
+func (m *Mock) render(iface Interface, tag *string, v apiVersion) any {
 	if m.dev.on(DevInterfaceNetIDEmpty) {
 		iface.NetID = ""
+	}
+	if v.atLeast(vShowTag) {
+		return taggedInterface{Interface: iface, Tag: tag}
 	}
 	return iface
 }
@@ -353,7 +453,7 @@ func (m *Mock) attachLocked(serverID string, req attachRequest) (Interface, *api
 		case p.DeviceID != "" || wd.attached[p.ID] != nil:
 			return Interface{}, errConflict(codePortInUse, "Port %s is still in use: the NIC has been attached to an instance.", p.ID)
 		}
-		wd.bind(s, p, true)
+		wd.bind(s, p, true).tag = req.tag
 		return interfaceOf(p), nil
 	}
 	if req.netID != wd.networkID {
@@ -363,6 +463,6 @@ func (m *Mock) attachLocked(serverID string, req attachRequest) (Interface, *api
 	if aerr != nil {
 		return Interface{}, aerr
 	}
-	wd.bind(s, p, false)
+	wd.bind(s, p, false).tag = req.tag
 	return interfaceOf(p), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,7 +55,7 @@ func TestEveryResponseValidates(t *testing.T) {
 						}
 					}
 				}
-				for _, want := range []int{200, 201, 202, 204, 400, 401, 404, 409} {
+				for _, want := range []int{200, 201, 202, 204, 400, 401, 404, 406, 409} {
 					if !statuses[want] {
 						t.Errorf("the script never saw a %d", want)
 					}
@@ -76,6 +77,7 @@ func script(t *testing.T, c *client.Client, seed mock.Seed) {
 	}
 	_, _, err := c.GetServer(ctx, server)
 	must(err)
+	discovery(t, c, seed)
 	port, _, err := c.CreatePort(ctx, seed.NetworkID, "nicconform-test-contract")
 	must(err)
 	_, _, err = c.RenamePort(ctx, port.ID, "nicconform-test-renamed")
@@ -138,4 +140,72 @@ func script(t *testing.T, c *client.Client, seed mock.Seed) {
 	must(err)
 	_, err = c.Detach(ctx, other, seed.Servers[1].PrimaryPortID)
 	must(err)
+	// Microversions: a lock with a reason, shown; an unsupported version
+	// (406) and a malformed one (400).
+	_, err = c.LockWithReason(ctx, server, "nicconform contract test")
+	must(err)
+	srv, ex, err := c.WithMicroversion("latest").GetServer(ctx, server)
+	must(err)
+	if !srv.Locked || srv.LockedReason == nil || *srv.LockedReason != "nicconform contract test" || ex.Microversion != mock.MaxMicroversion {
+		t.Errorf("locked with a reason: %+v, answered %q", srv, ex.Microversion)
+	}
+	_, err = c.Unlock(ctx, server)
+	must(err)
+	_, nics, err := c.WithMicroversion("2.70").ListInterfaces(ctx, server)
+	must(err)
+	if !strings.Contains(string(nics.ResponseBody), `"tag":null`) {
+		t.Errorf("2.70 list without tags: %s", nics)
+	}
+	for _, v := range []string{"2.74", "3.0"} {
+		ex, err := c.WithMicroversion(v).Detach(ctx, server, port.ID)
+		must(err)
+		if ex.Status != http.StatusNotAcceptable || ex.Microversion != v {
+			t.Errorf("detach at %s: %s", v, ex)
+		}
+	}
+	malformed := http.Header{}
+	malformed.Set(client.HeaderNovaAPIVersion, "2.07")
+	ex, err = c.Do(ctx, client.Request{Method: http.MethodGet, Segments: []string{"v2.1", seed.ProjectID, "servers", server}, Header: malformed})
+	must(err)
+	if ex.Status != http.StatusBadRequest || ex.Microversion != "" || len(ex.RequestViolations) == 0 {
+		t.Errorf("malformed microversion: %s", ex)
+	}
+}
+
+// discovery asks for every version document, on the compute root and on
+// the network root (NetworkRoot), as clients do before their first call.
+func discovery(t *testing.T, c *client.Client, seed mock.Seed) {
+	t.Helper()
+	ctx := context.Background()
+	net, err := client.New(client.Config{ComputeURL: c.BaseURL(client.Compute).String(), NetworkURL: c.BaseURL(client.Compute).String() + mock.NetworkRoot,
+		ProjectID: seed.ProjectID, Auth: client.Token(mock.DefaultToken), Spec: c.Spec(), Recorder: c.Recorder()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []struct {
+		c       *client.Client
+		service client.Service
+		path    string
+		op      string
+		answers string
+	}{
+		{c.WithAuth(nil), client.Compute, "/", "listVersions", `"min_version":"2.1"`},
+		{c.WithAuth(nil), client.Compute, "/v2.1", "showComputeVersion", `"version":"` + mock.MaxMicroversion + `"`},
+		{c.WithAuth(nil), client.Compute, "/v2.1/", "showComputeVersion", `"media-types"`},
+		{c, client.Compute, "/v2.1/" + seed.ProjectID + "/", "showProjectComputeVersion", `"id":"v2.1"`},
+		{c, client.Network, "/v2.0/", "listNetworkResources", `"collection":"ports"`},
+		{net.WithAuth(nil), client.Network, "/", "listVersions", `"id":"v2.0"`},
+		{net, client.Network, "/v2.0/", "listNetworkResources", mock.NetworkRoot + `/v2.0/ports"`},
+	} {
+		ex, err := r.c.Do(ctx, client.Request{Method: http.MethodGet, Service: r.service, RawPath: r.path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ex.Status != http.StatusOK || ex.Operation != r.op || !strings.Contains(string(ex.ResponseBody), r.answers) {
+			t.Errorf("GET %s (%s): want 200 %s with %s: %s", r.path, r.service, r.op, r.answers, ex)
+		}
+	}
+	if _, _, err := net.ListPorts(ctx, client.ListPortsOpts{NetworkID: seed.NetworkID}); err != nil {
+		t.Errorf("ports under the network root: %v", err)
+	}
 }

@@ -143,7 +143,7 @@ func TestDetachLocked(t *testing.T) {
 		nic := h.attachNet(h.srv.ServerID)
 		action := h.base() + "/servers/" + h.srv.ServerID + "/action"
 		h.expect(h.do("POST", action, `{"lock":null}`), http.StatusAccepted, "lock")
-		rec := h.do("GET", h.base()+"/servers/"+h.srv.ServerID, "")
+		rec := h.do("GET", h.base()+"/servers/"+h.srv.ServerID, "", headerNovaAPIVersion, "2.9")
 		if !strings.Contains(rec.Body.String(), `"locked":true`) {
 			t.Errorf("show after lock: %s", rec.Body)
 		}

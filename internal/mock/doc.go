@@ -27,6 +27,25 @@
 // the same configured error shape as the compute endpoints (not Neutron's
 // NeutronError shape), to keep one error vocabulary per mock.
 //
+// Version discovery is served as Nova and Neutron serve it, without
+// credentials: GET / is Nova's version list and GET /v2.1 (and /v2.1/) its
+// v2.1 document, whose "version" is the highest compute microversion the
+// mock serves ([MaxMicroversion]); GET /v2.1/{project_id}/ answers the same
+// document with credentials (gophercloud asks its endpoint). The network
+// endpoint has a root of its own at [NetworkRoot] (/networking, as devstack
+// serves Neutron): GET /networking/ is Neutron's version list, GET
+// /networking/v2.0/ (or /v2.0/) its resources, and the ports API is under
+// it as well as at the root.
+//
+// Compute requests are served at the microversion they ask for
+// (X-OpenStack-Nova-API-Version: X.Y or OpenStack-API-Version: compute X.Y,
+// or "latest"; none is 2.1), which every compute answer names in both
+// headers and in Vary; a malformed version answers 400, one outside 2.1 to
+// [MaxMicroversion] 406, as Nova does. What changes with the version:
+// "locked" in a server from 2.9, a NIC's "tag" accepted at attach from
+// 2.49 and shown from 2.70, and from 2.73 a lock with a "locked_reason",
+// shown on the server.
+//
 // Every response carries X-Openstack-Request-Id (compute responses also
 // X-Compute-Request-Id). Paths are routed on the escaped path, each segment
 // decoded on its own, so an encoded slash stays inside its id and makes it

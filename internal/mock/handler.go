@@ -53,6 +53,14 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 type request struct {
 	*http.Request
 	body []byte
+	// networkRoot is set when the request came to the network root
+	// (NetworkRoot); kind and ids were matched below it.
+	networkRoot bool
+	kind        routeKind
+	ids         []segment
+	// version is the compute microversion the request is served at
+	// (versioned routes only).
+	version apiVersion
 }
 
 // ServeHTTP answers one request. It sets the request-id headers, reads the
@@ -115,6 +123,14 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) {
 		m.serveIAM(w, r, body, tooLarge, err)
 		return
 	}
+	req := &request{Request: r, body: body}
+	var path string
+	path, req.networkRoot = splitRoot(r.URL.EscapedPath())
+	req.kind, req.ids = match(splitPath(path), req.networkRoot)
+	if req.kind.public() { // version discovery: no credentials needed, the body is ignored
+		m.route(w, req)
+		return
+	}
 	switch {
 	case tooLarge:
 		// A token decides before the size does; a signature or a verifier
@@ -135,7 +151,7 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) {
 		m.writeError(w, aerr)
 		return
 	}
-	m.route(w, &request{Request: r, body: body})
+	m.route(w, req)
 }
 
 // readBody reads at most maxBody bytes of the request body.

@@ -26,8 +26,25 @@ func splitPath(escaped string) []segment {
 	return segs
 }
 
+// isComputePath reports whether a request goes to the compute API (/v2.1
+// and below), whose answers carry X-Compute-Request-Id too.
 func isComputePath(r *http.Request) bool {
-	return strings.HasPrefix(r.URL.EscapedPath(), "/v2.1/")
+	p := r.URL.EscapedPath()
+	return p == "/v2.1" || strings.HasPrefix(p, "/v2.1/")
+}
+
+// splitRoot takes the network root's prefix (NetworkRoot) off an escaped
+// path: it returns the path below the root a request came to, and whether
+// that root is the network's.
+func splitRoot(escaped string) (path string, network bool) {
+	rest, ok := strings.CutPrefix(escaped, NetworkRoot)
+	if !ok || (rest != "" && rest[0] != '/') {
+		return escaped, false
+	}
+	if rest == "" {
+		rest = "/"
+	}
+	return rest, true
 }
 
 // routeKind names the routes the mock serves.
@@ -41,58 +58,98 @@ const (
 	routeInterface
 	routePorts
 	routePort
+	// Version discovery.
+	routeVersions         // GET / of a root: Nova's or Neutron's version list
+	routeComputeVersion   // GET /v2.1 and /v2.1/: Nova's v2.1 version document
+	routeProjectVersion   // GET /v2.1/{project_id}/: the same, authenticated
+	routeNetworkResources // GET /v2.0/: Neutron's v2.0 resources
 )
 
 // allowed lists the methods of each route (the Allow header of a 405).
 var allowed = map[routeKind][]string{
-	routeServer:     {http.MethodGet},
-	routeAction:     {http.MethodPost},
-	routeInterfaces: {http.MethodGet, http.MethodPost},
-	routeInterface:  {http.MethodGet, http.MethodDelete},
-	routePorts:      {http.MethodGet, http.MethodPost},
-	routePort:       {http.MethodGet, http.MethodPut, http.MethodDelete},
+	routeServer:           {http.MethodGet},
+	routeAction:           {http.MethodPost},
+	routeInterfaces:       {http.MethodGet, http.MethodPost},
+	routeInterface:        {http.MethodGet, http.MethodDelete},
+	routePorts:            {http.MethodGet, http.MethodPost},
+	routePort:             {http.MethodGet, http.MethodPut, http.MethodDelete},
+	routeVersions:         {http.MethodGet},
+	routeComputeVersion:   {http.MethodGet},
+	routeProjectVersion:   {http.MethodGet},
+	routeNetworkResources: {http.MethodGet},
 }
 
-// match finds the route of a path. For compute routes ids holds the
-// project, server and (for routeInterface) port segments; for routePort
-// the port segment.
-func match(segs []segment) (routeKind, []segment) {
-	if len(segs) < 3 || segs[0].raw != "" {
+// public reports whether a route is served without credentials: Nova
+// serves / and /v2.1 outside its authenticated pipeline (etc/nova/api-paste.ini:
+// oscomputeversions, oscomputeversion_v2), Neutron its / (api-paste.ini:
+// neutronversions_composite), so that clients can discover before they log in.
+func (k routeKind) public() bool { return k == routeVersions || k == routeComputeVersion }
+
+// versioned reports whether a route is under compute microversion control
+// (nova/api/openstack/wsgi.py Resource.__call__; Nova's root version list
+// is not: Versions.support_api_request_version is False).
+func (k routeKind) versioned() bool {
+	switch k {
+	case routeServer, routeAction, routeInterfaces, routeInterface, routeComputeVersion, routeProjectVersion:
+		return true
+	}
+	return false
+}
+
+// match finds the route of a path below a root (the network root serves
+// no compute route). For compute routes ids holds the project, server and
+// (for routeInterface) port segments; for routeProjectVersion the project;
+// for routePort the port segment.
+func match(segs []segment, network bool) (routeKind, []segment) {
+	if len(segs) < 2 || segs[0].raw != "" {
 		return routeNone, nil
 	}
 	lit := func(i int, s string) bool { return segs[i].ok && segs[i].val == s }
-	last := segs[len(segs)-1]
-	if last.raw == "" {
+	n := len(segs)
+	last := segs[n-1]
+	switch {
+	case n == 2 && last.raw == "":
+		return routeVersions, nil
+	case n == 3 && lit(1, "v2.0") && last.raw == "":
+		return routeNetworkResources, nil
+	case network:
+	case n == 2 && lit(1, "v2.1"), n == 3 && lit(1, "v2.1") && last.raw == "":
+		return routeComputeVersion, nil
+	case n == 4 && lit(1, "v2.1") && segs[2].raw != "" && last.raw == "":
+		return routeProjectVersion, segs[2:3]
+	}
+	if n < 3 || last.raw == "" {
 		// A trailing slash (an empty last id) is not a route.
 		return routeNone, nil
 	}
 	switch {
 	case lit(1, "v2.0") && lit(2, "ports"):
-		switch len(segs) {
+		switch n {
 		case 3:
 			return routePorts, nil
 		case 4:
 			return routePort, segs[3:4]
 		}
-	case lit(1, "v2.1") && len(segs) >= 5 && lit(3, "servers"):
+	case !network && lit(1, "v2.1") && n >= 5 && lit(3, "servers"):
 		ids := []segment{segs[2], segs[4]}
 		switch {
-		case len(segs) == 5:
+		case n == 5:
 			return routeServer, ids
-		case len(segs) == 6 && lit(5, "action"):
+		case n == 6 && lit(5, "action"):
 			return routeAction, ids
-		case len(segs) == 6 && lit(5, "os-interface"):
+		case n == 6 && lit(5, "os-interface"):
 			return routeInterfaces, ids
-		case len(segs) == 7 && lit(5, "os-interface"):
+		case n == 7 && lit(5, "os-interface"):
 			return routeInterface, append(ids, segs[6])
 		}
 	}
 	return routeNone, nil
 }
 
-// route dispatches a request.
+// route dispatches a request (r.kind and r.ids were matched by serve):
+// the method, then (compute) the microversion, then the route's handler.
 func (m *Mock) route(w http.ResponseWriter, r *request) {
-	kind, ids := match(splitPath(r.URL.EscapedPath()))
+	kind := r.kind
 	if kind == routeNone {
 		m.writeError(w, errNotFound(codeMock("ResourceNotFound"), "The resource could not be found."))
 		return
@@ -106,11 +163,39 @@ func (m *Mock) route(w http.ResponseWriter, r *request) {
 		return
 	}
 	method = m.methodAllowed(kind, method)
-	if kind == routePorts || kind == routePort {
-		m.serveNetwork(w, r, kind, method, ids)
-		return
+	if kind.versioned() {
+		v, echo, aerr := negotiate(r.Header)
+		if echo != "" {
+			setVersionHeaders(w, echo)
+		}
+		if aerr != nil {
+			m.writeError(w, aerr)
+			return
+		}
+		r.version = v
 	}
-	m.serveCompute(w, r, kind, method, ids)
+	switch kind {
+	case routeVersions:
+		if r.networkRoot {
+			m.neutronVersions(w, r)
+		} else {
+			m.novaVersions(w, r)
+		}
+	case routeComputeVersion:
+		m.novaVersionDocument(w, r)
+	case routeProjectVersion:
+		if aerr := m.checkProject(r.ids[0]); aerr != nil {
+			m.writeError(w, aerr)
+			return
+		}
+		m.novaVersionDocument(w, r)
+	case routeNetworkResources:
+		m.neutronResources(w, r)
+	case routePorts, routePort:
+		m.serveNetwork(w, r, kind, method, r.ids)
+	default:
+		m.serveCompute(w, r, kind, method, r.ids)
+	}
 }
 
 // methodAllowed returns the method a request is served as on a route, or

@@ -76,6 +76,7 @@ type portRec struct {
 // nic is a port attached to a server.
 type nic struct {
 	portID    string
+	tag       *string     // the device tag given at attach (microversion 2.49 and later)
 	preserve  bool        // attached by port_id: keep (unbind) the port on detach
 	detaching bool        // a detach was accepted and has not completed
 	timer     *time.Timer // pending completion, if any
@@ -85,6 +86,7 @@ type nic struct {
 type serverRec struct {
 	id, name      string
 	locked        bool
+	lockedReason  *string // the reason given at lock (microversion 2.73 and later)
 	primaryPortID string
 	nics          []*nic
 	detached      map[string]bool      // ports whose detach from this server completed
