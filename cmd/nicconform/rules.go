@@ -28,7 +28,10 @@ Output, one line per rule, in catalog order:
   STATEMENT     what must hold
 
 With -json: a JSON array, one object per rule, with the fields id, title,
-statement, source and expect ({"<profile>": {"status": [...], "skip": "why"}}).
+statement, source, needs (the preconditions the rule needs besides its
+statement, x-preconditions ids such as detach-completes: when one does not
+hold the rule is an error, not a fail) and expect ({"<profile>":
+{"status": [...], "skip": "why"}}).
 
 Flags:
 `
