@@ -237,8 +237,9 @@ type Request struct {
 	// Service picks the base URL.
 	Service Service
 	// Segments is the path after the base URL, unescaped; each is escaped
-	// as exactly one segment, e.g. {"v2.1", project, "servers", serverID,
-	// "os-interface", portID}. An empty segment stays empty.
+	// as exactly one segment (build them with internal/paths, e.g.
+	// paths.Interface.Segments(project, serverID, portID)). An empty
+	// segment stays empty.
 	Segments []string
 	// RawPath, instead of Segments, is sent verbatim (already escaped); it
 	// must start with "/".

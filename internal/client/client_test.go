@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nicconform/nicconform/internal/paths"
 )
 
 func TestNewChecksConfig(t *testing.T) {
@@ -206,7 +208,7 @@ func TestNoRetry(t *testing.T) {
 		reply(w, http.StatusServiceUnavailable, "application/json", `{"serviceUnavailable":{"code":503,"message":"busy"}}`)
 	})
 	c := newClient(t, tg.URL)
-	if _, err := c.Do(context.Background(), Request{Method: http.MethodGet, Segments: c.computeSegments(server), NoRetry: true}); err != nil {
+	if _, err := c.Do(context.Background(), Request{Method: http.MethodGet, Segments: paths.Server.Segments(c.project, server), NoRetry: true}); err != nil {
 		t.Fatal(err)
 	}
 	if tg.hits.Load() != 1 {
@@ -289,7 +291,7 @@ func TestTargetThatNeverAnswersTimesOut(t *testing.T) {
 	if took > 2*200*time.Millisecond+500*time.Millisecond {
 		t.Errorf("took %v", took)
 	}
-	ex, err := c.Do(context.Background(), Request{Method: http.MethodDelete, Segments: c.computeSegments(server, "os-interface", port)})
+	ex, err := c.Do(context.Background(), Request{Method: http.MethodDelete, Segments: paths.Interface.Segments(c.project, server, port)})
 	if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "no response within 200ms") || ex.Duration > time.Second {
 		t.Errorf("err %v, exchange %v", err, ex)
 	}

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/nicconform/nicconform/internal/paths"
 )
 
 // A secret never reaches a recorded field, the logger or an error string.
@@ -27,7 +29,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 
 	var errs []error
 	first, err := c.Do(ctx, Request{
-		Method: http.MethodPost, Segments: c.computeSegments(server, "os-interface"),
+		Method: http.MethodPost, Segments: paths.Interfaces.Segments(c.project, server),
 		Query:  url.Values{"token": {canary}, "q": {"x" + canary}},
 		Header: http.Header{"X-Note": {canary}},
 		JSON:   map[string]any{"auth": map[string]any{"password": "hunter22", "nested": []any{map[string]string{"Secret_Key": "sk-value"}}, "note": canary}},

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/nicconform/nicconform/internal/paths"
 )
 
 func TestParseMicroversion(t *testing.T) {
@@ -140,10 +142,10 @@ func TestMicroversionOnTheWire(t *testing.T) {
 	check("latest stays latest", ex, err, seen{"latest", "compute latest", `{"lock":{"locked_reason":"r"}}`}, "2.73")
 
 	// A request's own header or version wins; a malformed one is refused.
-	ex, err = at60.Do(ctx, Request{Method: "DELETE", Service: Compute, Segments: at60.computeSegments(server, "os-interface", port),
+	ex, err = at60.Do(ctx, Request{Method: "DELETE", Service: Compute, Segments: paths.Interface.Segments(at60.project, server, port),
 		Header: http.Header{HeaderAPIVersion: {"compute 2.7"}}})
 	check("own header", ex, err, seen{"", "compute 2.7", ""}, "")
-	ex, err = at60.Do(ctx, Request{Method: "DELETE", Service: Compute, Segments: at60.computeSegments(server, "os-interface", port), Microversion: "2.20"})
+	ex, err = at60.Do(ctx, Request{Method: "DELETE", Service: Compute, Segments: paths.Interface.Segments(at60.project, server, port), Microversion: "2.20"})
 	check("own microversion", ex, err, seen{"2.20", "compute 2.20", ""}, "2.20")
 	if _, err := at60.Do(ctx, Request{Method: "DELETE", Service: Compute, Segments: []string{"x"}, Microversion: "2.x"}); err == nil {
 		t.Error("a malformed Request.Microversion was sent")

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/nicconform/nicconform/internal/paths"
 )
 
 // Errors a *StatusError matches with errors.Is, by status code.
@@ -74,7 +76,7 @@ func (c *Client) Detach(ctx context.Context, serverID, portID string) (*Exchange
 	ex, err := c.Do(ctx, Request{
 		Method:   http.MethodDelete,
 		Service:  Compute,
-		Segments: c.computeSegments(serverID, "os-interface", portID),
+		Segments: paths.Interface.Segments(c.project, serverID, portID),
 	})
 	if err != nil {
 		return ex, fmt.Errorf("detachInterface: %w", err)
@@ -89,7 +91,7 @@ func (c *Client) ListInterfaces(ctx context.Context, serverID string) ([]Interfa
 	}
 	ex, err := c.call(ctx, "listInterfaces", http.StatusOK, Request{
 		Method: http.MethodGet, Service: Compute,
-		Segments: c.computeSegments(serverID, "os-interface"),
+		Segments: paths.Interfaces.Segments(c.project, serverID),
 	}, &out)
 	if err != nil {
 		return nil, ex, err
@@ -101,7 +103,7 @@ func (c *Client) ListInterfaces(ctx context.Context, serverID string) ([]Interfa
 func (c *Client) GetInterface(ctx context.Context, serverID, portID string) (Interface, *Exchange, error) {
 	return c.interfaceCall(ctx, "showInterface", http.StatusOK, Request{
 		Method: http.MethodGet, Service: Compute,
-		Segments: c.computeSegments(serverID, "os-interface", portID),
+		Segments: paths.Interface.Segments(c.project, serverID, portID),
 	})
 }
 
@@ -109,7 +111,7 @@ func (c *Client) GetInterface(ctx context.Context, serverID, portID string) (Int
 func (c *Client) AttachPort(ctx context.Context, serverID, portID string) (Interface, *Exchange, error) {
 	return c.interfaceCall(ctx, "attachInterface", http.StatusOK, Request{
 		Method: http.MethodPost, Service: Compute,
-		Segments: c.computeSegments(serverID, "os-interface"),
+		Segments: paths.Interfaces.Segments(c.project, serverID),
 		JSON:     map[string]any{"interfaceAttachment": map[string]string{"port_id": portID}},
 	})
 }
@@ -119,7 +121,7 @@ func (c *Client) AttachPort(ctx context.Context, serverID, portID string) (Inter
 func (c *Client) AttachNetwork(ctx context.Context, serverID, networkID string) (Interface, *Exchange, error) {
 	return c.interfaceCall(ctx, "attachInterface", http.StatusOK, Request{
 		Method: http.MethodPost, Service: Compute,
-		Segments: c.computeSegments(serverID, "os-interface"),
+		Segments: paths.Interfaces.Segments(c.project, serverID),
 		JSON:     map[string]any{"interfaceAttachment": map[string]string{"net_id": networkID}},
 	})
 }
@@ -144,7 +146,7 @@ func (c *Client) GetServer(ctx context.Context, serverID string) (Server, *Excha
 	}
 	ex, err := c.call(ctx, "showServer", http.StatusOK, Request{
 		Method: http.MethodGet, Service: Compute,
-		Segments:     c.computeSegments(serverID),
+		Segments:     paths.Server.Segments(c.project, serverID),
 		Microversion: c.atLeast(MicroversionLocked),
 	}, &out)
 	if err != nil {
@@ -170,7 +172,7 @@ func (c *Client) Unlock(ctx context.Context, serverID string) (*Exchange, error)
 func (c *Client) LockWithReason(ctx context.Context, serverID, reason string) (*Exchange, error) {
 	return c.call(ctx, "serverAction", http.StatusAccepted, Request{
 		Method: http.MethodPost, Service: Compute,
-		Segments:     c.computeSegments(serverID, "action"),
+		Segments:     paths.ServerAction.Segments(c.project, serverID),
 		JSON:         map[string]any{"lock": map[string]string{"locked_reason": reason}},
 		Microversion: c.atLeast(MicroversionLockReason),
 	}, nil)
@@ -179,7 +181,7 @@ func (c *Client) LockWithReason(ctx context.Context, serverID, reason string) (*
 func (c *Client) action(ctx context.Context, serverID, action string) (*Exchange, error) {
 	return c.call(ctx, "serverAction", http.StatusAccepted, Request{
 		Method: http.MethodPost, Service: Compute,
-		Segments: c.computeSegments(serverID, "action"),
+		Segments: paths.ServerAction.Segments(c.project, serverID),
 		JSON:     map[string]any{action: nil},
 	}, nil)
 }
@@ -188,7 +190,7 @@ func (c *Client) action(ctx context.Context, serverID, action string) (*Exchange
 func (c *Client) CreatePort(ctx context.Context, networkID, name string) (Port, *Exchange, error) {
 	return c.portCall(ctx, "createPort", http.StatusCreated, Request{
 		Method: http.MethodPost, Service: Network,
-		Segments: portSegments(),
+		Segments: paths.Ports.Segments(),
 		JSON:     map[string]any{"port": map[string]string{"network_id": networkID, "name": name}},
 	})
 }
@@ -197,7 +199,7 @@ func (c *Client) CreatePort(ctx context.Context, networkID, name string) (Port, 
 func (c *Client) GetPort(ctx context.Context, portID string) (Port, *Exchange, error) {
 	return c.portCall(ctx, "showPort", http.StatusOK, Request{
 		Method: http.MethodGet, Service: Network,
-		Segments: portSegments(portID),
+		Segments: paths.Port.Segments(portID),
 	})
 }
 
@@ -205,7 +207,7 @@ func (c *Client) GetPort(ctx context.Context, portID string) (Port, *Exchange, e
 func (c *Client) RenamePort(ctx context.Context, portID, name string) (Port, *Exchange, error) {
 	return c.portCall(ctx, "updatePort", http.StatusOK, Request{
 		Method: http.MethodPut, Service: Network,
-		Segments: portSegments(portID),
+		Segments: paths.Port.Segments(portID),
 		JSON:     map[string]any{"port": map[string]string{"name": name}},
 	})
 }
@@ -225,7 +227,7 @@ func (c *Client) portCall(ctx context.Context, op string, want int, r Request) (
 func (c *Client) DeletePort(ctx context.Context, portID string) (*Exchange, error) {
 	return c.call(ctx, "deletePort", http.StatusNoContent, Request{
 		Method: http.MethodDelete, Service: Network,
-		Segments: portSegments(portID),
+		Segments: paths.Port.Segments(portID),
 	}, nil)
 }
 
@@ -242,7 +244,7 @@ func (c *Client) ListPorts(ctx context.Context, opts ListPortsOpts) ([]Port, *Ex
 	}
 	ex, err := c.call(ctx, "listPorts", http.StatusOK, Request{
 		Method: http.MethodGet, Service: Network,
-		Segments: portSegments(), Query: q,
+		Segments: paths.Ports.Segments(), Query: q,
 	}, &out)
 	if err != nil {
 		return nil, ex, err

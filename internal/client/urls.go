@@ -153,13 +153,3 @@ func redactedURL(u *url.URL, red *redactor) string {
 	}
 	return red.scrub(b.String())
 }
-
-// computeSegments returns {"v2.1", project, "servers", serverID, more…}.
-func (c *Client) computeSegments(serverID string, more ...string) []string {
-	return append([]string{"v2.1", c.project, "servers", serverID}, more...)
-}
-
-// portSegments returns {"v2.0", "ports", portID} or {"v2.0", "ports"}.
-func portSegments(portID ...string) []string {
-	return append([]string{"v2.0", "ports"}, portID...)
-}

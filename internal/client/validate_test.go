@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/nicconform/nicconform/internal/paths"
 )
 
 func detach(t *testing.T, h http.HandlerFunc) *Exchange {
@@ -197,7 +199,7 @@ func TestOffContractProbeIsNotValidated(t *testing.T) {
 	tg := newTarget(t, func(w http.ResponseWriter, r *http.Request) { reply(w, http.StatusTeapot, "text/plain", "no") })
 	c := newClient(t, tg.URL)
 	for _, r := range []Request{
-		{Method: http.MethodPatch, Segments: c.computeSegments(server, "os-interface", port)},
+		{Method: http.MethodPatch, Segments: paths.Interface.Segments(c.project, server, port)},
 		{Method: http.MethodGet, Segments: []string{"nowhere"}},
 	} {
 		ex, err := c.Do(context.Background(), r)
@@ -214,7 +216,7 @@ func TestBodyOnDetachIsARequestViolation(t *testing.T) {
 	tg := newTarget(t, func(w http.ResponseWriter, r *http.Request) { reply(w, http.StatusAccepted, "", "") })
 	c := newClient(t, tg.URL)
 	ex, err := c.Do(context.Background(), Request{
-		Method: http.MethodDelete, Segments: c.computeSegments(server, "os-interface", port),
+		Method: http.MethodDelete, Segments: paths.Interface.Segments(c.project, server, port),
 		JSON: map[string]string{"x": "y"},
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nicconform/nicconform/internal/client"
 	. "github.com/nicconform/nicconform/internal/fixtures"
+	"github.com/nicconform/nicconform/internal/paths"
 )
 
 // errorProbes provoke the detach's documented errors without changing
@@ -22,10 +23,10 @@ func errorProbes(ctx SpecContext, r *Rule, portID string) []*client.Exchange {
 			return env.Client.WithAuth(nil).Detach(ctx, env.ServerID, portID)
 		}),
 		r.Send("a detach with a malformed server_id", func() (*client.Exchange, error) {
-			return env.Probe(ctx, http.MethodDelete, NICPath(env.ProjectID, "nicconform-not-a-uuid", portID), "malformed server_id")
+			return env.Probe(ctx, http.MethodDelete, paths.Interface.Segments(env.ProjectID, "nicconform-not-a-uuid", portID), "malformed server_id")
 		}),
 		r.Send("a PUT on a NIC", func() (*client.Exchange, error) {
-			return env.Probe(ctx, http.MethodPut, NICPath(env.ProjectID, env.ServerID, portID), "PUT on a NIC")
+			return env.Probe(ctx, http.MethodPut, paths.Interface.Segments(env.ProjectID, env.ServerID, portID), "PUT on a NIC")
 		}),
 	}
 }

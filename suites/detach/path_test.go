@@ -11,6 +11,7 @@ import (
 	"github.com/nicconform/nicconform/internal/cases"
 	"github.com/nicconform/nicconform/internal/client"
 	. "github.com/nicconform/nicconform/internal/fixtures"
+	"github.com/nicconform/nicconform/internal/paths"
 	"github.com/nicconform/nicconform/spec"
 )
 
@@ -88,13 +89,13 @@ var _ = Describe("Path parameters", TargetDecorators(), func() {
 				return nil, err
 			}
 			valid[c.Param] = value
-			return env.Probe(ctx, http.MethodDelete, NICPath(valid["project_id"], valid["server_id"], valid["port_id"]), "PATH-MALFORMED "+c.Name())
+			return env.Probe(ctx, http.MethodDelete, paths.Interface.Segments(valid["project_id"], valid["server_id"], valid["port_id"]), "PATH-MALFORMED "+c.Name())
 		}, nil)
 
 	RefusalSeries("PATH-MISSING-PORT", "a path without the port answers 4xx and changes nothing",
 		[]Case[bool]{{Name: "DELETE …/os-interface", Value: false}, {Name: "DELETE …/os-interface/", Value: true}},
 		func(ctx context.Context, _ NIC, trailingSlash bool) (*client.Exchange, error) {
-			path := InterfacesPath(env.ProjectID, env.ServerID)
+			path := paths.Interfaces.Segments(env.ProjectID, env.ServerID)
 			if trailingSlash {
 				path = append(path, "")
 			}
@@ -104,7 +105,7 @@ var _ = Describe("Path parameters", TargetDecorators(), func() {
 	RefusalSeries("METHOD-NOT-ALLOWED", "other methods on the NIC answer 405 and change nothing",
 		[]Case[string]{{Name: "PUT", Value: http.MethodPut}, {Name: "PATCH", Value: http.MethodPatch}, {Name: "POST", Value: http.MethodPost}},
 		func(ctx context.Context, nic NIC, method string) (*client.Exchange, error) {
-			return env.Probe(ctx, method, NICPath(env.ProjectID, env.ServerID, nic.PortID), "METHOD-NOT-ALLOWED "+method)
+			return env.Probe(ctx, method, paths.Interface.Segments(env.ProjectID, env.ServerID, nic.PortID), "METHOD-NOT-ALLOWED "+method)
 		},
 		func(r *Rule, ex *client.Exchange) {
 			if ex.Status == http.StatusMethodNotAllowed {
