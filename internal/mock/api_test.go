@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nicconform/nicconform/internal/ids"
 )
 
 func TestNewValidates(t *testing.T) {
@@ -64,7 +66,7 @@ func TestDeviationCatalog(t *testing.T) {
 func TestSeed(t *testing.T) {
 	h := newHarness(t, Options{Servers: 3})
 	s := h.seed
-	if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(s.ProjectID) || !isUUID(s.NetworkID) || !isUUID(s.SubnetID) {
+	if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(s.ProjectID) || !ids.IsUUID(s.NetworkID) || !ids.IsUUID(s.SubnetID) {
 		t.Fatalf("seed ids: %+v", s)
 	}
 	if len(s.Servers) != 3 {
@@ -108,12 +110,12 @@ func TestShowAndListInterfaces(t *testing.T) {
 	}
 	var list struct{ InterfaceAttachments []Interface }
 	h.decode(rec, &list)
-	ids := []string{}
+	portIDs := []string{}
 	for _, i := range list.InterfaceAttachments {
-		ids = append(ids, i.PortID)
+		portIDs = append(portIDs, i.PortID)
 	}
-	if strings.Join(ids, ",") != strings.Join([]string{h.srv.PrimaryPortID, a.PortID, b.PortID}, ",") {
-		t.Errorf("order: %v", ids)
+	if strings.Join(portIDs, ",") != strings.Join([]string{h.srv.PrimaryPortID, a.PortID, b.PortID}, ",") {
+		t.Errorf("order: %v", portIDs)
 	}
 	for _, raw := range []string{`"port_state":"ACTIVE"`, `"fixed_ips":[{"subnet_id":"` + h.seed.SubnetID, `"net_id":"` + h.seed.NetworkID, `"mac_addr":"fa:16:3e:`} {
 		if !strings.Contains(rec.Body.String(), raw) {
@@ -127,8 +129,8 @@ func TestShowAndListInterfaces(t *testing.T) {
 	if show.InterfaceAttachment.PortID != p.ID || show.InterfaceAttachment.MACAddr != p.MACAddress {
 		t.Errorf("show: %+v", show)
 	}
-	checkError(t, ErrorsNova, h.do("GET", h.nicPath(h.srv.ServerID, newUUID()), ""), http.StatusNotFound, "")
-	checkError(t, ErrorsNova, h.do("GET", h.nics(newUUID()), ""), http.StatusNotFound, "")
+	checkError(t, ErrorsNova, h.do("GET", h.nicPath(h.srv.ServerID, ids.NewUUID()), ""), http.StatusNotFound, "")
+	checkError(t, ErrorsNova, h.do("GET", h.nics(ids.NewUUID()), ""), http.StatusNotFound, "")
 	// Uppercase UUIDs name the same resources.
 	h.expect(h.do("GET", h.nicPath(strings.ToUpper(h.srv.ServerID), strings.ToUpper(b.PortID)), ""), http.StatusOK, "uppercase ids")
 }
@@ -152,7 +154,7 @@ func TestAttachValidation(t *testing.T) {
 				{`{}`, 400, codeInvalid},
 				{`{"interfaceAttachment":null}`, 400, codeInvalid},
 				{`{"interfaceAttachment":{}}`, 400, codeInvalid},
-				{`{"interfaceAttachment":{"port_id":"` + newUUID() + `","net_id":"` + net + `"}}`, 400, codeInvalid},
+				{`{"interfaceAttachment":{"port_id":"` + ids.NewUUID() + `","net_id":"` + net + `"}}`, 400, codeInvalid},
 				{`{"interfaceAttachment":{"port_id":"x"}}`, 400, codeInvalid},
 				{`{"interfaceAttachment":{"port_id":7}}`, 400, codeInvalid},
 				{`{"interfaceAttachment":{"net_id":"` + net + `","bogus":1}}`, 400, codeInvalid},
@@ -162,8 +164,8 @@ func TestAttachValidation(t *testing.T) {
 				{`{"interfaceAttachment":{"net_id":"` + net + `","fixed_ips":[{"ip_address":"192.168.0.1"}]}}`, 400, codeInvalid},
 				{`{"interfaceAttachment":{"net_id":"` + net + `","fixed_ips":[{"ip_address":"nope"}]}}`, 400, codeInvalid},
 				{`{"interfaceAttachment":{"net_id":"` + net + `","fixed_ips":[{"ip_address":"` + taken + `"}]}}`, 409, "Mock.IpAddressInUse"},
-				{`{"interfaceAttachment":{"net_id":"` + newUUID() + `"}}`, 404, "Mock.NetworkNotFound"},
-				{`{"interfaceAttachment":{"port_id":"` + newUUID() + `"}}`, 404, "Mock.PortNotFound"},
+				{`{"interfaceAttachment":{"net_id":"` + ids.NewUUID() + `"}}`, 404, "Mock.NetworkNotFound"},
+				{`{"interfaceAttachment":{"port_id":"` + ids.NewUUID() + `"}}`, 404, "Mock.PortNotFound"},
 				{`{"interfaceAttachment":{"port_id":"` + bound.PortID + `"}}`, 409, codePortInUse},
 				{`{"interfaceAttachment":{"port_id":"` + other.PrimaryPortID + `"}}`, 409, codePortInUse},
 			}
@@ -176,7 +178,7 @@ func TestAttachValidation(t *testing.T) {
 				}
 				checkError(t, shape, rec, c.status, map[ErrorShape]string{ErrorsHuawei: c.code}[shape])
 			}
-			checkError(t, shape, h.do("POST", h.nics(newUUID()), `{"interfaceAttachment":{"net_id":"`+net+`"}}`), 404, codeServerNotFound)
+			checkError(t, shape, h.do("POST", h.nics(ids.NewUUID()), `{"interfaceAttachment":{"net_id":"`+net+`"}}`), 404, codeServerNotFound)
 			checkError(t, shape, h.do("POST", h.nics(h.srv.ServerID), `{"interfaceAttachment":{"net_id":"`+net+`"}}`, "Content-Type", "text/xml"), 415, "")
 			if h.snapshot() != before {
 				t.Error("a refused attach changed the world")
@@ -204,7 +206,7 @@ func TestServerAction(t *testing.T) {
 	if rec.Body.Len() != 0 {
 		t.Errorf("lock 202 body %q", rec.Body)
 	}
-	checkError(t, ErrorsNova, h.do("POST", h.base()+"/servers/"+newUUID()+"/action", `{"lock":null}`), 404, "")
+	checkError(t, ErrorsNova, h.do("POST", h.base()+"/servers/"+ids.NewUUID()+"/action", `{"lock":null}`), 404, "")
 	rec = h.do("GET", path, "")
 	if rec.Code != 405 || rec.Header().Get("Allow") != "POST" {
 		t.Errorf("GET action: %d Allow %q", rec.Code, rec.Header().Get("Allow"))
@@ -213,7 +215,7 @@ func TestServerAction(t *testing.T) {
 	if rec.Code != 405 || rec.Header().Get("Allow") != "GET" {
 		t.Errorf("DELETE server: %d Allow %q", rec.Code, rec.Header().Get("Allow"))
 	}
-	checkError(t, ErrorsNova, h.do("GET", h.base()+"/servers/"+newUUID(), ""), 404, "")
+	checkError(t, ErrorsNova, h.do("GET", h.base()+"/servers/"+ids.NewUUID(), ""), 404, "")
 }
 
 func TestPorts(t *testing.T) {
@@ -238,8 +240,8 @@ func TestPorts(t *testing.T) {
 				{`{"port":{"network_id":"` + h.seed.NetworkID + `","name":"` + strings.Repeat("n", 256) + `"}}`, 400},
 				{`{"port":{"network_id":"` + h.seed.NetworkID + `","fixed_ips":[{"ip_address":"192.168.77.7"}]}}`, 409},
 				{`{"port":{"network_id":"` + h.seed.NetworkID + `","fixed_ips":[{"ip_address":"8.8.8.8"}]}}`, 400},
-				{`{"port":{"network_id":"` + h.seed.NetworkID + `","fixed_ips":[{"subnet_id":"` + newUUID() + `"}]}}`, 400},
-				{`{"port":{"network_id":"` + newUUID() + `"}}`, 404},
+				{`{"port":{"network_id":"` + h.seed.NetworkID + `","fixed_ips":[{"subnet_id":"` + ids.NewUUID() + `"}]}}`, 400},
+				{`{"port":{"network_id":"` + ids.NewUUID() + `"}}`, 404},
 			} {
 				checkError(t, shape, h.do("POST", "/v2.0/ports", c.body, "Content-Type", "application/json"), c.status, "")
 			}
@@ -253,7 +255,7 @@ func TestPorts(t *testing.T) {
 			for _, body := range []string{`{"port":{"device_id":"x"}}`, `{"port":{"name":"a","device_id":"x"}}`, `{"port":{"name":1}}`, `{}`, `x`} {
 				checkError(t, shape, h.do("PUT", "/v2.0/ports/"+p.ID, body, "Content-Type", "application/json"), 400, "")
 			}
-			checkError(t, shape, h.do("PUT", "/v2.0/ports/"+newUUID(), `{"port":{"name":"n"}}`), 404, "")
+			checkError(t, shape, h.do("PUT", "/v2.0/ports/"+ids.NewUUID(), `{"port":{"name":"n"}}`), 404, "")
 			count := func(query string) int {
 				rec := h.do("GET", "/v2.0/ports"+query, "")
 				h.expect(rec, 200, "list ports")

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/nicconform/nicconform/internal/ids"
 )
 
 // BenchmarkDetach measures the detach handler on the no-op path (nova
@@ -16,7 +18,7 @@ func BenchmarkDetach(b *testing.B) {
 	}
 	defer m.Close()
 	seed := m.Seed()
-	path := "/v2.1/" + seed.ProjectID + "/servers/" + seed.Servers[0].ServerID + "/os-interface/" + newUUID()
+	path := "/v2.1/" + seed.ProjectID + "/servers/" + seed.Servers[0].ServerID + "/os-interface/" + ids.NewUUID()
 	r := httptest.NewRequest(http.MethodDelete, path, http.NoBody)
 	r.Header.Set("X-Auth-Token", DefaultToken)
 	b.ReportAllocs()

@@ -6,56 +6,22 @@ import (
 	"net/netip"
 	"strings"
 	"unicode/utf8"
-)
 
-// serveCompute answers the /v2.1 routes: project, then ids, then the
-// operation.
-func (m *Mock) serveCompute(w http.ResponseWriter, r *request, kind routeKind, method string, ids []segment) {
-	if aerr := m.checkProject(ids[0]); aerr != nil {
-		if kind == routeInterface && method == http.MethodDelete && m.dev.on(DevForeignProjectDetaches) {
-			m.foreignProjectDetach(ids)
-		}
-		m.writeError(w, aerr)
-		return
-	}
-	serverID, aerr := m.pathID(ids[1], "server_id")
-	if aerr != nil {
-		m.writeError(w, aerr)
-		return
-	}
-	var portID string
-	if kind == routeInterface {
-		if portID, aerr = m.pathID(ids[2], "port_id"); aerr != nil {
-			m.writeError(w, aerr)
-			return
-		}
-	}
-	switch {
-	case kind == routeServer:
-		m.showServer(w, r, serverID)
-	case kind == routeAction:
-		m.serverAction(w, r, serverID)
-	case kind == routeInterfaces && method == http.MethodGet:
-		m.listInterfaces(w, r, serverID)
-	case kind == routeInterfaces && method == http.MethodPost:
-		m.attachInterface(w, r, serverID)
-	case kind == routeInterfaces && method == http.MethodDelete:
-		m.detachAll(w, serverID)
-	case kind == routeInterface && method == http.MethodGet:
-		m.showInterface(w, r, serverID, portID)
-	case kind == routeInterface && method == http.MethodDelete:
-		m.detachInterface(w, r, serverID, portID)
-	}
-}
+	"github.com/nicconform/nicconform/internal/ids"
+	"github.com/nicconform/nicconform/internal/paths"
+)
 
 // checkProject refuses a malformed project id (400) or another project's
 // (huawei 403, nova 400).
-func (m *Mock) checkProject(seg segment) *apiError {
+func (m *Mock) checkProject(r *request, seg segment) *apiError {
 	if !seg.ok || !wellFormedProject(m.opts.Profile, seg.val) {
 		return errBadRequest(codeInvalid, "Malformed request URL: invalid project_id %q.", sanitize(seg.raw))
 	}
 	if seg.val == m.w.projectID || m.dev.on(DevForeignProjectAccepted) {
 		return nil
+	}
+	if r.route == paths.Interface && r.method == http.MethodDelete && m.dev.on(DevForeignProjectDetaches) {
+		m.foreignProjectDetach(r)
 	}
 	if m.opts.Profile == ProfileHuawei {
 		return newError(http.StatusForbidden, codePermission, "Project %s is not the caller's project: permission denied.", seg.val)
@@ -66,15 +32,14 @@ func (m *Mock) checkProject(seg segment) *apiError {
 // foreignProjectDetach is the foreign-project-detaches deviation: a DELETE
 // refused for another (well-formed) project still detaches the port from
 // the server named, as a detach in the caller's project would.
-func (m *Mock) foreignProjectDetach(ids []segment) {
-	if !ids[0].ok || !wellFormedProject(m.opts.Profile, ids[0].val) {
-		return // malformed, not foreign
-	}
-	serverID, aerr := m.pathID(ids[1], "server_id")
+func (m *Mock) foreignProjectDetach(r *request) {
+	serverSeg, _ := r.param("server_id")
+	portSeg, _ := r.param("port_id")
+	serverID, aerr := m.pathID(serverSeg, "server_id")
 	if aerr != nil {
 		return
 	}
-	portID, aerr := m.pathID(ids[2], "port_id")
+	portID, aerr := m.pathID(portSeg, "port_id")
 	if aerr != nil {
 		return
 	}
@@ -90,11 +55,11 @@ func (m *Mock) foreignProjectDetach(ids []segment) {
 // under the malformed-id-500 deviation (long-id-truncated takes the first
 // 36 characters of a longer id).
 func (m *Mock) pathID(seg segment, name string) (string, *apiError) {
-	if seg.ok && isUUID(seg.val) {
+	if seg.ok && ids.IsUUID(seg.val) {
 		return strings.ToLower(seg.val), nil
 	}
-	if m.dev.on(DevLongIDTruncated) && seg.ok && len(seg.val) > uuidLen && isUUID(seg.val[:uuidLen]) {
-		return strings.ToLower(seg.val[:uuidLen]), nil
+	if m.dev.on(DevLongIDTruncated) && seg.ok && len(seg.val) > ids.UUIDLen && ids.IsUUID(seg.val[:ids.UUIDLen]) {
+		return strings.ToLower(seg.val[:ids.UUIDLen]), nil
 	}
 	switch {
 	case m.dev.on(DevMalformedID500):
@@ -120,7 +85,8 @@ func errLocked(id string) *apiError {
 // status, tenant_id, "locked" from microversion 2.9 and "locked_reason"
 // (null when none was given) from 2.73
 // (nova/api/openstack/compute/views/servers.py ViewBuilder.show).
-func (m *Mock) showServer(w http.ResponseWriter, r *request, serverID string) {
+func (m *Mock) showServer(w http.ResponseWriter, r *request) {
+	serverID := r.serverID
 	m.mu.Lock()
 	s := m.w.servers[serverID]
 	var locked bool
@@ -161,7 +127,8 @@ const maxLockedReason = 255
 // locked_reason, a string of 1 to 255 characters (else 400). Locking a
 // locked server changes nothing, its reason included (nova/compute/api.py
 // API.lock); unlocking clears the reason.
-func (m *Mock) serverAction(w http.ResponseWriter, r *request, serverID string) {
+func (m *Mock) serverAction(w http.ResponseWriter, r *request) {
+	serverID := r.serverID
 	if aerr := checkMediaType(r.Request); aerr != nil {
 		m.writeError(w, aerr)
 		return
@@ -239,7 +206,8 @@ func parseLockReason(arg json.RawMessage) (*string, *apiError) {
 
 // listInterfaces lists a server's NICs, with their tags from microversion
 // 2.70 (nova/api/openstack/compute/attach_interfaces.py).
-func (m *Mock) listInterfaces(w http.ResponseWriter, r *request, serverID string) {
+func (m *Mock) listInterfaces(w http.ResponseWriter, r *request) {
+	serverID := r.serverID
 	m.mu.Lock()
 	s := m.w.servers[serverID]
 	var ifaces []Interface
@@ -263,7 +231,8 @@ func (m *Mock) listInterfaces(w http.ResponseWriter, r *request, serverID string
 	writeJSON(w, http.StatusOK, map[string][]any{"interfaceAttachments": out})
 }
 
-func (m *Mock) showInterface(w http.ResponseWriter, r *request, serverID, portID string) {
+func (m *Mock) showInterface(w http.ResponseWriter, r *request) {
+	serverID, portID := r.serverID, r.portID
 	m.mu.Lock()
 	s := m.w.servers[serverID]
 	var iface Interface
@@ -348,9 +317,9 @@ func (m *Mock) parseAttach(body []byte, v apiVersion) (attachRequest, *apiError)
 		return bad("port_id and net_id are mutually exclusive")
 	case req.portID == "" && req.netID == "":
 		return bad("port_id or net_id is required")
-	case req.portID != "" && !isUUID(req.portID):
+	case req.portID != "" && !ids.IsUUID(req.portID):
 		return bad("port_id is not a UUID")
-	case req.netID != "" && !isUUID(req.netID):
+	case req.netID != "" && !ids.IsUUID(req.netID):
 		return bad("net_id is not a UUID")
 	}
 	req.portID, req.netID = strings.ToLower(req.portID), strings.ToLower(req.netID)
@@ -397,7 +366,8 @@ func (m *Mock) parseAttach(body []byte, v apiVersion) (attachRequest, *apiError)
 // attachInterface attaches a NIC synchronously, by port_id (the port is
 // preserved on detach) or by net_id (the created port is deleted on
 // detach).
-func (m *Mock) attachInterface(w http.ResponseWriter, r *request, serverID string) {
+func (m *Mock) attachInterface(w http.ResponseWriter, r *request) {
+	serverID := r.serverID
 	if aerr := checkMediaType(r.Request); aerr != nil {
 		m.writeError(w, aerr)
 		return

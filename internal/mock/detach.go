@@ -12,7 +12,8 @@ import (
 // (404), locked (409), primary NIC (huawei 403), not attached (huawei 404,
 // nova 202 no-op), detach already in flight (202, nothing more), else the
 // detach is accepted (202) and completes after the delay.
-func (m *Mock) detachInterface(w http.ResponseWriter, r *request, serverID, portID string) {
+func (m *Mock) detachInterface(w http.ResponseWriter, r *request) {
+	serverID, portID := r.serverID, r.portID
 	m.mu.Lock()
 	var aerr *apiError
 	// Nova ignores a body on DELETE; the request-body-required deviation
@@ -149,7 +150,8 @@ func (m *Mock) applyNeighbourDeviations(s *serverRec, n *nic) {
 
 // detachAll is DELETE on the NIC collection under the collection-delete
 // deviation: every non-primary NIC is detached.
-func (m *Mock) detachAll(w http.ResponseWriter, serverID string) {
+func (m *Mock) detachAll(w http.ResponseWriter, r *request) {
+	serverID := r.serverID
 	m.mu.Lock()
 	s := m.w.servers[serverID]
 	var aerr *apiError

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nicconform/nicconform/internal/ids"
 )
 
 // configs are the four faithful combinations of profile and error shape.
@@ -89,7 +91,7 @@ func TestDetachNotAttached(t *testing.T) {
 		elsewhere := h.attachNet(other.ServerID)
 		unbound := h.createPort("unbound")
 		for name, portID := range map[string]string{
-			"unknown":           newUUID(),
+			"unknown":           ids.NewUUID(),
 			"unbound":           unbound.ID,
 			"attached-to-other": elsewhere.PortID,
 			"other-primary":     other.PrimaryPortID,
@@ -131,7 +133,7 @@ func TestDetachUnknownServer(t *testing.T) {
 	forEachConfig(t, func(t *testing.T, o Options, h *harness) {
 		nic := h.attachNet(h.srv.ServerID)
 		before := h.snapshot()
-		checkError(t, o.Errors, h.do("DELETE", h.nicPath(newUUID(), nic.PortID), ""), http.StatusNotFound, codeServerNotFound)
+		checkError(t, o.Errors, h.do("DELETE", h.nicPath(ids.NewUUID(), nic.PortID), ""), http.StatusNotFound, codeServerNotFound)
 		if h.snapshot() != before {
 			t.Error("unknown server DELETE changed the world")
 		}
@@ -161,9 +163,9 @@ func TestDetachProject(t *testing.T) {
 	forEachConfig(t, func(t *testing.T, o Options, h *harness) {
 		nic := h.attachNet(h.srv.ServerID)
 		tail := "/servers/" + h.srv.ServerID + "/os-interface/" + nic.PortID
-		foreign := newProjectID()
+		foreign := ids.NewProjectID()
 		for foreign == h.seed.ProjectID {
-			foreign = newProjectID()
+			foreign = ids.NewProjectID()
 		}
 		before := h.snapshot()
 		rec := h.do("DELETE", "/v2.1/"+foreign+tail, "")
@@ -296,7 +298,7 @@ func TestDetachRequestIDs(t *testing.T) {
 	} {
 		rec := h.do(c.method, c.path, "", c.hdr...)
 		id := rec.Header().Get(headerRequestID)
-		if !strings.HasPrefix(id, "req-") || !isUUID(strings.TrimPrefix(id, "req-")) {
+		if !strings.HasPrefix(id, "req-") || !ids.IsUUID(strings.TrimPrefix(id, "req-")) {
 			t.Errorf("%s %s: request id %q", c.method, c.path, id)
 		}
 		if seen[id] {

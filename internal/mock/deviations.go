@@ -2,9 +2,12 @@ package mock
 
 import (
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/nicconform/nicconform/internal/paths"
 )
 
 // Deviation names one deliberate break of the reference behaviour. Each
@@ -179,3 +182,17 @@ func newDeviationSet(ds []Deviation) deviationSet {
 }
 
 func (s deviationSet) on(d Deviation) bool { return s[d] }
+
+// methodNotAllowed returns the endpoint that serves a method its route does
+// not allow (any-method-detaches serves PUT, PATCH and POST on a NIC as
+// DELETE; collection-delete serves DELETE on the NIC collection), or nil.
+func (s deviationSet) methodNotAllowed(r *request) *endpoint {
+	switch {
+	case r.route == paths.Interface && s.on(DevAnyMethodDetaches) &&
+		(r.Method == http.MethodPut || r.Method == http.MethodPatch || r.Method == http.MethodPost):
+		return &endpoint{http.MethodDelete, (*Mock).detachInterface}
+	case r.route == paths.Interfaces && s.on(DevCollectionDelete) && r.Method == http.MethodDelete:
+		return &endpoint{http.MethodDelete, (*Mock).detachAll}
+	}
+	return nil
+}

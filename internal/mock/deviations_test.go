@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nicconform/nicconform/internal/ids"
 )
 
 // probe observes one rule on a fresh mock and reports whether it broke.
@@ -112,7 +114,7 @@ func otherServerIsolationProbe(t *testing.T, h *harness) bool {
 // changes nothing, though the port is attached elsewhere.
 func unknownServerProbe(t *testing.T, h *harness) bool {
 	nic := h.attachNet(h.srv.ServerID)
-	code, changed := changedBy(h, func() int { return h.do("DELETE", h.nicPath(newUUID(), nic.PortID), "").Code })
+	code, changed := changedBy(h, func() int { return h.do("DELETE", h.nicPath(ids.NewUUID(), nic.PortID), "").Code })
 	return code != http.StatusNotFound || changed
 }
 
@@ -120,7 +122,7 @@ func unknownServerProbe(t *testing.T, h *harness) bool {
 // changes nothing.
 func foreignProjectProbe(t *testing.T, h *harness) bool {
 	nic := h.attachNet(h.srv.ServerID)
-	path := "/v2.1/" + newProjectID() + "/servers/" + h.srv.ServerID + "/os-interface/" + nic.PortID
+	path := "/v2.1/" + ids.NewProjectID() + "/servers/" + h.srv.ServerID + "/os-interface/" + nic.PortID
 	code, changed := changedBy(h, func() int { return h.do("DELETE", path, "").Code })
 	return code < 400 || code >= 500 || changed
 }
@@ -175,9 +177,9 @@ func methodProbe(t *testing.T, h *harness) bool {
 // or a Huawei {"error":{"code","message"}}.
 func errorShapeProbe(t *testing.T, h *harness) bool {
 	for _, rec := range []*httptest.ResponseRecorder{
-		h.do("DELETE", h.nicPath(h.srv.ServerID, newUUID()), ""),
-		h.do("DELETE", h.nicPath(h.srv.ServerID, newUUID()), "", "X-Auth-Token", ""),
-		h.do("PUT", h.nicPath(h.srv.ServerID, newUUID()), ""),
+		h.do("DELETE", h.nicPath(h.srv.ServerID, ids.NewUUID()), ""),
+		h.do("DELETE", h.nicPath(h.srv.ServerID, ids.NewUUID()), "", "X-Auth-Token", ""),
+		h.do("PUT", h.nicPath(h.srv.ServerID, ids.NewUUID()), ""),
 	} {
 		if rec.Header().Get("Content-Type") != "application/json" || !documentedError(rec.Code, rec.Body.Bytes()) {
 			return true
@@ -215,9 +217,9 @@ func requestIDProbe(t *testing.T, h *harness) bool {
 	for _, rec := range []*httptest.ResponseRecorder{
 		h.do("GET", h.nics(h.srv.ServerID), ""),
 		h.do("GET", "/v2.0/ports", ""),
-		h.do("DELETE", h.nicPath(h.srv.ServerID, newUUID()), ""),
+		h.do("DELETE", h.nicPath(h.srv.ServerID, ids.NewUUID()), ""),
 		h.do("GET", "/v2.0/ports", "", "X-Auth-Token", ""),
-		h.do("PUT", h.nicPath(h.srv.ServerID, newUUID()), ""),
+		h.do("PUT", h.nicPath(h.srv.ServerID, ids.NewUUID()), ""),
 	} {
 		id := rec.Header().Get(headerRequestID)
 		if id == "" || seen[id] {
@@ -302,7 +304,7 @@ var probes = map[Deviation]probe{
 	}},
 	DevLockIgnored: {check: lockedProbe},
 	DevErrorPlainText: {check: func(t *testing.T, h *harness) bool {
-		rec := h.do("DELETE", h.nicPath(h.srv.ServerID, newUUID()), "")
+		rec := h.do("DELETE", h.nicPath(h.srv.ServerID, ids.NewUUID()), "")
 		return rec.Header().Get("Content-Type") != "application/json" || !json.Valid(rec.Body.Bytes())
 	}},
 	DevNoRequestID: {check: func(t *testing.T, h *harness) bool {
@@ -455,14 +457,14 @@ func TestDeviationDetails(t *testing.T) {
 	})
 	t.Run("fault-code-mismatch", func(t *testing.T) {
 		h := newHarness(t, opts(0, DevFaultCodeMismatch))
-		rec := h.do("DELETE", h.nicPath(h.srv.ServerID, newUUID()), "")
+		rec := h.do("DELETE", h.nicPath(h.srv.ServerID, ids.NewUUID()), "")
 		if rec.Code != http.StatusNotFound || rec.Body.String() == "" || !strings.Contains(rec.Body.String(), `"itemNotFound":{"code":400,`) {
 			t.Errorf("nova: %d %s", rec.Code, rec.Body)
 		}
 		o := opts(0, DevFaultCodeMismatch)
 		o.Errors = ErrorsHuawei
 		h = newHarness(t, o)
-		rec = h.do("DELETE", h.nicPath(h.srv.ServerID, newUUID()), "")
+		rec = h.do("DELETE", h.nicPath(h.srv.ServerID, ids.NewUUID()), "")
 		checkError(t, ErrorsHuawei, rec, http.StatusNotFound, "Ecs.0000")
 	})
 	t.Run("error-json-flat in both shapes", func(t *testing.T) {
@@ -470,7 +472,7 @@ func TestDeviationDetails(t *testing.T) {
 			o := opts(0, DevErrorJSONFlat)
 			o.Errors = shape
 			h := newHarness(t, o)
-			rec := h.do("DELETE", h.nicPath(h.srv.ServerID, newUUID()), "")
+			rec := h.do("DELETE", h.nicPath(h.srv.ServerID, ids.NewUUID()), "")
 			var body map[string]any
 			h.decode(rec, &body)
 			if rec.Code != http.StatusNotFound || rec.Header().Get("Content-Type") != "application/json" ||
@@ -518,7 +520,7 @@ func TestDeviationDetails(t *testing.T) {
 	t.Run("unknown-server-detaches-later", func(t *testing.T) {
 		h := newHarness(t, opts(5*time.Millisecond, DevUnknownServerDetachesLater))
 		a := h.attachNet(h.seed.Servers[1].ServerID)
-		checkError(t, ErrorsNova, h.do("DELETE", h.nicPath(newUUID(), a.PortID), ""), http.StatusNotFound, "")
+		checkError(t, ErrorsNova, h.do("DELETE", h.nicPath(ids.NewUUID(), a.PortID), ""), http.StatusNotFound, "")
 		if !h.attached(h.seed.Servers[1].ServerID, a.PortID) {
 			t.Error("detached before the delay")
 		}
@@ -530,7 +532,7 @@ func TestDeviationDetails(t *testing.T) {
 		b := h.attachNet(h.srv.ServerID)
 		lock(h, h.srv.ServerID)
 		for _, port := range []string{h.seed.Servers[1].PrimaryPortID, b.PortID} {
-			code, changed := changedBy(h, func() int { return h.do("DELETE", h.nicPath(newUUID(), port), "").Code })
+			code, changed := changedBy(h, func() int { return h.do("DELETE", h.nicPath(ids.NewUUID(), port), "").Code })
 			if code != http.StatusNotFound || changed {
 				t.Errorf("port %s: status %d, changed %v", port, code, changed)
 			}
@@ -544,7 +546,7 @@ func TestDeviationDetails(t *testing.T) {
 			a := h.attachNet(h.srv.ServerID)
 			b := h.attachNet(h.seed.Servers[1].ServerID)
 			foreign := func(serverID, portID string) int {
-				return h.do("DELETE", "/v2.1/"+newProjectID()+"/servers/"+serverID+"/os-interface/"+portID, "").Code
+				return h.do("DELETE", "/v2.1/"+ids.NewProjectID()+"/servers/"+serverID+"/os-interface/"+portID, "").Code
 			}
 			want := map[Profile]int{ProfileHuawei: http.StatusForbidden, ProfileNova: http.StatusBadRequest}[profile]
 			// Attached elsewhere: nothing happens.
@@ -574,7 +576,7 @@ func TestDeviationDetails(t *testing.T) {
 	t.Run("no-request-id-on-errors keeps them on success", func(t *testing.T) {
 		h := newHarness(t, opts(0, DevNoRequestIDOnErrors))
 		ok := h.do("GET", h.nics(h.srv.ServerID), "")
-		bad := h.do("DELETE", h.nicPath(h.srv.ServerID, newUUID()), "")
+		bad := h.do("DELETE", h.nicPath(h.srv.ServerID, ids.NewUUID()), "")
 		if ok.Header().Get(headerRequestID) == "" || ok.Header().Get(headerComputeRequestID) == "" {
 			t.Error("success lost its request ids")
 		}
@@ -584,7 +586,7 @@ func TestDeviationDetails(t *testing.T) {
 	})
 	t.Run("request-id-constant", func(t *testing.T) {
 		h := newHarness(t, opts(0, DevRequestIDConstant))
-		for _, rec := range []*httptest.ResponseRecorder{h.do("GET", h.nics(h.srv.ServerID), ""), h.do("DELETE", h.nicPath(h.srv.ServerID, newUUID()), "")} {
+		for _, rec := range []*httptest.ResponseRecorder{h.do("GET", h.nics(h.srv.ServerID), ""), h.do("DELETE", h.nicPath(h.srv.ServerID, ids.NewUUID()), "")} {
 			if rec.Header().Get(headerRequestID) != constantRequestID || rec.Header().Get(headerComputeRequestID) != constantRequestID {
 				t.Errorf("request ids %v", rec.Header())
 			}

@@ -8,6 +8,9 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	"github.com/nicconform/nicconform/internal/ids"
+	"github.com/nicconform/nicconform/internal/paths"
 )
 
 // maxBody is the largest request body the mock reads; larger answers 413.
@@ -54,13 +57,31 @@ type request struct {
 	*http.Request
 	body []byte
 	// networkRoot is set when the request came to the network root
-	// (NetworkRoot); kind and ids were matched below it.
+	// (NetworkRoot); route and params were matched below it.
 	networkRoot bool
-	kind        routeKind
-	ids         []segment
+	route       paths.Route
+	// params are the path's segments that stand in the route's
+	// parameters, in order (route.Params() names them).
+	params []segment
+	// method is the method the request is served as (its own, unless a
+	// deviation serves it as another).
+	method string
 	// version is the compute microversion the request is served at
 	// (versioned routes only).
 	version apiVersion
+	// serverID and portID are the checked ids of the path (lowercase
+	// UUIDs), for the routes that have them.
+	serverID, portID string
+}
+
+// param returns the segment of the path parameter name.
+func (r *request) param(name string) (segment, bool) {
+	for i, n := range r.route.Params() {
+		if n == name {
+			return r.params[i], true
+		}
+	}
+	return segment{}, false
 }
 
 // ServeHTTP answers one request. It sets the request-id headers, reads the
@@ -69,7 +90,7 @@ type request struct {
 // counted (see Panics) and answered 500: it is always a bug.
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rid := "req-" + newUUID()
+	rid := "req-" + ids.NewUUID()
 	if m.dev.on(DevRequestIDConstant) {
 		rid = constantRequestID
 	}
@@ -126,8 +147,8 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) {
 	req := &request{Request: r, body: body}
 	var path string
 	path, req.networkRoot = splitRoot(r.URL.EscapedPath())
-	req.kind, req.ids = match(splitPath(path), req.networkRoot)
-	if req.kind.public() { // version discovery: no credentials needed, the body is ignored
+	req.route, req.params = match(path, req.networkRoot)
+	if public(req.route) { // version discovery: no credentials needed, the body is ignored
 		m.route(w, req)
 		return
 	}

@@ -10,33 +10,6 @@ import (
 // maxPortName is Neutron's limit on a port name.
 const maxPortName = 255
 
-// serveNetwork answers the /v2.0/ports routes. Errors use the configured
-// error shape, like the compute routes.
-func (m *Mock) serveNetwork(w http.ResponseWriter, r *request, kind routeKind, method string, ids []segment) {
-	if kind == routePorts {
-		switch method {
-		case http.MethodGet:
-			m.listPorts(w, r)
-		case http.MethodPost:
-			m.createPort(w, r)
-		}
-		return
-	}
-	portID, aerr := m.pathID(ids[0], "port_id")
-	if aerr != nil {
-		m.writeError(w, aerr)
-		return
-	}
-	switch method {
-	case http.MethodGet:
-		m.showPort(w, portID)
-	case http.MethodPut:
-		m.updatePort(w, r, portID)
-	case http.MethodDelete:
-		m.deletePort(w, portID)
-	}
-}
-
 func errPortNotFound(id string) *apiError {
 	return errNotFound(codeMock("PortNotFound"), "Port %s could not be found.", id)
 }
@@ -140,7 +113,8 @@ func (m *Mock) createPort(w http.ResponseWriter, r *request) {
 	writeJSON(w, http.StatusCreated, map[string]Port{"port": port})
 }
 
-func (m *Mock) showPort(w http.ResponseWriter, portID string) {
+func (m *Mock) showPort(w http.ResponseWriter, r *request) {
+	portID := r.portID
 	m.mu.Lock()
 	p := m.w.ports[portID]
 	var port Port
@@ -156,7 +130,8 @@ func (m *Mock) showPort(w http.ResponseWriter, portID string) {
 }
 
 // updatePort renames a port: {"port":{"name":…}}; nothing else is updatable.
-func (m *Mock) updatePort(w http.ResponseWriter, r *request, portID string) {
+func (m *Mock) updatePort(w http.ResponseWriter, r *request) {
+	portID := r.portID
 	if aerr := checkMediaType(r.Request); aerr != nil {
 		m.writeError(w, aerr)
 		return
@@ -197,7 +172,8 @@ func parseRename(body []byte) (string, bool) {
 
 // deletePort deletes a port (204). A bound non-primary port is detached
 // from its server at once; a primary port cannot be deleted (409).
-func (m *Mock) deletePort(w http.ResponseWriter, portID string) {
+func (m *Mock) deletePort(w http.ResponseWriter, r *request) {
+	portID := r.portID
 	m.mu.Lock()
 	p := m.w.ports[portID]
 	var aerr *apiError

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/nicconform/nicconform/internal/paths"
 )
 
 // segment is one path segment: as sent (escaped) and decoded. ok is false
@@ -12,6 +14,16 @@ import (
 type segment struct {
 	raw, val string
 	ok       bool
+}
+
+// text is what the router compares with the layout's literals: the decoded
+// segment, or (when it does not decode) the escaped one, whose "%" no
+// literal has.
+func (s segment) text() string {
+	if s.ok {
+		return s.val
+	}
+	return s.raw
 }
 
 // splitPath splits the escaped path on "/" and decodes each segment on its
@@ -30,7 +42,7 @@ func splitPath(escaped string) []segment {
 // and below), whose answers carry X-Compute-Request-Id too.
 func isComputePath(r *http.Request) bool {
 	p := r.URL.EscapedPath()
-	return p == "/v2.1" || strings.HasPrefix(p, "/v2.1/")
+	return p == "/"+paths.ComputeVersion || strings.HasPrefix(p, "/"+paths.ComputeVersion+"/")
 }
 
 // splitRoot takes the network root's prefix (NetworkRoot) off an escaped
@@ -47,123 +59,116 @@ func splitRoot(escaped string) (path string, network bool) {
 	return rest, true
 }
 
-// routeKind names the routes the mock serves.
-type routeKind int
+// operation serves one method of one route. The router has checked the
+// method, the microversion and the path's ids: r.serverID and r.portID
+// hold the ids of the routes that have them.
+type operation func(m *Mock, w http.ResponseWriter, r *request)
 
-const (
-	routeNone routeKind = iota
-	routeServer
-	routeAction
-	routeInterfaces
-	routeInterface
-	routePorts
-	routePort
-	// Version discovery.
-	routeVersions         // GET / of a root: Nova's or Neutron's version list
-	routeComputeVersion   // GET /v2.1 and /v2.1/: Nova's v2.1 version document
-	routeProjectVersion   // GET /v2.1/{project_id}/: the same, authenticated
-	routeNetworkResources // GET /v2.0/: Neutron's v2.0 resources
-)
+// endpoint is a method of a route and the operation that serves it.
+type endpoint struct {
+	method string
+	serve  operation
+}
 
-// allowed lists the methods of each route (the Allow header of a 405).
-var allowed = map[routeKind][]string{
-	routeServer:           {http.MethodGet},
-	routeAction:           {http.MethodPost},
-	routeInterfaces:       {http.MethodGet, http.MethodPost},
-	routeInterface:        {http.MethodGet, http.MethodDelete},
-	routePorts:            {http.MethodGet, http.MethodPost},
-	routePort:             {http.MethodGet, http.MethodPut, http.MethodDelete},
-	routeVersions:         {http.MethodGet},
-	routeComputeVersion:   {http.MethodGet},
-	routeProjectVersion:   {http.MethodGet},
-	routeNetworkResources: {http.MethodGet},
+// endpoints lists the methods of each route the mock serves, in the order
+// of a 405's Allow header.
+var endpoints = map[paths.Route][]endpoint{
+	paths.Versions:               {{http.MethodGet, (*Mock).versions}},
+	paths.ComputeVersionDocument: {{http.MethodGet, (*Mock).novaVersionDocument}},
+	paths.ProjectVersionDocument: {{http.MethodGet, (*Mock).novaVersionDocument}},
+	paths.NetworkResources:       {{http.MethodGet, (*Mock).neutronResources}},
+	paths.Server:                 {{http.MethodGet, (*Mock).showServer}},
+	paths.ServerAction:           {{http.MethodPost, (*Mock).serverAction}},
+	paths.Interfaces:             {{http.MethodGet, (*Mock).listInterfaces}, {http.MethodPost, (*Mock).attachInterface}},
+	paths.Interface:              {{http.MethodGet, (*Mock).showInterface}, {http.MethodDelete, (*Mock).detachInterface}},
+	paths.Ports:                  {{http.MethodGet, (*Mock).listPorts}, {http.MethodPost, (*Mock).createPort}},
+	paths.Port:                   {{http.MethodGet, (*Mock).showPort}, {http.MethodPut, (*Mock).updatePort}, {http.MethodDelete, (*Mock).deletePort}},
+}
+
+// endpointOf returns the endpoint serving method on route, or nil.
+func endpointOf(route paths.Route, method string) *endpoint {
+	for i, e := range endpoints[route] {
+		if e.method == method {
+			return &endpoints[route][i]
+		}
+	}
+	return nil
+}
+
+// allow is a route's Allow header.
+func allow(route paths.Route) string {
+	methods := make([]string, len(endpoints[route]))
+	for i, e := range endpoints[route] {
+		methods[i] = e.method
+	}
+	return strings.Join(methods, ", ")
 }
 
 // public reports whether a route is served without credentials: Nova
 // serves / and /v2.1 outside its authenticated pipeline (etc/nova/api-paste.ini:
 // oscomputeversions, oscomputeversion_v2), Neutron its / (api-paste.ini:
 // neutronversions_composite), so that clients can discover before they log in.
-func (k routeKind) public() bool { return k == routeVersions || k == routeComputeVersion }
+func public(route paths.Route) bool {
+	return route == paths.Versions || route == paths.ComputeVersionDocument
+}
 
 // versioned reports whether a route is under compute microversion control
 // (nova/api/openstack/wsgi.py Resource.__call__; Nova's root version list
 // is not: Versions.support_api_request_version is False).
-func (k routeKind) versioned() bool {
-	switch k {
-	case routeServer, routeAction, routeInterfaces, routeInterface, routeComputeVersion, routeProjectVersion:
+func versioned(route paths.Route) bool {
+	switch route {
+	case paths.Server, paths.ServerAction, paths.Interfaces, paths.Interface,
+		paths.ComputeVersionDocument, paths.ProjectVersionDocument:
 		return true
 	}
 	return false
 }
 
-// match finds the route of a path below a root (the network root serves
-// no compute route). For compute routes ids holds the project, server and
-// (for routeInterface) port segments; for routeProjectVersion the project;
-// for routePort the port segment.
-func match(segs []segment, network bool) (routeKind, []segment) {
-	if len(segs) < 2 || segs[0].raw != "" {
-		return routeNone, nil
+// servedAtNetworkRoot reports whether a route is served below the network
+// root (NetworkRoot), which serves no compute route.
+func servedAtNetworkRoot(route paths.Route) bool {
+	switch route {
+	case paths.Versions, paths.NetworkResources, paths.Ports, paths.Port:
+		return true
 	}
-	lit := func(i int, s string) bool { return segs[i].ok && segs[i].val == s }
-	n := len(segs)
-	last := segs[n-1]
-	switch {
-	case n == 2 && last.raw == "":
-		return routeVersions, nil
-	case n == 3 && lit(1, "v2.0") && last.raw == "":
-		return routeNetworkResources, nil
-	case network:
-	case n == 2 && lit(1, "v2.1"), n == 3 && lit(1, "v2.1") && last.raw == "":
-		return routeComputeVersion, nil
-	case n == 4 && lit(1, "v2.1") && segs[2].raw != "" && last.raw == "":
-		return routeProjectVersion, segs[2:3]
-	}
-	if n < 3 || last.raw == "" {
-		// A trailing slash (an empty last id) is not a route.
-		return routeNone, nil
-	}
-	switch {
-	case lit(1, "v2.0") && lit(2, "ports"):
-		switch n {
-		case 3:
-			return routePorts, nil
-		case 4:
-			return routePort, segs[3:4]
-		}
-	case !network && lit(1, "v2.1") && n >= 5 && lit(3, "servers"):
-		ids := []segment{segs[2], segs[4]}
-		switch {
-		case n == 5:
-			return routeServer, ids
-		case n == 6 && lit(5, "action"):
-			return routeAction, ids
-		case n == 6 && lit(5, "os-interface"):
-			return routeInterfaces, ids
-		case n == 7 && lit(5, "os-interface"):
-			return routeInterface, append(ids, segs[6])
-		}
-	}
-	return routeNone, nil
+	return false
 }
 
-// route dispatches a request (r.kind and r.ids were matched by serve):
-// the method, then (compute) the microversion, then the route's handler.
+// match finds the route of an escaped path below a root, and the segments
+// of its parameters.
+func match(escaped string, network bool) (paths.Route, []segment) {
+	segs := splitPath(escaped)
+	if len(segs) < 2 || segs[0].raw != "" {
+		return paths.None, nil
+	}
+	route, params := paths.Match(segs[1:], segment.text)
+	if network && !servedAtNetworkRoot(route) {
+		return paths.None, nil
+	}
+	return route, params
+}
+
+// route dispatches a request (r.route and r.params were matched by serve):
+// the method, then (compute) the microversion, then the ids in the path,
+// then the route's operation.
 func (m *Mock) route(w http.ResponseWriter, r *request) {
-	kind := r.kind
-	if kind == routeNone {
+	if r.route == paths.None {
 		m.writeError(w, errNotFound(codeMock("ResourceNotFound"), "The resource could not be found."))
 		return
 	}
-	method := r.Method
-	if m.methodAllowed(kind, method) == "" {
+	e := endpointOf(r.route, r.Method)
+	if e == nil {
+		e = m.dev.methodNotAllowed(r)
+	}
+	if e == nil {
 		if !m.dev.on(DevMethod405NoAllow) {
-			w.Header().Set("Allow", strings.Join(allowed[kind], ", "))
+			w.Header().Set("Allow", allow(r.route))
 		}
-		m.writeError(w, newError(http.StatusMethodNotAllowed, codeMock("MethodNotAllowed"), "The method %s is not allowed for this resource.", sanitize(method)))
+		m.writeError(w, newError(http.StatusMethodNotAllowed, codeMock("MethodNotAllowed"), "The method %s is not allowed for this resource.", sanitize(r.Method)))
 		return
 	}
-	method = m.methodAllowed(kind, method)
-	if kind.versioned() {
+	r.method = e.method
+	if versioned(r.route) {
 		v, echo, aerr := negotiate(r.Header)
 		if echo != "" {
 			setVersionHeaders(w, echo)
@@ -174,48 +179,32 @@ func (m *Mock) route(w http.ResponseWriter, r *request) {
 		}
 		r.version = v
 	}
-	switch kind {
-	case routeVersions:
-		if r.networkRoot {
-			m.neutronVersions(w, r)
-		} else {
-			m.novaVersions(w, r)
-		}
-	case routeComputeVersion:
-		m.novaVersionDocument(w, r)
-	case routeProjectVersion:
-		if aerr := m.checkProject(r.ids[0]); aerr != nil {
-			m.writeError(w, aerr)
-			return
-		}
-		m.novaVersionDocument(w, r)
-	case routeNetworkResources:
-		m.neutronResources(w, r)
-	case routePorts, routePort:
-		m.serveNetwork(w, r, kind, method, r.ids)
-	default:
-		m.serveCompute(w, r, kind, method, r.ids)
+	if aerr := m.checkPathIDs(r); aerr != nil {
+		m.writeError(w, aerr)
+		return
 	}
+	e.serve(m, w, r)
 }
 
-// methodAllowed returns the method a request is served as on a route, or
-// "" when the route does not allow it (any-method-detaches serves PUT,
-// PATCH and POST on a NIC as DELETE; collection-delete allows DELETE on
-// the NIC collection).
-func (m *Mock) methodAllowed(kind routeKind, method string) string {
-	for _, a := range allowed[kind] {
-		if a == method {
-			return method
+// checkPathIDs checks the ids in the path in order: the project (the
+// caller's, well-formed), then the server and port ids (UUIDs), which it
+// keeps in r.serverID and r.portID.
+func (m *Mock) checkPathIDs(r *request) *apiError {
+	var aerr *apiError
+	for i, name := range r.route.Params() {
+		switch seg := r.params[i]; name {
+		case "project_id":
+			aerr = m.checkProject(r, seg)
+		case "server_id":
+			r.serverID, aerr = m.pathID(seg, name)
+		case "port_id":
+			r.portID, aerr = m.pathID(seg, name)
+		}
+		if aerr != nil {
+			return aerr
 		}
 	}
-	switch {
-	case kind == routeInterface && m.dev.on(DevAnyMethodDetaches) &&
-		(method == http.MethodPut || method == http.MethodPatch || method == http.MethodPost):
-		return http.MethodDelete
-	case kind == routeInterfaces && m.dev.on(DevCollectionDelete) && method == http.MethodDelete:
-		return method
-	}
-	return ""
+	return nil
 }
 
 // sanitize bounds an echoed client string and keeps it printable ASCII.

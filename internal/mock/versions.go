@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/nicconform/nicconform/internal/paths"
 )
 
 // Compute microversions. A request without a version header is served at
@@ -184,18 +186,28 @@ func baseURL(r *request) string {
 	return base
 }
 
+// versions answers GET / of a root: Nova's version list at the mock's root,
+// Neutron's at the network root.
+func (m *Mock) versions(w http.ResponseWriter, r *request) {
+	if r.networkRoot {
+		m.neutronVersions(w, r)
+	} else {
+		m.novaVersions(w, r)
+	}
+}
+
 // novaVersions answers GET / of the compute root: Nova's version list
 // (Versions.index, nova/api/openstack/compute/versions.py). Nova lists its
 // legacy v2.0 API too (DEPRECATED, at /v2/); the mock does not serve /v2/,
 // so it lists v2.1 alone rather than send a client to a 404.
 func (m *Mock) novaVersions(w http.ResponseWriter, r *request) {
 	writeJSON(w, http.StatusOK, map[string][]novaVersion{"versions": {{
-		ID:         "v2.1",
+		ID:         paths.ComputeVersion,
 		Status:     "CURRENT",
 		Version:    MaxMicroversion,
 		MinVersion: MinMicroversion,
 		Updated:    novaV21Updated,
-		Links:      []versionLink{{Rel: "self", Href: baseURL(r) + "/v2.1/"}},
+		Links:      []versionLink{{Rel: "self", Href: baseURL(r) + "/" + paths.ComputeVersion + "/"}},
 	}}})
 }
 
@@ -206,13 +218,13 @@ func (m *Mock) novaVersions(w http.ResponseWriter, r *request) {
 // doc/api_samples/versions/v21-version-get-resp.json).
 func (m *Mock) novaVersionDocument(w http.ResponseWriter, r *request) {
 	writeJSON(w, http.StatusOK, map[string]novaVersion{"version": {
-		ID:         "v2.1",
+		ID:         paths.ComputeVersion,
 		Status:     "CURRENT",
 		Version:    MaxMicroversion,
 		MinVersion: MinMicroversion,
 		Updated:    novaV21Updated,
 		Links: []versionLink{
-			{Rel: "self", Href: baseURL(r) + "/v2.1/"},
+			{Rel: "self", Href: baseURL(r) + "/" + paths.ComputeVersion + "/"},
 			{Rel: "describedby", Type: "text/html", Href: "http://docs.openstack.org/"},
 		},
 		MediaTypes: []mediaType{{Base: "application/json", Type: "application/vnd.openstack.compute+json;version=2.1"}},
@@ -229,9 +241,9 @@ func (m *Mock) neutronVersions(w http.ResponseWriter, r *request) {
 		Links  []versionLink `json:"links"`
 	}
 	writeJSON(w, http.StatusOK, map[string][]version{"versions": {{
-		ID:     "v2.0",
+		ID:     paths.NetworkVersion,
 		Status: "CURRENT",
-		Links:  []versionLink{{Rel: "self", Href: baseURL(r) + "/v2.0"}},
+		Links:  []versionLink{{Rel: "self", Href: baseURL(r) + "/" + paths.NetworkVersion}},
 	}}})
 }
 
@@ -249,6 +261,6 @@ func (m *Mock) neutronResources(w http.ResponseWriter, r *request) {
 	writeJSON(w, http.StatusOK, map[string][]resource{"resources": {{
 		Name:       "port",
 		Collection: "ports",
-		Links:      []versionLink{{Rel: "self", Href: baseURL(r) + "/v2.0/ports"}},
+		Links:      []versionLink{{Rel: "self", Href: baseURL(r) + paths.Ports.String()}},
 	}}})
 }

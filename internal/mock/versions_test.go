@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/nicconform/nicconform/internal/ids"
 )
 
 func TestRequestedVersion(t *testing.T) {
@@ -100,9 +102,9 @@ func TestMicroversionHeaders(t *testing.T) {
 			{"GET", server, []string{headerNovaAPIVersion, "2.60"}, 200, "2.60"},
 			{"GET", server, []string{headerAPIVersion, "compute 2.9"}, 200, "2.9"},
 			{"GET", server, []string{headerAPIVersion, "compute latest"}, 200, "2.73"},
-			{"GET", h.base() + "/servers/" + newUUID(), []string{headerNovaAPIVersion, "2.73"}, 404, "2.73"},
+			{"GET", h.base() + "/servers/" + ids.NewUUID(), []string{headerNovaAPIVersion, "2.73"}, 404, "2.73"},
 			{"GET", h.nics(h.srv.ServerID), []string{headerNovaAPIVersion, "2.70"}, 200, "2.70"},
-			{"DELETE", h.nicPath(h.srv.ServerID, newUUID()), []string{headerNovaAPIVersion, "2.20"}, 404, "2.20"},
+			{"DELETE", h.nicPath(h.srv.ServerID, ids.NewUUID()), []string{headerNovaAPIVersion, "2.20"}, 404, "2.20"},
 			{"GET", "/v2.1", []string{headerNovaAPIVersion, "2.50"}, 200, "2.50"},
 			{"GET", h.base() + "/", nil, 200, "2.1"},
 		} {
@@ -206,7 +208,7 @@ func TestDiscovery(t *testing.T) {
 		t.Errorf("ports under the network root: %v", ports)
 	}
 	p := h.createPort("under-the-network-root")
-	checkError(t, ErrorsNova, h.do("GET", "/networking/v2.0/ports/"+newUUID(), ""), 404, "")
+	checkError(t, ErrorsNova, h.do("GET", "/networking/v2.0/ports/"+ids.NewUUID(), ""), 404, "")
 	h.expect(h.do("DELETE", "/networking/v2.0/ports/"+p.ID, ""), 204, "delete under the network root")
 	checkError(t, ErrorsNova, h.do("GET", "/networking/v2.1", ""), 404, "")
 	checkError(t, ErrorsNova, h.do("GET", "/networking"+h.base()+"/servers/"+h.srv.ServerID, ""), 404, "")

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/nicconform/nicconform/internal/ids"
 )
 
 // Port states and the device owner of a port bound to a server.
@@ -122,9 +124,9 @@ func newWorld() *world {
 	first := subnetCIDR.Addr()
 	gw := first.Next()
 	return &world{
-		projectID: newProjectID(),
-		networkID: newUUID(),
-		subnetID:  newUUID(),
+		projectID: ids.NewProjectID(),
+		networkID: ids.NewUUID(),
+		subnetID:  ids.NewUUID(),
 		gateway:   gw,
 		servers:   map[string]*serverRec{},
 		ports:     map[string]*portRec{},
@@ -190,7 +192,7 @@ func (w *world) newPort(name string, ip netip.Addr) (*portRec, *apiError) {
 	w.seq++
 	p := &portRec{
 		Port: Port{
-			ID:         newUUID(),
+			ID:         ids.NewUUID(),
 			Name:       name,
 			NetworkID:  w.networkID,
 			MACAddress: w.freshMAC(),
@@ -226,7 +228,7 @@ func (w *world) changeMAC(p *portRec) {
 // addServer seeds one ACTIVE, unlocked server with a primary NIC.
 func (w *world) addServer() (*serverRec, *apiError) {
 	s := &serverRec{
-		id:        newUUID(),
+		id:        ids.NewUUID(),
 		name:      fmt.Sprintf("mock-server-%d", len(w.serverOrder)+1),
 		detached:  map[string]bool{},
 		lingering: map[string]Interface{},
