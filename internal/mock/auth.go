@@ -76,12 +76,10 @@ func (m *Mock) authenticate(r *http.Request, body []byte) *apiError {
 		}
 	}
 	switch {
-	case none && m.dev.on(DevAuthOptional):
+	case m.dev.authFailed(none):
 		return nil
 	case none:
 		return newError(http.StatusUnauthorized, codeAuth, "Authentication required: no credentials were sent.")
-	case m.dev.on(DevAuthAnyToken):
-		return nil
 	case sigErr != nil && token == "":
 		return newError(http.StatusUnauthorized, codeAuth, "Authentication failed: %s.", signatureProblem(sigErr))
 	default:

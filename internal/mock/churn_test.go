@@ -80,9 +80,8 @@ func TestChurnLeavesNoTrace(t *testing.T) {
 	sizes := map[string]int{"ports": len(w.ports), "attached": len(w.attached), "macs": len(w.macs), "ips": len(w.ips)}
 	for _, s := range w.servers {
 		sizes["nics"] += len(s.nics)
-		sizes["detached"] += len(s.detached)
-		sizes["lingering"] += len(s.lingering)
 	}
+	sizes["detached"], sizes["lingering"] = len(m.memo.detaches), len(m.memo.shown)
 	m.mu.Unlock()
 	want := map[string]int{"ports": 1, "attached": 1, "macs": 1, "ips": 1, "nics": 1, "detached": 0, "lingering": 0}
 	for k, v := range want {

@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/nicconform/nicconform/internal/ids"
-	"github.com/nicconform/nicconform/internal/paths"
 )
 
 // checkProject refuses a malformed project id (400) or another project's
@@ -17,11 +16,8 @@ func (m *Mock) checkProject(r *request, seg segment) *apiError {
 	if !seg.ok || !wellFormedProject(m.opts.Profile, seg.val) {
 		return errBadRequest(codeInvalid, "Malformed request URL: invalid project_id %q.", sanitize(seg.raw))
 	}
-	if seg.val == m.w.projectID || m.dev.on(DevForeignProjectAccepted) {
+	if seg.val == m.w.projectID || m.dev.projectForeign(m, r) {
 		return nil
-	}
-	if r.route == paths.Interface && r.method == http.MethodDelete && m.dev.on(DevForeignProjectDetaches) {
-		m.foreignProjectDetach(r)
 	}
 	if m.opts.Profile == ProfileHuawei {
 		return newError(http.StatusForbidden, codePermission, "Project %s is not the caller's project: permission denied.", seg.val)
@@ -29,48 +25,19 @@ func (m *Mock) checkProject(r *request, seg segment) *apiError {
 	return errBadRequest(codeInvalid, "Malformed request URL: URL's project_id '%s' doesn't match Context's project_id '%s'", seg.val, m.w.projectID)
 }
 
-// foreignProjectDetach is the foreign-project-detaches deviation: a DELETE
-// refused for another (well-formed) project still detaches the port from
-// the server named, as a detach in the caller's project would.
-func (m *Mock) foreignProjectDetach(r *request) {
-	serverSeg, _ := r.param("server_id")
-	portSeg, _ := r.param("port_id")
-	serverID, aerr := m.pathID(serverSeg, "server_id")
-	if aerr != nil {
-		return
-	}
-	portID, aerr := m.pathID(portSeg, "port_id")
-	if aerr != nil {
-		return
-	}
-	m.mu.Lock()
-	if m.w.servers[serverID] != nil {
-		_ = m.detachLocked(serverID, portID) // the refusal stands
-	}
-	m.mu.Unlock()
-}
-
 // pathID decodes a server or port id from the path: a UUID, returned in
-// lowercase. A malformed id answers 400 (huawei) or 404 (nova), or 500
-// under the malformed-id-500 deviation (long-id-truncated takes the first
-// 36 characters of a longer id).
+// lowercase. A malformed id answers 400 (huawei) or 404 (nova).
 func (m *Mock) pathID(seg segment, name string) (string, *apiError) {
 	if seg.ok && ids.IsUUID(seg.val) {
 		return strings.ToLower(seg.val), nil
 	}
-	if m.dev.on(DevLongIDTruncated) && seg.ok && len(seg.val) > ids.UUIDLen && ids.IsUUID(seg.val[:ids.UUIDLen]) {
-		return strings.ToLower(seg.val[:ids.UUIDLen]), nil
+	if id, aerr, ok := m.dev.pathIDMalformed(seg, name); ok {
+		return id, aerr
 	}
-	switch {
-	case m.dev.on(DevMalformedID500):
-		return "", newError(http.StatusInternalServerError, codeMock("InternalError"), "Unexpected API Error: invalid %s.", name)
-	case m.dev.on(DevMalformedID422):
-		return "", newError(http.StatusUnprocessableEntity, codeInvalid, "Invalid %s %q: not a UUID.", name, sanitize(seg.raw))
-	case m.opts.Profile == ProfileHuawei:
+	if m.opts.Profile == ProfileHuawei {
 		return "", errBadRequest(codeInvalid, "Invalid %s %q: not a UUID.", name, sanitize(seg.raw))
-	default:
-		return "", errNotFound(codeMock("ResourceNotFound"), "%s %q could not be found.", name, sanitize(seg.raw))
 	}
+	return "", errNotFound(codeMock("ResourceNotFound"), "%s %q could not be found.", name, sanitize(seg.raw))
 }
 
 func errServerNotFound(id string) *apiError {
@@ -241,8 +208,8 @@ func (m *Mock) showInterface(w http.ResponseWriter, r *request) {
 	if s != nil {
 		if p, n := m.w.ports[portID], s.nic(portID); p != nil && n != nil {
 			iface, tag, found = interfaceOf(p), n.tag, true
-		} else if li, ok := s.lingering[portID]; ok {
-			iface, found = li, true
+		} else {
+			iface, found = m.dev.nicNotFound(m, s, portID)
 		}
 	}
 	m.mu.Unlock()
@@ -394,12 +361,9 @@ type taggedInterface struct {
 	Tag *string `json:"tag"`
 }
 
-// render shows a NIC at a microversion (with its tag from 2.70) and
-// applies the deviations that change how a NIC is shown.
+// render shows a NIC at a microversion (with its tag from 2.70).
 func (m *Mock) render(iface Interface, tag *string, v apiVersion) any {
-	if m.dev.on(DevInterfaceNetIDEmpty) {
-		iface.NetID = ""
-	}
+	iface = m.dev.nicShown(iface)
 	if v.atLeast(vShowTag) {
 		return taggedInterface{Interface: iface, Tag: tag}
 	}

@@ -1,28 +1,31 @@
 package mock
 
 import (
-	"encoding/json"
 	"net/http"
-	"slices"
 	"time"
 )
 
-// detachInterface is the subject: DELETE …/os-interface/{port_id}. Checks,
-// in order (auth, project and ids were checked before): server unknown
-// (404), locked (409), primary NIC (huawei 403), not attached (huawei 404,
-// nova 202 no-op), detach already in flight (202, nothing more), else the
-// detach is accepted (202) and completes after the delay.
+// The subject: DELETE …/os-interface/{port_id} (docs/reference.md). Auth,
+// the project and the ids were checked by the router. The detach then
+// decides, in order: the server is unknown (404), locked (409), does not
+// have the NIC (huawei 404, nova 202 that does nothing), the NIC is the
+// primary (huawei 403), its detach is in flight already (202, nothing
+// more), else the detach is accepted: 202, and the NIC leaves after the
+// delay, its port unbound and kept when it was attached by port_id,
+// deleted when a net_id attach made it. Each decision is a named point
+// deviations hook (points.go).
+
+// detachRequest is one detach being decided.
+type detachRequest struct {
+	r                *request // the request that asked for it
+	serverID, portID string   // as the path names them
+	s                *serverRec
+	n                *nic
+}
+
 func (m *Mock) detachInterface(w http.ResponseWriter, r *request) {
-	serverID, portID := r.serverID, r.portID
 	m.mu.Lock()
-	var aerr *apiError
-	// Nova ignores a body on DELETE; the request-body-required deviation
-	// insists on a JSON one for a detach it would accept.
-	if m.dev.on(DevRequestBodyRequired) && !(jsonContentType(r.Request) && json.Valid(r.body)) && m.wouldAccept(serverID, portID) {
-		aerr = errBadRequest(codeInvalid, "The request body is missing or is not JSON.")
-	} else {
-		aerr = m.detachLocked(serverID, portID)
-	}
+	aerr := m.decideDetach(&detachRequest{r: r, serverID: r.serverID, portID: r.portID})
 	m.mu.Unlock()
 	if aerr != nil {
 		m.writeError(w, aerr)
@@ -31,181 +34,81 @@ func (m *Mock) detachInterface(w http.ResponseWriter, r *request) {
 	m.writeAccepted(w)
 }
 
-func (m *Mock) detachLocked(serverID, portID string) *apiError {
-	wd := m.w
-	s := wd.servers[serverID]
-	if m.dev.on(DevIgnoreServerID) {
-		if owner := wd.attached[portID]; owner != nil {
-			s = owner
-		} else if s == nil {
-			return m.notAttached(serverID, portID, nil)
-		}
-	}
+// decideDetach decides a detach from the server (with Mock.mu held):
+// unknown, locked, then decideNIC.
+func (m *Mock) decideDetach(d *detachRequest) *apiError {
+	d.s = m.w.servers[d.serverID]
+	m.dev.detachTarget(m, d)
 	switch {
-	case s == nil:
-		if m.dev.on(DevUnknownServerDetachesLater) {
-			if owner := wd.attached[portID]; owner != nil {
-				_ = m.detachLocked(owner.id, portID) // the 404 stands
-			}
-		}
-		return errServerNotFound(serverID)
-	case s.locked && !m.dev.on(DevLockIgnored):
-		if m.dev.on(DevLockedDetachesLater) {
-			_ = m.detachNIC(s, serverID, portID) // the 409 stands
-		}
-		return errLocked(serverID)
+	case d.s == nil:
+		return m.dev.serverUnknown(m, d, errServerNotFound(d.serverID))
+	case d.s.locked:
+		return m.dev.serverLocked(m, d, errLocked(d.serverID))
 	}
-	return m.detachNIC(s, serverID, portID)
+	return m.decideNIC(d)
 }
 
-// wouldAccept reports whether a detach of portID from serverID would be
-// accepted and start: the server is known and unlocked, the NIC attached,
-// not a protected primary, not already detaching.
-func (m *Mock) wouldAccept(serverID, portID string) bool {
-	s := m.w.servers[serverID]
-	if s == nil || s.locked {
-		return false
+// decideNIC decides a detach from the NIC: not attached, primary, then
+// decideStart.
+func (m *Mock) decideNIC(d *detachRequest) *apiError {
+	if d.n = d.s.nic(d.portID); d.n == nil {
+		return m.declineNotAttached(d)
 	}
-	n := s.nic(portID)
-	return n != nil && !n.detaching && !m.primaryProtected(s, portID)
+	if m.primaryProtected(d.s, d.portID) {
+		return m.dev.primaryNIC(m, d, errPrimary(d.portID))
+	}
+	return m.decideStart(d)
 }
 
-// detachNIC is the part of a detach after the server checks: primary,
-// not attached, in flight, else accepted.
-func (m *Mock) detachNIC(s *serverRec, serverID, portID string) *apiError {
-	n := s.nic(portID)
-	if n == nil {
-		return m.notAttached(serverID, portID, s)
+// declineNotAttached answers a detach of a NIC the server d.s (nil: no
+// known server) does not have: huawei 404, nova 202 that does nothing.
+func (m *Mock) declineNotAttached(d *detachRequest) *apiError {
+	var answer *apiError
+	if m.opts.Profile == ProfileHuawei {
+		answer = errNotAttached(d.serverID, d.portID)
 	}
-	if m.primaryProtected(s, portID) {
-		if m.dev.on(DevPrimary403Detaches) && !n.detaching {
-			m.startDetach(s, n)
-		}
-		return errPrimary(portID)
+	return m.dev.notAttached(m, d, answer)
+}
+
+// decideStart decides a detach of an attached NIC: in flight already (202
+// again, nothing more), else accepted: it starts.
+func (m *Mock) decideStart(d *detachRequest) *apiError {
+	if d.n.detaching {
+		return m.dev.inFlight(m, d, nil)
 	}
-	if n.detaching {
-		if m.dev.on(DevConcurrentDetach500) {
-			return newError(http.StatusInternalServerError, codeMock("InternalError"), "Unexpected API Error: a detach of port %s is in progress.", portID)
-		}
-		return nil // in flight: accepted again, nothing more happens
+	if aerr := m.dev.detachAccepted(m, d); aerr != nil {
+		return aerr
 	}
-	m.applyNeighbourDeviations(s, n)
-	m.startDetach(s, n)
+	m.startDetach(d.s, d.n)
 	return nil
 }
 
 // primaryProtected reports whether detaching portID from s must answer
-// 403: the huawei profile protects the primary NIC, unless the
-// primary-detachable deviation is on.
+// 403: the huawei profile protects the primary NIC.
 func (m *Mock) primaryProtected(s *serverRec, portID string) bool {
-	return m.opts.Profile == ProfileHuawei && portID == s.primaryPortID && !m.dev.on(DevPrimaryDetachable)
+	return m.opts.Profile == ProfileHuawei && portID == s.primaryPortID
 }
 
 func errPrimary(portID string) *apiError {
 	return newError(http.StatusForbidden, codePrimary, "The primary interface cannot be detached: port %s is the primary NIC.", portID)
 }
 
-// notAttached answers a DELETE of a port that s (nil: no known server)
-// does not have: huawei 404, nova 202 with no effect.
-func (m *Mock) notAttached(serverID, portID string, s *serverRec) *apiError {
-	if s != nil && m.dev.on(DevRepeat500) && s.detached[portID] {
-		return newError(http.StatusInternalServerError, codeMock("InternalError"), "Unexpected API Error: port %s was already detached.", portID)
-	}
-	if m.dev.on(DevUnknownPortAccepted) {
-		if owner := m.w.attached[portID]; owner != nil && owner != s {
-			if n := owner.nic(portID); n != nil && !n.detaching && !m.primaryProtected(owner, portID) {
-				m.startDetach(owner, n)
-			}
-		}
-		return nil
-	}
-	if m.opts.Profile == ProfileHuawei {
-		return errNotAttached(serverID, portID)
-	}
-	return nil
-}
-
-// applyNeighbourDeviations breaks DETACH-ISOLATION when asked: detaching n
-// also detaches the newest other non-primary NIC, or changes the MACs of
-// the other non-primary NICs.
-func (m *Mock) applyNeighbourDeviations(s *serverRec, n *nic) {
-	if m.dev.on(DevNeighbourMACChanges) {
-		for _, o := range s.nics {
-			if o != n && o.portID != s.primaryPortID {
-				if p := m.w.ports[o.portID]; p != nil {
-					m.w.changeMAC(p)
-				}
-			}
-		}
-	}
-	if m.dev.on(DevDetachNeighbour) {
-		for i := len(s.nics) - 1; i >= 0; i-- {
-			if o := s.nics[i]; o != n && o.portID != s.primaryPortID && !o.detaching {
-				m.startDetach(s, o)
-				break
-			}
-		}
-	}
-}
-
-// detachAll is DELETE on the NIC collection under the collection-delete
-// deviation: every non-primary NIC is detached.
-func (m *Mock) detachAll(w http.ResponseWriter, r *request) {
-	serverID := r.serverID
-	m.mu.Lock()
-	s := m.w.servers[serverID]
-	var aerr *apiError
-	switch {
-	case s == nil:
-		aerr = errServerNotFound(serverID)
-	case s.locked && !m.dev.on(DevLockIgnored):
-		aerr = errLocked(serverID)
-	default:
-		for _, n := range append([]*nic(nil), s.nics...) {
-			if n.portID != s.primaryPortID && !n.detaching {
-				m.startDetach(s, n)
-			}
-		}
-	}
-	m.mu.Unlock()
-	if aerr != nil {
-		m.writeError(w, aerr)
+// writeAccepted answers an accepted detach: 202, zero bytes, no
+// Content-Type.
+func (m *Mock) writeAccepted(w http.ResponseWriter) {
+	if m.dev.acceptedWritten(w) {
 		return
 	}
-	m.writeAccepted(w)
+	w.WriteHeader(http.StatusAccepted)
 }
 
-// writeAccepted answers a detach: 202, zero bytes, no Content-Type (or
-// what a success deviation says).
-func (m *Mock) writeAccepted(w http.ResponseWriter) {
-	switch {
-	case m.dev.on(DevBodyOn202):
-		writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted"})
-	case m.dev.on(DevContentTypeOn202):
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusAccepted)
-	case m.dev.on(DevSuccess204):
-		w.WriteHeader(http.StatusNoContent)
-	case m.dev.on(DevSuccess200Sync):
-		w.WriteHeader(http.StatusOK)
-	default:
-		w.WriteHeader(http.StatusAccepted)
-	}
-}
-
-// startDetach marks n in flight and arranges its completion: at once when
-// the delay is zero (or under success-200-sync), never under
-// never-completes or after Close, else after the delay (60s under
-// completes-late).
+// startDetach marks n in flight and arranges its completion after the
+// delay: at once when it is zero, never after Close.
 func (m *Mock) startDetach(s *serverRec, n *nic) {
 	n.detaching = true
-	delay := m.opts.Delay
-	if m.dev.on(DevCompletesLate) {
-		delay = lateDelay
-	}
-	switch {
-	case m.dev.on(DevNeverCompletes):
-	case delay == 0 || m.dev.on(DevSuccess200Sync):
+	switch delay := m.dev.detachDelay(m.opts.Delay); {
+	case delay == never:
+	case delay == 0:
 		m.finishDetach(s, n)
 	case m.closed:
 	default:
@@ -219,82 +122,48 @@ func (m *Mock) startDetach(s *serverRec, n *nic) {
 	}
 }
 
-// finishDetach is the completion of an accepted detach of n: n is detached,
-// unless a deviation detaches another NIC instead (detach-instead-neighbour)
-// or as well (other-server-nic-detached).
+// finishDetach is the completion of an accepted detach of n: n leaves s.
 func (m *Mock) finishDetach(s *serverRec, n *nic) {
-	if m.dev.on(DevDetachInsteadNeighbour) {
-		if slices.Index(s.nics, n) < 0 {
-			return // already gone (port deleted meanwhile)
-		}
-		n.detaching, n.timer = false, nil // n stays attached
-		if o := newestNonPrimary(s, n); o != nil {
-			m.completeDetach(s, o)
-		}
+	if m.dev.detachCompletes(m, s, n) {
 		return
 	}
-	if !m.completeDetach(s, n) {
-		return
-	}
-	if m.dev.on(DevOtherServerNICDetached) {
-		order := m.w.serverOrder
-		i := slices.Index(order, s)
-		for k := 1; i >= 0 && k < len(order); k++ {
-			other := order[(i+k)%len(order)]
-			if o := newestNonPrimary(other, nil); o != nil {
-				m.completeDetach(other, o)
-				break
-			}
-		}
-	}
+	m.completeDetach(s, n)
 }
 
-// newestNonPrimary returns the most recently attached non-primary NIC of s
-// other than except, or nil.
-func newestNonPrimary(s *serverRec, except *nic) *nic {
-	for i := len(s.nics) - 1; i >= 0; i-- {
-		if o := s.nics[i]; o != except && o.portID != s.primaryPortID {
-			return o
-		}
-	}
-	return nil
-}
+// portFate is what becomes of a detached NIC's port.
+type portFate int
+
+const (
+	fateUnbind     portFate = iota // kept, unbound: device_id and device_owner cleared, status DOWN
+	fateDelete                     // deleted
+	fateStaysBound                 // kept as it was, still bound (only a deviation chooses it)
+)
 
 // completeDetach removes n from s and applies the port's fate: a port
-// attached by port_id is unbound (device_id and device_owner cleared,
-// status DOWN); a port created by a net_id attach is deleted. It reports
-// whether n was still attached.
+// attached by port_id is unbound, a port created by a net_id attach is
+// deleted. It reports whether n was still attached.
 func (m *Mock) completeDetach(s *serverRec, n *nic) bool {
 	wd := m.w
 	if !wd.unlink(s, n) {
 		return false // already gone (port deleted meanwhile)
-	}
-	if m.dev.on(DevRepeat500) { // only that deviation needs the history, which grows with every detach
-		s.detached[n.portID] = true
 	}
 	wd.detaches++
 	p := wd.ports[n.portID]
 	if p == nil {
 		return true
 	}
-	snapshot := interfaceOf(p)
-	unbind := func() { p.DeviceID, p.DeviceOwner, p.Status = "", "", statusDown }
-	switch {
-	case n.preserve && m.dev.on(DevPortIDDeleted):
-		wd.deletePort(p)
-	case n.preserve && m.dev.on(DevPortIDStaysBound):
-	case n.preserve:
-		unbind()
-		if m.dev.on(DevKeptPortLosesIP) {
-			wd.releaseIPs(p)
-		}
-	case m.dev.on(DevNetIDKept):
-		unbind()
-	default:
-		wd.deletePort(p)
+	shown := interfaceOf(p)
+	fate := fateDelete
+	if n.preserve {
+		fate = fateUnbind
 	}
-	if m.dev.on(DevShowLingers) {
-		s.lingering[snapshot.PortID] = snapshot
+	switch m.dev.portFate(m, n, p, fate) {
+	case fateUnbind:
+		p.DeviceID, p.DeviceOwner, p.Status = "", "", statusDown
+	case fateDelete:
+		wd.deletePort(p)
+	case fateStaysBound:
 	}
+	m.dev.nicDetached(m, s, shown, p)
 	return true
 }

@@ -1,12 +1,15 @@
 package mock
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/nicconform/nicconform/internal/ids"
 	"github.com/nicconform/nicconform/internal/paths"
 )
 
@@ -14,6 +17,10 @@ import (
 // deviation breaks exactly one rule of the catalog (see DeviationInfo.Rule)
 // and leaves everything else faithful. Deviations exist so that the suite
 // can be proven to catch each break.
+//
+// Adding one is a row in deviationTable (its name, kind, rule, description
+// and hooks: what it does at the named points of points.go) and its probe
+// in deviations_test.go.
 type Deviation string
 
 // The deviations. Their names are public vocabulary (`-deviation NAME`).
@@ -95,61 +102,411 @@ type DeviationInfo struct {
 	AlsoBreaks []string
 	// Advisory is the kind of advisory a Variant must raise.
 	Advisory string
+
+	// hooks are what the deviation does (points.go).
+	hooks hooks
 }
 
-// deviationTable is the catalog of deviations (a constant table).
+// deviationTable is the catalog of deviations: each row says what the
+// deviation breaks and, in its hooks, how (points.go names the points).
 var deviationTable = []DeviationInfo{
-	{Name: DevPrimaryDetachable, Kind: BreaksRule, Rule: "PRIMARY-FORBIDDEN", Description: "a DELETE of the primary NIC answers 202 and detaches it (no difference in the nova profile, where the primary is detachable anyway)"},
-	{Name: DevPrimary403Detaches, Kind: BreaksRule, Rule: "PRIMARY-FORBIDDEN", Description: "a DELETE of the primary NIC answers the correct 403 but detaches it anyway after the delay (no difference in the nova profile)"},
-	{Name: DevPortIDDeleted, Kind: BreaksRule, Rule: "PORT-ID-RETAINED", Description: "a port attached with port_id is deleted on detach instead of kept"},
-	{Name: DevPortIDStaysBound, Kind: BreaksRule, Rule: "PORT-ID-RETAINED", Description: "a port attached with port_id survives the detach but keeps device_id, device_owner and status ACTIVE"},
-	{Name: DevNetIDKept, Kind: BreaksRule, Rule: "NET-ID-DELETED", Description: "a port created by a net_id attach is kept (unbound) on detach instead of deleted"},
-	{Name: DevBodyOn202, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "BODY-EMPTY-RESPONSE", Description: `the detach 202 carries {"status":"accepted"} with Content-Type application/json`},
+	{Name: DevPrimaryDetachable, Kind: BreaksRule, Rule: "PRIMARY-FORBIDDEN", Description: "a DELETE of the primary NIC answers 202 and detaches it (no difference in the nova profile, where the primary is detachable anyway)",
+		hooks: hooks{
+			primaryNIC: func(m *Mock, d *detachRequest, _ *apiError) *apiError {
+				return m.decideStart(d) // as if it were any NIC
+			},
+			losesPrimary: true,
+		}},
+	{Name: DevPrimary403Detaches, Kind: BreaksRule, Rule: "PRIMARY-FORBIDDEN", Description: "a DELETE of the primary NIC answers the correct 403 but detaches it anyway after the delay (no difference in the nova profile)",
+		hooks: hooks{
+			primaryNIC: func(m *Mock, d *detachRequest, answer *apiError) *apiError {
+				if !d.n.detaching {
+					m.startDetach(d.s, d.n)
+				}
+				return answer
+			},
+			losesPrimary: true,
+		}},
+	{Name: DevPortIDDeleted, Kind: BreaksRule, Rule: "PORT-ID-RETAINED", Description: "a port attached with port_id is deleted on detach instead of kept",
+		hooks: hooks{
+			portFate: func(_ *Mock, n *nic, _ *portRec, fate portFate) portFate {
+				if n.preserve {
+					return fateDelete
+				}
+				return fate
+			},
+		}},
+	{Name: DevPortIDStaysBound, Kind: BreaksRule, Rule: "PORT-ID-RETAINED", Description: "a port attached with port_id survives the detach but keeps device_id, device_owner and status ACTIVE",
+		hooks: hooks{
+			portFate: func(_ *Mock, n *nic, _ *portRec, fate portFate) portFate {
+				if n.preserve {
+					return fateStaysBound
+				}
+				return fate
+			},
+			leavesPortBound: true,
+		}},
+	{Name: DevNetIDKept, Kind: BreaksRule, Rule: "NET-ID-DELETED", Description: "a port created by a net_id attach is kept (unbound) on detach instead of deleted",
+		hooks: hooks{
+			portFate: func(_ *Mock, n *nic, _ *portRec, fate portFate) portFate {
+				if !n.preserve {
+					return fateUnbind
+				}
+				return fate
+			},
+		}},
+	{Name: DevBodyOn202, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "BODY-EMPTY-RESPONSE", Description: `the detach 202 carries {"status":"accepted"} with Content-Type application/json`,
+		hooks: hooks{
+			acceptedWritten: func(w http.ResponseWriter) bool {
+				writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted"})
+				return true
+			},
+		}},
 	{Name: DevContentTypeOn202, Kind: Variant, Rule: "BODY-EMPTY-RESPONSE", Advisory: "content-type-on-empty-body",
-		Description: "the detach 202 has zero bytes but Content-Type application/json, as upstream Nova answers (docs/reference.md §7): no rule breaks, the reports raise an advisory"},
-	{Name: DevSuccess204, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "DETACH-ACCEPTED", Description: "a successful detach answers 204 instead of 202"},
-	{Name: DevSuccess200Sync, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "DETACH-ACCEPTED", Description: "a successful detach completes synchronously and answers 200 with an empty body"},
+		Description: "the detach 202 has zero bytes but Content-Type application/json, as upstream Nova answers (docs/reference.md §7): no rule breaks, the reports raise an advisory",
+		hooks: hooks{
+			acceptedWritten: func(w http.ResponseWriter) bool {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusAccepted)
+				return true
+			},
+		}},
+	{Name: DevSuccess204, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "DETACH-ACCEPTED", Description: "a successful detach answers 204 instead of 202",
+		hooks: hooks{
+			acceptedWritten: func(w http.ResponseWriter) bool {
+				w.WriteHeader(http.StatusNoContent)
+				return true
+			},
+		}},
+	{Name: DevSuccess200Sync, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "DETACH-ACCEPTED", Description: "a successful detach completes synchronously and answers 200 with an empty body",
+		hooks: hooks{
+			detachDelay: func(time.Duration) time.Duration { return 0 },
+			acceptedWritten: func(w http.ResponseWriter) bool {
+				w.WriteHeader(http.StatusOK)
+				return true
+			},
+		}},
 	{Name: DevRequestBodyRequired, Kind: BreaksRule, Rule: "BODY-NO-REQUEST", AlsoBreaks: []string{"DETACH-ACCEPTED"},
-		Description: `a detach it would accept answers 400 and does nothing unless it carries a JSON body ({} with Content-Type application/json works); refusals are unchanged. The documented detach has no body (seed §请求消息), so DETACH-ACCEPTED breaks too`},
-	{Name: DevNeverCompletes, Kind: BreaksRule, Rule: "DETACH-COMPLETES", Description: "a detach answers 202 but the NIC never leaves"},
-	{Name: DevShowLingers, Kind: BreaksRule, Rule: "DETACH-COMPLETES", Description: "after a detach completes the NIC leaves the list but showing it still answers 200"},
-	{Name: DevDetachNeighbour, Kind: BreaksRule, AlsoBreaks: []string{"DETACH-REPEAT"}, Rule: "DETACH-ISOLATION", Description: "detaching a NIC also detaches the most recently attached other non-primary NIC of the server"},
-	{Name: DevNeighbourMACChanges, Kind: BreaksRule, AlsoBreaks: []string{"DETACH-REPEAT"}, Rule: "DETACH-ISOLATION", Description: "detaching a NIC changes the MAC address of the server's other non-primary NICs (and their ports)"},
-	{Name: DevIgnoreServerID, Kind: BreaksRule, AlsoBreaks: []string{"PATH-UNKNOWN-PORT"}, Rule: "PATH-UNKNOWN-SERVER", Description: "the server_id in the detach path is ignored: the port is detached from whichever server has it, with 202, even for an unknown server id"},
-	{Name: DevUnknownPortAccepted, Kind: BreaksRule, Rule: "PATH-UNKNOWN-PORT", Description: "a port not attached to the server answers 202 (in the huawei profile too); if it is attached to another server it is detached from there"},
-	{Name: DevForeignProjectAccepted, Kind: BreaksRule, Rule: "PATH-FOREIGN-PROJECT", Description: "any well-formed project_id is accepted as the caller's"},
-	{Name: DevMalformedID500, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "PATH-MALFORMED", Description: "a malformed server_id or port_id answers 500 computeFault"},
-	{Name: DevCollectionDelete, Kind: BreaksRule, Rule: "PATH-MISSING-PORT", Description: "DELETE on …/os-interface (no port id) answers 202 and detaches every non-primary NIC"},
-	{Name: DevAnyMethodDetaches, Kind: BreaksRule, Rule: "METHOD-NOT-ALLOWED", Description: "PUT, PATCH and POST on …/os-interface/{port_id} behave as DELETE"},
-	{Name: DevRepeat500, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "DETACH-REPEAT", Description: "a DELETE of a port already detached from this server answers 500"},
-	{Name: DevAuthOptional, Kind: BreaksRule, Rule: "AUTH-MISSING", Description: "a request without credentials is accepted"},
-	{Name: DevAuthAnyToken, Kind: BreaksRule, Rule: "AUTH-INVALID", Description: "any non-empty token (or any credential the verifier rejects) is accepted"},
-	{Name: DevLockIgnored, Kind: BreaksRule, Rule: "STATE-LOCKED", Description: "a locked server's NIC is detached (202)"},
-	{Name: DevErrorPlainText, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "ERROR-SHAPE", Description: "4xx answers carry a text/plain body instead of a JSON error"},
-	{Name: DevNoRequestID, Kind: BreaksRule, Rule: "REQUEST-ID", Description: "no request-id header on any response"},
+		Description: `a detach it would accept answers 400 and does nothing unless it carries a JSON body ({} with Content-Type application/json works); refusals are unchanged. The documented detach has no body (seed §请求消息), so DETACH-ACCEPTED breaks too`,
+		hooks: hooks{
+			detachAccepted: func(_ *Mock, d *detachRequest, answer *apiError) *apiError {
+				if jsonContentType(d.r.Request) && json.Valid(d.r.body) {
+					return answer
+				}
+				return errBadRequest(codeInvalid, "The request body is missing or is not JSON.")
+			},
+		}},
+	{Name: DevNeverCompletes, Kind: BreaksRule, Rule: "DETACH-COMPLETES", Description: "a detach answers 202 but the NIC never leaves",
+		hooks: hooks{
+			detachDelay: func(time.Duration) time.Duration { return never },
+		}},
+	{Name: DevShowLingers, Kind: BreaksRule, Rule: "DETACH-COMPLETES", Description: "after a detach completes the NIC leaves the list but showing it still answers 200",
+		hooks: hooks{
+			nicDetached: func(m *Mock, s *serverRec, shown Interface, p *portRec) {
+				m.memo.keepShowing(s, shown, p, m.w.ports[p.ID] == p)
+			},
+			nicNotFound: func(m *Mock, s *serverRec, portID string) (Interface, bool) {
+				return m.memo.stillShown(m.w, s, portID)
+			},
+		}},
+	{Name: DevDetachNeighbour, Kind: BreaksRule, AlsoBreaks: []string{"DETACH-REPEAT"}, Rule: "DETACH-ISOLATION", Description: "detaching a NIC also detaches the most recently attached other non-primary NIC of the server",
+		hooks: hooks{
+			detachAccepted: func(m *Mock, d *detachRequest, answer *apiError) *apiError {
+				for i := len(d.s.nics) - 1; i >= 0; i-- {
+					if o := d.s.nics[i]; o != d.n && o.portID != d.s.primaryPortID && !o.detaching {
+						m.startDetach(d.s, o)
+						break
+					}
+				}
+				return answer
+			},
+		}},
+	{Name: DevNeighbourMACChanges, Kind: BreaksRule, AlsoBreaks: []string{"DETACH-REPEAT"}, Rule: "DETACH-ISOLATION", Description: "detaching a NIC changes the MAC address of the server's other non-primary NICs (and their ports)",
+		hooks: hooks{
+			detachAccepted: func(m *Mock, d *detachRequest, answer *apiError) *apiError {
+				for _, o := range d.s.nics {
+					if p := m.w.ports[o.portID]; o != d.n && o.portID != d.s.primaryPortID && p != nil {
+						m.w.changeMAC(p)
+					}
+				}
+				return answer
+			},
+		}},
+	{Name: DevIgnoreServerID, Kind: BreaksRule, AlsoBreaks: []string{"PATH-UNKNOWN-PORT"}, Rule: "PATH-UNKNOWN-SERVER", Description: "the server_id in the detach path is ignored: the port is detached from whichever server has it, with 202, even for an unknown server id",
+		hooks: hooks{
+			detachTarget: func(m *Mock, d *detachRequest) {
+				if owner := m.w.attached[d.portID]; owner != nil {
+					d.s = owner
+				}
+			},
+			serverUnknown: func(m *Mock, d *detachRequest, _ *apiError) *apiError {
+				return m.declineNotAttached(d) // attached nowhere
+			},
+		}},
+	{Name: DevUnknownPortAccepted, Kind: BreaksRule, Rule: "PATH-UNKNOWN-PORT", Description: "a port not attached to the server answers 202 (in the huawei profile too); if it is attached to another server it is detached from there",
+		hooks: hooks{
+			notAttached: func(m *Mock, d *detachRequest, _ *apiError) *apiError {
+				if owner := m.w.attached[d.portID]; owner != nil && owner != d.s {
+					if n := owner.nic(d.portID); n != nil && !n.detaching && !m.primaryProtected(owner, d.portID) {
+						m.startDetach(owner, n)
+					}
+				}
+				return nil
+			},
+		}},
+	{Name: DevForeignProjectAccepted, Kind: BreaksRule, Rule: "PATH-FOREIGN-PROJECT", Description: "any well-formed project_id is accepted as the caller's",
+		hooks: hooks{
+			projectForeign: func(*Mock, *request) bool { return true },
+		}},
+	{Name: DevMalformedID500, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "PATH-MALFORMED", Description: "a malformed server_id or port_id answers 500 computeFault",
+		hooks: hooks{
+			pathIDMalformed: func(_ segment, name string) (string, *apiError, bool) {
+				return "", newError(http.StatusInternalServerError, codeMock("InternalError"), "Unexpected API Error: invalid %s.", name), true
+			},
+		}},
+	{Name: DevCollectionDelete, Kind: BreaksRule, Rule: "PATH-MISSING-PORT", Description: "DELETE on …/os-interface (no port id) answers 202 and detaches every non-primary NIC",
+		hooks: hooks{
+			methodNotAllowed: func(r *request) *endpoint {
+				if r.route != paths.Interfaces || r.Method != http.MethodDelete {
+					return nil
+				}
+				return &endpoint{http.MethodDelete, func(m *Mock, w http.ResponseWriter, r *request) {
+					m.mu.Lock()
+					s := m.w.servers[r.serverID]
+					var aerr *apiError
+					switch {
+					case s == nil:
+						aerr = errServerNotFound(r.serverID)
+					case s.locked:
+						aerr = errLocked(r.serverID)
+					default:
+						for _, n := range slices.Clone(s.nics) {
+							if n.portID != s.primaryPortID && !n.detaching {
+								m.startDetach(s, n)
+							}
+						}
+					}
+					m.mu.Unlock()
+					if aerr != nil {
+						m.writeError(w, aerr)
+						return
+					}
+					m.writeAccepted(w)
+				}}
+			},
+		}},
+	{Name: DevAnyMethodDetaches, Kind: BreaksRule, Rule: "METHOD-NOT-ALLOWED", Description: "PUT, PATCH and POST on …/os-interface/{port_id} behave as DELETE",
+		hooks: hooks{
+			methodNotAllowed: func(r *request) *endpoint {
+				switch {
+				case r.route != paths.Interface:
+				case r.Method == http.MethodPut, r.Method == http.MethodPatch, r.Method == http.MethodPost:
+					return &endpoint{http.MethodDelete, (*Mock).detachInterface}
+				}
+				return nil
+			},
+		}},
+	{Name: DevRepeat500, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "DETACH-REPEAT", Description: "a DELETE of a port already detached from this server answers 500",
+		hooks: hooks{
+			nicDetached: func(m *Mock, s *serverRec, shown Interface, _ *portRec) {
+				m.memo.rememberDetach(s, shown.PortID)
+			},
+			notAttached: func(m *Mock, d *detachRequest, answer *apiError) *apiError {
+				if d.s == nil || !m.memo.detachedBefore(d.s, d.portID) {
+					return answer
+				}
+				return newError(http.StatusInternalServerError, codeMock("InternalError"), "Unexpected API Error: port %s was already detached.", d.portID)
+			},
+		}},
+	{Name: DevAuthOptional, Kind: BreaksRule, Rule: "AUTH-MISSING", Description: "a request without credentials is accepted",
+		hooks: hooks{
+			authFailed: func(none bool) bool { return none },
+		}},
+	{Name: DevAuthAnyToken, Kind: BreaksRule, Rule: "AUTH-INVALID", Description: "any non-empty token (or any credential the verifier rejects) is accepted",
+		hooks: hooks{
+			authFailed: func(none bool) bool { return !none },
+		}},
+	{Name: DevLockIgnored, Kind: BreaksRule, Rule: "STATE-LOCKED", Description: "a locked server's NIC is detached (202)",
+		hooks: hooks{
+			serverLocked: func(m *Mock, d *detachRequest, _ *apiError) *apiError {
+				return m.decideNIC(d) // as if unlocked
+			},
+		}},
+	{Name: DevErrorPlainText, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "ERROR-SHAPE", Description: "4xx answers carry a text/plain body instead of a JSON error",
+		hooks: hooks{
+			errorWritten: func(_ *Mock, w http.ResponseWriter, e *apiError) bool {
+				if e.status >= 500 {
+					return false
+				}
+				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+				w.WriteHeader(e.status)
+				_, _ = fmt.Fprintln(w, e.message)
+				return true
+			},
+		}},
+	{Name: DevNoRequestID, Kind: BreaksRule, Rule: "REQUEST-ID", Description: "no request-id header on any response",
+		hooks: hooks{
+			responseWritten: func(h http.Header, _ int) { dropRequestIDs(h) },
+		}},
 	{Name: DevInterfaceNetIDEmpty, Kind: Variant, Rule: "SPEC-CONFORMANT", Advisory: "neighbour-contract",
-		Description: `NICs are shown with an empty net_id (the contract wants the network's UUID): a neighbour call's departure, an advisory; SPEC-CONFORMANT judges the detach operation`},
-	{Name: DevMalformedID422, Kind: BreaksRule, Rule: "SPEC-CONFORMANT", Description: "a malformed server_id or port_id answers 422 with a documented error body: a 4xx (PATH-MALFORMED holds) that the detach operation does not document"},
-	{Name: DevDetachInsteadNeighbour, Kind: BreaksRule, AlsoBreaks: []string{"DETACH-COMPLETES"}, Rule: "DETACH-ISOLATION", Description: "a DELETE of a NIC answers 202 but, at completion, detaches the most recently attached other non-primary NIC of the server instead (the NIC named stays attached); with no other non-primary NIC nothing is detached"},
-	{Name: DevCompletesLate, Kind: BreaksRule, Rule: "DETACH-COMPLETES", Description: "an accepted detach completes only after 60s, whatever the delay (even -delay 0)"},
-	{Name: DevFaultCodeMismatch, Kind: BreaksRule, Rule: "ERROR-SHAPE", Description: `Nova faults carry "code": 400 whatever the HTTP status; with -errors huawei every error's code is "Ecs.0000" (still a documented shape: only the code string changes)`},
-	{Name: DevErrorJSONFlat, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "ERROR-SHAPE", Description: `error bodies are flat, undocumented JSON {"code":<status>,"message":"…"} (application/json), in either error shape`},
-	{Name: DevConcurrentDetach500, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "DETACH-REPEAT", Description: "a DELETE of a NIC whose detach is still in flight answers 500 computeFault instead of 202 (no difference with -delay 0: nothing is ever in flight)"},
-	{Name: DevKeptPortLosesIP, Kind: BreaksRule, Rule: "PORT-ID-RETAINED", Description: "a port attached with port_id survives the detach, unbound and DOWN, but its IP is released: fixed_ips becomes []"},
-	{Name: DevUnknownServerDetachesLater, Kind: BreaksRule, Rule: "PATH-UNKNOWN-SERVER", Description: "a DELETE with an unknown (well-formed) server_id answers the correct 404 but, after the delay, detaches the port from whichever server has it (as a detach from that server would: not if it is locked, nor a protected primary)"},
-	{Name: DevForeignProjectDetaches, Kind: BreaksRule, Rule: "PATH-FOREIGN-PROJECT", Description: "a DELETE with another (well-formed) project_id answers the correct refusal but, after the delay, detaches the port from the server named (if it is attached there)"},
-	{Name: DevLockedDetachesLater, Kind: BreaksRule, Rule: "STATE-LOCKED", Description: "a DELETE on a locked server answers the correct 409 but detaches the NIC after the delay anyway"},
-	{Name: DevNoRequestIDOnErrors, Kind: BreaksRule, Rule: "REQUEST-ID", Description: "responses with status >= 400 carry no request-id header (successes keep theirs)"},
-	{Name: DevRequestIDConstant, Kind: BreaksRule, Rule: "REQUEST-ID", Description: "every response carries the same request id, " + constantRequestID},
-	{Name: DevMethod405NoAllow, Kind: BreaksRule, Rule: "METHOD-NOT-ALLOWED", Description: "405 answers carry no Allow header"},
-	{Name: DevLongIDTruncated, Kind: BreaksRule, Rule: "PATH-MALFORMED", Description: "a server_id or port_id longer than 36 characters is cut to its first 36 and used if they make a UUID (a too-long port id that starts with an attached port's id detaches it, 202)"},
-	{Name: DevOtherServerNICDetached, Kind: BreaksRule, Rule: "DETACH-ISOLATION", Description: "when a detach completes on a server, the most recently attached non-primary NIC of the next server in seed order that has one is detached too (no difference with a single server)"},
+		Description: `NICs are shown with an empty net_id (the contract wants the network's UUID): a neighbour call's departure, an advisory; SPEC-CONFORMANT judges the detach operation`,
+		hooks: hooks{
+			nicShown: func(iface Interface) Interface {
+				iface.NetID = ""
+				return iface
+			},
+		}},
+	{Name: DevMalformedID422, Kind: BreaksRule, Rule: "SPEC-CONFORMANT", Description: "a malformed server_id or port_id answers 422 with a documented error body: a 4xx (PATH-MALFORMED holds) that the detach operation does not document",
+		hooks: hooks{
+			pathIDMalformed: func(seg segment, name string) (string, *apiError, bool) {
+				return "", newError(http.StatusUnprocessableEntity, codeInvalid, "Invalid %s %q: not a UUID.", name, sanitize(seg.raw)), true
+			},
+		}},
+	{Name: DevDetachInsteadNeighbour, Kind: BreaksRule, AlsoBreaks: []string{"DETACH-COMPLETES"}, Rule: "DETACH-ISOLATION", Description: "a DELETE of a NIC answers 202 but, at completion, detaches the most recently attached other non-primary NIC of the server instead (the NIC named stays attached); with no other non-primary NIC nothing is detached",
+		hooks: hooks{
+			detachCompletes: func(m *Mock, s *serverRec, n *nic) bool {
+				if slices.Index(s.nics, n) < 0 {
+					return true // already gone (port deleted meanwhile)
+				}
+				n.detaching, n.timer = false, nil // n stays attached
+				if o := newestNonPrimary(s, n); o != nil {
+					m.completeDetach(s, o)
+				}
+				return true
+			},
+		}},
+	{Name: DevCompletesLate, Kind: BreaksRule, Rule: "DETACH-COMPLETES", Description: "an accepted detach completes only after 60s, whatever the delay (even -delay 0)",
+		hooks: hooks{
+			detachDelay: func(time.Duration) time.Duration { return lateDelay },
+		}},
+	{Name: DevFaultCodeMismatch, Kind: BreaksRule, Rule: "ERROR-SHAPE", Description: `Nova faults carry "code": 400 whatever the HTTP status; with -errors huawei every error's code is "Ecs.0000" (still a documented shape: only the code string changes)`,
+		hooks: hooks{
+			errorWritten: func(m *Mock, w http.ResponseWriter, e *apiError) bool {
+				writeJSON(w, e.status, m.errorBody(e.status, http.StatusBadRequest, "Ecs.0000", e.message))
+				return true
+			},
+		}},
+	{Name: DevErrorJSONFlat, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "ERROR-SHAPE", Description: `error bodies are flat, undocumented JSON {"code":<status>,"message":"…"} (application/json), in either error shape`,
+		hooks: hooks{
+			errorWritten: func(_ *Mock, w http.ResponseWriter, e *apiError) bool {
+				writeJSON(w, e.status, novaFault{Code: e.status, Message: e.message})
+				return true
+			},
+		}},
+	{Name: DevConcurrentDetach500, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "DETACH-REPEAT", Description: "a DELETE of a NIC whose detach is still in flight answers 500 computeFault instead of 202 (no difference with -delay 0: nothing is ever in flight)",
+		hooks: hooks{
+			inFlight: func(_ *Mock, d *detachRequest, _ *apiError) *apiError {
+				return newError(http.StatusInternalServerError, codeMock("InternalError"), "Unexpected API Error: a detach of port %s is in progress.", d.portID)
+			},
+		}},
+	{Name: DevKeptPortLosesIP, Kind: BreaksRule, Rule: "PORT-ID-RETAINED", Description: "a port attached with port_id survives the detach, unbound and DOWN, but its IP is released: fixed_ips becomes []",
+		hooks: hooks{
+			portFate: func(m *Mock, n *nic, p *portRec, fate portFate) portFate {
+				if n.preserve && fate == fateUnbind {
+					m.w.releaseIPs(p)
+				}
+				return fate
+			},
+		}},
+	{Name: DevUnknownServerDetachesLater, Kind: BreaksRule, Rule: "PATH-UNKNOWN-SERVER", Description: "a DELETE with an unknown (well-formed) server_id answers the correct 404 but, after the delay, detaches the port from whichever server has it (as a detach from that server would: not if it is locked, nor a protected primary)",
+		hooks: hooks{
+			serverUnknown: func(m *Mock, d *detachRequest, answer *apiError) *apiError {
+				if owner := m.w.attached[d.portID]; owner != nil {
+					_ = m.decideDetach(&detachRequest{r: d.r, serverID: owner.id, portID: d.portID}) // the 404 stands
+				}
+				return answer
+			},
+		}},
+	{Name: DevForeignProjectDetaches, Kind: BreaksRule, Rule: "PATH-FOREIGN-PROJECT", Description: "a DELETE with another (well-formed) project_id answers the correct refusal but, after the delay, detaches the port from the server named (if it is attached there)",
+		hooks: hooks{
+			projectForeign: func(m *Mock, r *request) bool {
+				if r.route != paths.Interface || r.method != http.MethodDelete {
+					return false
+				}
+				serverSeg, _ := r.param("server_id")
+				portSeg, _ := r.param("port_id")
+				serverID, aerr1 := m.pathID(serverSeg, "server_id")
+				portID, aerr2 := m.pathID(portSeg, "port_id")
+				if aerr1 != nil || aerr2 != nil {
+					return false
+				}
+				m.mu.Lock()
+				defer m.mu.Unlock()
+				if m.w.servers[serverID] != nil {
+					_ = m.decideDetach(&detachRequest{r: r, serverID: serverID, portID: portID}) // the refusal stands
+				}
+				return false
+			},
+		}},
+	{Name: DevLockedDetachesLater, Kind: BreaksRule, Rule: "STATE-LOCKED", Description: "a DELETE on a locked server answers the correct 409 but detaches the NIC after the delay anyway",
+		hooks: hooks{
+			serverLocked: func(m *Mock, d *detachRequest, answer *apiError) *apiError {
+				_ = m.decideNIC(d) // the 409 stands
+				return answer
+			},
+		}},
+	{Name: DevNoRequestIDOnErrors, Kind: BreaksRule, Rule: "REQUEST-ID", Description: "responses with status >= 400 carry no request-id header (successes keep theirs)",
+		hooks: hooks{
+			responseWritten: func(h http.Header, status int) {
+				if status >= 400 {
+					dropRequestIDs(h)
+				}
+			},
+		}},
+	{Name: DevRequestIDConstant, Kind: BreaksRule, Rule: "REQUEST-ID", Description: "every response carries the same request id, " + constantRequestID,
+		hooks: hooks{
+			responseWritten: func(h http.Header, _ int) {
+				for _, k := range []string{headerRequestID, headerComputeRequestID} {
+					if h.Get(k) != "" {
+						h.Set(k, constantRequestID)
+					}
+				}
+			},
+		}},
+	{Name: DevMethod405NoAllow, Kind: BreaksRule, Rule: "METHOD-NOT-ALLOWED", Description: "405 answers carry no Allow header",
+		hooks: hooks{
+			responseWritten: func(h http.Header, status int) {
+				if status == http.StatusMethodNotAllowed {
+					h.Del("Allow")
+				}
+			},
+		}},
+	{Name: DevLongIDTruncated, Kind: BreaksRule, Rule: "PATH-MALFORMED", Description: "a server_id or port_id longer than 36 characters is cut to its first 36 and used if they make a UUID (a too-long port id that starts with an attached port's id detaches it, 202)",
+		hooks: hooks{
+			pathIDMalformed: func(seg segment, _ string) (string, *apiError, bool) {
+				if seg.ok && len(seg.val) > ids.UUIDLen && ids.IsUUID(seg.val[:ids.UUIDLen]) {
+					return strings.ToLower(seg.val[:ids.UUIDLen]), nil, true
+				}
+				return "", nil, false
+			},
+		}},
+	{Name: DevOtherServerNICDetached, Kind: BreaksRule, Rule: "DETACH-ISOLATION", Description: "when a detach completes on a server, the most recently attached non-primary NIC of the next server in seed order that has one is detached too (no difference with a single server)",
+		hooks: hooks{
+			detachCompletes: func(m *Mock, s *serverRec, n *nic) bool {
+				if !m.completeDetach(s, n) {
+					return true
+				}
+				order := m.w.serverOrder
+				i := slices.Index(order, s)
+				for k := 1; i >= 0 && k < len(order); k++ {
+					other := order[(i+k)%len(order)]
+					if o := newestNonPrimary(other, nil); o != nil {
+						m.completeDetach(other, o)
+						break
+					}
+				}
+				return true
+			},
+		}},
 }
 
 // Deviations lists every deviation with the rule it breaks, sorted by name.
 func Deviations() []DeviationInfo {
 	out := make([]DeviationInfo, len(deviationTable))
 	copy(out, deviationTable)
+	for i := range out {
+		out[i].hooks = hooks{}
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
@@ -170,29 +527,79 @@ func ParseDeviation(s string) (Deviation, error) {
 	return "", fmt.Errorf("mock: unknown deviation %q (known: %s)", s, strings.Join(names, ", "))
 }
 
-// deviationSet is the set of enabled deviations.
-type deviationSet map[Deviation]bool
-
-func newDeviationSet(ds []Deviation) deviationSet {
-	set := make(deviationSet, len(ds))
-	for _, d := range ds {
-		set[d] = true
+// hooksOf returns the hooks of the deviations ds, in table order.
+func hooksOf(ds []Deviation) deviationHooks {
+	var out deviationHooks
+	for i := range deviationTable {
+		if slices.Contains(ds, deviationTable[i].Name) {
+			out = append(out, &deviationTable[i].hooks)
+		}
 	}
-	return set
+	return out
 }
 
-func (s deviationSet) on(d Deviation) bool { return s[d] }
-
-// methodNotAllowed returns the endpoint that serves a method its route does
-// not allow (any-method-detaches serves PUT, PATCH and POST on a NIC as
-// DELETE; collection-delete serves DELETE on the NIC collection), or nil.
-func (s deviationSet) methodNotAllowed(r *request) *endpoint {
-	switch {
-	case r.route == paths.Interface && s.on(DevAnyMethodDetaches) &&
-		(r.Method == http.MethodPut || r.Method == http.MethodPatch || r.Method == http.MethodPost):
-		return &endpoint{http.MethodDelete, (*Mock).detachInterface}
-	case r.route == paths.Interfaces && s.on(DevCollectionDelete) && r.Method == http.MethodDelete:
-		return &endpoint{http.MethodDelete, (*Mock).detachAll}
+// newestNonPrimary returns the most recently attached non-primary NIC of s
+// other than except, or nil.
+func newestNonPrimary(s *serverRec, except *nic) *nic {
+	for i := len(s.nics) - 1; i >= 0; i-- {
+		if o := s.nics[i]; o != except && o.portID != s.primaryPortID {
+			return o
+		}
 	}
 	return nil
+}
+
+// dropRequestIDs removes the request-id headers.
+func dropRequestIDs(h http.Header) {
+	h.Del(headerRequestID)
+	h.Del(headerComputeRequestID)
+}
+
+// deviationMemo is what deviations remember between requests (guarded by
+// Mock.mu); the faithful mock remembers nothing of the kind.
+type deviationMemo struct {
+	detaches map[nicKey]bool         // repeat-500: NICs whose detach completed
+	shown    map[nicKey]lingeringNIC // show-lingers: detached NICs still shown
+}
+
+// nicKey names a NIC by its server and port.
+type nicKey struct{ serverID, portID string }
+
+// lingeringNIC is a detached NIC that show-lingers still shows.
+type lingeringNIC struct {
+	iface Interface
+	port  *portRec // its port when it left, and whether it was kept then
+	kept  bool
+}
+
+func (dm *deviationMemo) rememberDetach(s *serverRec, portID string) {
+	if dm.detaches == nil {
+		dm.detaches = map[nicKey]bool{}
+	}
+	dm.detaches[nicKey{s.id, portID}] = true
+}
+
+func (dm *deviationMemo) detachedBefore(s *serverRec, portID string) bool {
+	return dm.detaches[nicKey{s.id, portID}]
+}
+
+// keepShowing remembers a NIC that left s as it was shown; kept says
+// whether its port p was still in the world then.
+func (dm *deviationMemo) keepShowing(s *serverRec, iface Interface, p *portRec, kept bool) {
+	if dm.shown == nil {
+		dm.shown = map[nicKey]lingeringNIC{}
+	}
+	dm.shown[nicKey{s.id, iface.PortID}] = lingeringNIC{iface: iface, port: p, kept: kept}
+}
+
+// stillShown returns how a NIC that left s is still shown, until its port
+// (when it was kept) is deleted.
+func (dm *deviationMemo) stillShown(w *world, s *serverRec, portID string) (Interface, bool) {
+	k := nicKey{s.id, portID}
+	l, ok := dm.shown[k]
+	if ok && l.kept && w.ports[portID] != l.port {
+		delete(dm.shown, k) // the port was deleted since
+		ok = false
+	}
+	return l.iface, ok
 }

@@ -76,44 +76,32 @@ func faultName(status int) string {
 	}
 }
 
-// writeError answers e in the configured error shape (or as plain text
-// under the error-plain-text deviation, for 4xx; or as the deviations
-// error-json-flat and fault-code-mismatch say).
+// writeError answers e in the configured error shape.
 func (m *Mock) writeError(w http.ResponseWriter, e *apiError) {
-	h := w.Header()
-	if m.dev.on(DevErrorPlainText) && e.status < 500 {
-		h.Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(e.status)
-		_, _ = fmt.Fprintln(w, e.message)
+	if m.dev.errorWritten(m, w, e) {
 		return
 	}
-	type novaFault struct {
-		Code    int    `json:"code"`
-		Message string `json:"message"`
-	}
-	if m.dev.on(DevErrorJSONFlat) {
-		writeJSON(w, e.status, novaFault{Code: e.status, Message: e.message})
-		return
-	}
-	var body any
+	writeJSON(w, e.status, m.errorBody(e.status, e.status, e.code, e.message))
+}
+
+// novaFault is the inside of a Nova fault.
+type novaFault struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+// errorBody is the body of an error answer with status in the configured
+// shape: a Nova fault, {"<fault name>":{"code":novaCode,"message":…}}, or a
+// Huawei error, {"error":{"code":huaweiCode,"message":…}}.
+func (m *Mock) errorBody(status, novaCode int, huaweiCode, message string) any {
 	if m.opts.Errors == ErrorsHuawei {
 		type huaweiError struct {
 			Code    string `json:"code"`
 			Message string `json:"message"`
 		}
-		code := e.code
-		if m.dev.on(DevFaultCodeMismatch) {
-			code = "Ecs.0000"
-		}
-		body = map[string]huaweiError{"error": {Code: code, Message: e.message}}
-	} else {
-		code := e.status
-		if m.dev.on(DevFaultCodeMismatch) {
-			code = http.StatusBadRequest
-		}
-		body = map[string]novaFault{faultName(e.status): {Code: code, Message: e.message}}
+		return map[string]huaweiError{"error": {Code: huaweiCode, Message: message}}
 	}
-	writeJSON(w, e.status, body)
+	return map[string]novaFault{faultName(status): {Code: novaCode, Message: message}}
 }
 
 // writeJSON answers v as JSON with the given status.

@@ -25,29 +25,25 @@ const (
 	headerComputeRequestID = "X-Compute-Request-Id"
 )
 
-// statusWriter records the status a handler answered.
+// statusWriter records the status a handler answered, and passes the
+// response's headers to the deviations (responseWritten) as it is written.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
-	// noIDOnError drops the request-id headers from an answer >= 400
-	// (the no-request-id-on-errors deviation).
-	noIDOnError bool
+	dev    deviationHooks
 }
 
 func (w *statusWriter) WriteHeader(status int) {
 	if w.status == 0 {
 		w.status = status
-		if w.noIDOnError && status >= 400 {
-			w.Header().Del(headerRequestID)
-			w.Header().Del(headerComputeRequestID)
-		}
+		w.dev.responseWritten(w.Header(), status)
 	}
 	w.ResponseWriter.WriteHeader(status)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
-		w.status = http.StatusOK
+		w.WriteHeader(http.StatusOK)
 	}
 	return w.ResponseWriter.Write(b)
 }
@@ -91,15 +87,10 @@ func (r *request) param(name string) (segment, bool) {
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rid := "req-" + ids.NewUUID()
-	if m.dev.on(DevRequestIDConstant) {
-		rid = constantRequestID
-	}
-	sw := &statusWriter{ResponseWriter: w, noIDOnError: m.dev.on(DevNoRequestIDOnErrors)}
-	if !m.dev.on(DevNoRequestID) {
-		sw.Header().Set(headerRequestID, rid)
-		if isComputePath(r) {
-			sw.Header().Set(headerComputeRequestID, rid)
-		}
+	sw := &statusWriter{ResponseWriter: w, dev: m.dev}
+	sw.Header().Set(headerRequestID, rid)
+	if isComputePath(r) {
+		sw.Header().Set(headerComputeRequestID, rid)
 	}
 	defer func() {
 		if v := recover(); v != nil {
@@ -110,6 +101,9 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if sw.status == 0 {
 				m.writeError(sw, newError(http.StatusInternalServerError, codeMock("InternalError"), "The mock failed (a bug): request %s.", rid))
 			}
+		}
+		if sw.status == 0 { // nothing was written: net/http answers 200
+			sw.WriteHeader(http.StatusOK)
 		}
 		m.logRequest(r, sw.status, rid, time.Since(start))
 	}()

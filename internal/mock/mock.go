@@ -13,10 +13,11 @@ import (
 // safe for concurrent use. Create it with New; stop it with Close.
 type Mock struct {
 	opts Options
-	dev  deviationSet
+	dev  deviationHooks // the hooks of Options.Deviations (points.go)
 
-	mu     sync.Mutex // guards w and closed
+	mu     sync.Mutex // guards w, memo and closed
 	w      *world
+	memo   deviationMemo
 	closed bool
 
 	panics   atomic.Int64 // recovered handler panics: always a bug
@@ -31,7 +32,7 @@ func New(opts Options) (*Mock, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Mock{opts: opts, dev: newDeviationSet(opts.Deviations), w: newWorld()}
+	m := &Mock{opts: opts, dev: hooksOf(opts.Deviations), w: newWorld()}
 	for range opts.Servers {
 		if _, err := m.AddServer(); err != nil {
 			return nil, err
@@ -155,8 +156,8 @@ func (m *Mock) CheckInvariants() error {
 				bad("attachment index disagrees for port %s", n.portID)
 			}
 		}
-		primaryKept := m.opts.Profile == ProfileNova || m.dev.on(DevPrimaryDetachable) || m.dev.on(DevPrimary403Detaches)
-		if !primaryKept && s.nic(s.primaryPortID) == nil {
+		primaryKept := m.opts.Profile == ProfileHuawei && !m.dev.losesPrimary()
+		if primaryKept && s.nic(s.primaryPortID) == nil {
 			bad("server %s lost its primary NIC %s", s.id, s.primaryPortID)
 		}
 	}
@@ -176,7 +177,7 @@ func (m *Mock) CheckInvariants() error {
 			}
 			ips[ip.IPAddress] = p.ID
 		}
-		if p.DeviceID != "" && seen[p.ID] != p.DeviceID && !m.dev.on(DevPortIDStaysBound) {
+		if p.DeviceID != "" && seen[p.ID] != p.DeviceID && !m.dev.leavesPortBound() {
 			bad("port %s has device_id %s but is not attached there", p.ID, p.DeviceID)
 		}
 	}

@@ -161,9 +161,7 @@ func (m *Mock) route(w http.ResponseWriter, r *request) {
 		e = m.dev.methodNotAllowed(r)
 	}
 	if e == nil {
-		if !m.dev.on(DevMethod405NoAllow) {
-			w.Header().Set("Allow", allow(r.route))
-		}
+		w.Header().Set("Allow", allow(r.route))
 		m.writeError(w, newError(http.StatusMethodNotAllowed, codeMock("MethodNotAllowed"), "The method %s is not allowed for this resource.", sanitize(r.Method)))
 		return
 	}

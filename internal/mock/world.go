@@ -91,8 +91,6 @@ type serverRec struct {
 	lockedReason  *string // the reason given at lock (microversion 2.73 and later)
 	primaryPortID string
 	nics          []*nic
-	detached      map[string]bool      // ports whose detach from this server completed
-	lingering     map[string]Interface // show-lingers: NICs still shown after their detach
 }
 
 func (s *serverRec) nic(portID string) *nic {
@@ -228,10 +226,8 @@ func (w *world) changeMAC(p *portRec) {
 // addServer seeds one ACTIVE, unlocked server with a primary NIC.
 func (w *world) addServer() (*serverRec, *apiError) {
 	s := &serverRec{
-		id:        ids.NewUUID(),
-		name:      fmt.Sprintf("mock-server-%d", len(w.serverOrder)+1),
-		detached:  map[string]bool{},
-		lingering: map[string]Interface{},
+		id:   ids.NewUUID(),
+		name: fmt.Sprintf("mock-server-%d", len(w.serverOrder)+1),
 	}
 	p, err := w.newPort("", netip.Addr{})
 	if err != nil {
@@ -251,7 +247,6 @@ func (w *world) bind(s *serverRec, p *portRec, preserve bool) *nic {
 	n := &nic{portID: p.ID, preserve: preserve}
 	s.nics = append(s.nics, n)
 	w.attached[p.ID] = s
-	delete(s.lingering, p.ID)
 	return n
 }
 
@@ -280,9 +275,6 @@ func (w *world) deletePort(p *portRec) {
 		if n := s.nic(p.ID); n != nil {
 			w.unlink(s, n)
 		}
-	}
-	for _, s := range w.serverOrder {
-		delete(s.lingering, p.ID)
 	}
 	delete(w.ports, p.ID)
 	delete(w.macs, p.MACAddress)
