@@ -8,7 +8,14 @@
 // It exists for two reasons. First, the suite runs against it by default, so
 // the suite can be developed and run without a cloud. Second, its
 // deviations (see [Deviations]) each break exactly one rule of the catalog,
-// so the suite can be proven to catch every break (mutation testing).
+// so the suite can be proven to catch every break (mutation testing). The
+// reference behaviour is written without them: it passes a few named
+// points (points.go: "auth checked", "method not allowed", "path id
+// malformed", "not attached", "detach accepted", "detach completes", "port
+// fate", "response written", …) where a deviation's hooks may change what
+// happens, and each deviation's hooks sit in its row of the deviation
+// table (deviations.go). Adding a deviation is a row there and its probe in
+// deviations_test.go.
 //
 // The world is in memory and guarded by one mutex: one project, one network
 // with one subnet (192.168.0.0/16), and N ACTIVE servers, each with its

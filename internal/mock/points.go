@@ -5,32 +5,28 @@ import (
 	"time"
 )
 
-// The named points. The reference behaviour calls m.dev at a few named
-// points where a deviation may change what happens; with no deviation on,
-// each point gives back the reference's own outcome. A deviation's row in
-// deviationTable carries its hooks: a function for each point it changes.
+// The named points. The reference behaviour (handler.go, auth.go,
+// routes.go, compute.go, detach.go, errors.go) asks m.dev at a few named
+// points whether a deviation changes what happens there; with no deviation
+// on, each point gives back the reference's own outcome. A deviation's row
+// in deviationTable carries its hooks: a function for each point it
+// changes.
 //
-// When several deviations hook one point, their hooks run in table order,
-// each given the outcome so far; at a point that decides something (an
-// answer, an id, a delay, a fate), the first hook that decides otherwise
-// than the reference ends the point. Observing points (responseWritten,
-// detachTarget, nicShown, nicDetached) run every hook.
-//
-// Hooks on the detach and on shown NICs run with Mock.mu held; the others
-// without it (a hook that touches the world takes it).
+// When several deviations hook one point, their hooks run in table order;
+// at a point that decides something (an answer, an id, a delay, a fate),
+// the first hook that decides otherwise than the reference ends the point.
+// Observing points (responseWritten, nicShown, detachTarget, nicDetached)
+// run every hook.
 
 // hooks is one deviation's behaviour: a function for each named point it
 // changes, nil where it keeps the reference.
 type hooks struct {
+	// The request, before any operation (Mock.mu not held: a hook that
+	// touches the world takes it).
+
 	// authFailed (auth checked): the request's credentials are missing
 	// (none) or were refused; true lets the request through.
 	authFailed func(none bool) bool
-	// responseWritten: a response's status is about to be written with
-	// these headers (the request ids set); the hook may change them.
-	responseWritten func(h http.Header, status int)
-	// errorWritten: an error answer is about to be written in the
-	// configured shape; true when the hook has written it its own way.
-	errorWritten func(m *Mock, w http.ResponseWriter, e *apiError) bool
 	// methodNotAllowed: the route does not serve the request's method; an
 	// endpoint serves it anyway (as the endpoint's method), nil answers 405.
 	methodNotAllowed func(r *request) *endpoint
@@ -40,14 +36,30 @@ type hooks struct {
 	// pathIDMalformed: a server or port id in the path is not a UUID; ok
 	// decides: with the id to use, or with the error to answer.
 	pathIDMalformed func(seg segment, name string) (id string, aerr *apiError, ok bool)
+
+	// The response (Mock.mu not held).
+
+	// responseWritten: a response's status is about to be written with
+	// these headers (the request ids set); the hook may change them.
+	responseWritten func(h http.Header, status int)
+	// errorWritten: an error answer is about to be written in the
+	// configured shape; true when the hook has written it its own way.
+	errorWritten func(m *Mock, w http.ResponseWriter, e *apiError) bool
+	// acceptedWritten: the 202 of an accepted detach is about to be
+	// written; true when the hook has answered its own way.
+	acceptedWritten func(w http.ResponseWriter) bool
 	// nicShown: a NIC is about to be shown in a response.
 	nicShown func(iface Interface) Interface
+
+	// The world (Mock.mu held).
+
 	// nicNotFound: a GET names a NIC the server does not have; ok shows
 	// iface instead of the 404.
 	nicNotFound func(m *Mock, s *serverRec, portID string) (iface Interface, ok bool)
 
-	// The detach's decisions (see detach.go). An answer is an error, or
-	// nil for 202; a hook returns the answer it was given to keep it.
+	// The detach's decisions, in the order detach.go takes them. An answer
+	// is an error, or nil for 202; a hook returns the answer it was given
+	// to keep it.
 
 	// detachTarget: the server a DELETE names was looked up (d.s, nil when
 	// unknown); the hook may point the detach at another server.
@@ -64,13 +76,12 @@ type hooks struct {
 	// inFlight: the NIC's detach was accepted already (202 again, nothing
 	// more happens).
 	inFlight answerHook
-	// detachAccepted: the detach is accepted and is about to start; an
-	// error refuses it instead (nothing starts).
+	// detachAccepted (nil in): the detach is accepted and is about to
+	// start; an error refuses it instead (nothing starts).
 	detachAccepted answerHook
 
-	// acceptedWritten: the 202 of an accepted detach is about to be
-	// written; true when the hook has answered its own way.
-	acceptedWritten func(w http.ResponseWriter) bool
+	// The detach's course.
+
 	// detachDelay: a detach starts; the hook returns how long it takes
 	// instead of the configured delay (0: it completes before the answer;
 	// never: it never completes).
