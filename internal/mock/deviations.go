@@ -129,21 +129,11 @@ var deviationTable = []DeviationInfo{
 		}},
 	{Name: DevPortIDDeleted, Kind: BreaksRule, Rule: "PORT-ID-RETAINED", Description: "a port attached with port_id is deleted on detach instead of kept",
 		hooks: hooks{
-			portFate: func(_ *Mock, n *nic, _ *portRec, fate portFate) portFate {
-				if n.preserve {
-					return fateDelete
-				}
-				return fate
-			},
+			portFate: portIDPortsGet(fateDelete),
 		}},
 	{Name: DevPortIDStaysBound, Kind: BreaksRule, Rule: "PORT-ID-RETAINED", Description: "a port attached with port_id survives the detach but keeps device_id, device_owner and status ACTIVE",
 		hooks: hooks{
-			portFate: func(_ *Mock, n *nic, _ *portRec, fate portFate) portFate {
-				if n.preserve {
-					return fateStaysBound
-				}
-				return fate
-			},
+			portFate:        portIDPortsGet(fateStaysBound),
 			leavesPortBound: true,
 		}},
 	{Name: DevNetIDKept, Kind: BreaksRule, Rule: "NET-ID-DELETED", Description: "a port created by a net_id attach is kept (unbound) on detach instead of deleted",
@@ -536,6 +526,17 @@ func hooksOf(ds []Deviation) deviationHooks {
 		}
 	}
 	return out
+}
+
+// portIDPortsGet is a portFate hook that gives the ports attached by
+// port_id the fate f (and leaves the others theirs).
+func portIDPortsGet(f portFate) func(*Mock, *nic, *portRec, portFate) portFate {
+	return func(_ *Mock, n *nic, _ *portRec, fate portFate) portFate {
+		if n.preserve {
+			return f
+		}
+		return fate
+	}
 }
 
 // newestNonPrimary returns the most recently attached non-primary NIC of s

@@ -114,24 +114,11 @@ func (m *Mock) createPort(w http.ResponseWriter, r *request) {
 }
 
 func (m *Mock) showPort(w http.ResponseWriter, r *request) {
-	portID := r.portID
-	m.mu.Lock()
-	p := m.w.ports[portID]
-	var port Port
-	if p != nil {
-		port = p.clone()
-	}
-	m.mu.Unlock()
-	if p == nil {
-		m.writeError(w, errPortNotFound(portID))
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]Port{"port": port})
+	m.answerPort(w, r.portID, nil)
 }
 
 // updatePort renames a port: {"port":{"name":…}}; nothing else is updatable.
 func (m *Mock) updatePort(w http.ResponseWriter, r *request) {
-	portID := r.portID
 	if aerr := checkMediaType(r.Request); aerr != nil {
 		m.writeError(w, aerr)
 		return
@@ -141,11 +128,19 @@ func (m *Mock) updatePort(w http.ResponseWriter, r *request) {
 		m.writeError(w, errBadRequest(codeInvalid, `Invalid port update: only {"port":{"name":"…"}} is accepted.`))
 		return
 	}
+	m.answerPort(w, r.portID, func(p *portRec) { p.Name = name })
+}
+
+// answerPort answers a port (200) after change (if any) is applied to it
+// under the lock, or 404.
+func (m *Mock) answerPort(w http.ResponseWriter, portID string, change func(*portRec)) {
 	m.mu.Lock()
 	p := m.w.ports[portID]
 	var port Port
 	if p != nil {
-		p.Name = name
+		if change != nil {
+			change(p)
+		}
 		port = p.clone()
 	}
 	m.mu.Unlock()
