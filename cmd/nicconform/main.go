@@ -22,6 +22,7 @@ const usage = `usage: nicconform <command> [flags]
 
 commands:
   run      run the conformance suite; exit 0 (all held), 1 (a rule failed), 2 (could not judge, or left something) (nicconform run -h)
+  summary  merge many runs' report folders into one matrix (nicconform summary -h)
   mock     serve the reference mock (nicconform mock -h for its flags and deviations)
   rules    print the rule catalog of spec/openapi.yaml (-json for JSON; nicconform rules -h)
   config   print the target configuration resolved from the environment (each value's source; secrets
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "run":
 		return runSuite(ctx, args[1:], stdout, stderr)
+	case "summary":
+		return runSummary(args[1:], stdout, stderr)
 	case "mock":
 		return runMock(ctx, args[1:], stdout, stderr)
 	case "rules":

@@ -99,7 +99,10 @@ type Leak struct {
 
 // Conformance is the content of conformance.json.
 type Conformance struct {
-	Target     string     `json:"target"`
+	Target string `json:"target"`
+	// Region is the target's region (HW_REGION_NAME / OS_REGION_NAME), if
+	// any: `nicconform summary` heads its column with it.
+	Region     string     `json:"region,omitempty"`
 	Profile    string     `json:"profile"`
 	Started    time.Time  `json:"started"`
 	Finished   time.Time  `json:"finished"`
@@ -136,6 +139,7 @@ const maxEvidence = 20
 // Run describes the run a report is about, beyond its spec results.
 type Run struct {
 	Target  string // masked description of the target
+	Region  string
 	Profile string
 	Started time.Time
 	// SetupError, when set, says why the run could not start (the
@@ -155,7 +159,7 @@ type Run struct {
 // run's findings, and the run's exchanges (all of them, including those
 // made outside specs).
 func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange) Conformance {
-	c := Conformance{Target: run.Target, Profile: run.Profile, Started: run.Started.UTC(), Finished: time.Now().UTC(),
+	c := Conformance{Target: run.Target, Region: run.Region, Profile: run.Profile, Started: run.Started.UTC(), Finished: time.Now().UTC(),
 		Advisories: append([]Advisory{}, run.Advisories...), Leaks: append([]Leak{}, run.Leaks...)}
 	c.Advisories = append(c.Advisories, exchangeAdvisories(s, exchanges)...)
 	for _, rule := range s.Rules() {

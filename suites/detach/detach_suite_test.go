@@ -86,7 +86,7 @@ var _ = ReportAfterSuite("nicconform reports", func(r Report) {
 	if err != nil {
 		Fail(err.Error())
 	}
-	run := report.Run{Target: cfg.String(), Profile: cfg.Profile, DryRun: cfg.DryRun}
+	run := report.Run{Target: cfg.String(), Region: cfg.Region, Profile: cfg.Profile, DryRun: cfg.DryRun}
 	if env != nil {
 		run.Target, run.PrimaryPortID = env.Description(), env.PrimaryPortID
 	}
