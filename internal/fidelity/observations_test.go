@@ -150,6 +150,7 @@ func neverCompletes(next http.Handler, seed mock.Seed) http.Handler {
 		server := r.Clone(r.Context())
 		server.Method = http.MethodGet
 		server.URL.Path, server.URL.RawPath = strings.TrimSuffix(r.URL.Path, "/os-interface/"+m[2]), ""
+		server.Header.Set("X-OpenStack-Nova-API-Version", "2.9") // "locked" is shown from 2.9
 		srv := recorded(next, server)
 		if recorded(next, show).Code != http.StatusOK || srv.Code != http.StatusOK || strings.Contains(srv.Body.String(), `"locked":true`) {
 			next.ServeHTTP(w, r) // a refusal stands

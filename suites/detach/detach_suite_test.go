@@ -57,10 +57,10 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, env.Client.Recorder().Since(start))
 	}()
 	if env.Mock == nil && !cfg.DryRun {
+		DeferCleanup(env.Release) // first: an interrupt during the claim leaves none
 		if err := env.Claim(ctx); err != nil {
 			Fail(err.Error())
 		}
-		DeferCleanup(env.Release)
 	}
 	DeferCleanup(env.RemoveWitness) // runs before Release and Close
 	DeferCleanup(func() { cleanupStart = env.Client.Recorder().Len() })
