@@ -22,7 +22,7 @@ least one Ginkgo spec labelled with its id, so --label-filter=<RULE> runs it.
 
 Output, one line per rule, in catalog order:
   RULE          the rule's stable id (e.g. PRIMARY-FORBIDDEN), as in the reports
-  HUAWEI, NOVA  what each profile expects of the detach: the status codes or
+  HUAWEI, NOVA  what each shipped profile (spec/profiles) expects: the status codes or
                 classes it accepts (404, 4XX, 202|404), "-" when the rule pins
                 no status, "skipped" when the rule does not apply
   STATEMENT     what must hold
@@ -31,7 +31,9 @@ With -json: a JSON array, one object per rule, with the fields id, title,
 statement, source, needs (the preconditions the rule needs besides its
 statement, x-preconditions ids such as detach-completes: when one does not
 hold the rule is an error, not a fail) and expect ({"<profile>":
-{"status": [...], "skip": "why"}}).
+{"status": [...], "skip": "why"}}, the shipped profiles' expectations) and
+allow (what the statement allows of the status it judges: a profile may
+only narrow or choose within it).
 
 Flags:
 `

@@ -16,12 +16,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nicconform/nicconform/spec"
 )
 
-// Profiles a run can expect.
+// The behaviour families of the shipped profiles.
 const (
-	ProfileHuawei = "huawei"
-	ProfileNova   = "nova"
+	ProfileHuawei = spec.ProfileHuawei
+	ProfileNova   = spec.ProfileNova
 )
 
 // Authentication modes.
@@ -82,7 +84,11 @@ type Target struct {
 	// configured target: a broken cloud would really detach the primary NIC.
 	AllowPrimaryProbe bool
 
+	// Profile names the expectations: a shipped profile (spec/profiles) or
+	// a profile file's path; ProfileBase is its behaviour family, "huawei"
+	// or "nova".
 	Profile       string
+	ProfileBase   string
 	DetachTimeout time.Duration
 	PollInterval  time.Duration
 	// RequestTimeout bounds one HTTP attempt (a target that accepts the
@@ -156,8 +162,13 @@ func Diagnose(env Lookup) (Target, []error) {
 	if t.Profile == "" {
 		t.Profile = r.dflt("Profile", ProfileHuawei)
 	}
-	if t.Profile != ProfileHuawei && t.Profile != ProfileNova {
-		r.errf("NICCONFORM_PROFILE=%q: want %q or %q", t.Profile, ProfileHuawei, ProfileNova)
+	t.ProfileBase = ProfileHuawei
+	if s, err := spec.Load(); err != nil {
+		r.errf("the contract: %v", err)
+	} else if p, err := s.LoadProfile(t.Profile); err != nil {
+		r.errf("NICCONFORM_PROFILE=%q: %v (a shipped profile: %s; or a profile file's path)", t.Profile, err, strings.Join(spec.ShippedProfiles(), ", "))
+	} else {
+		t.ProfileBase = p.Base
 	}
 	if t.ReportDir == "" {
 		t.ReportDir = r.dflt("ReportDir", DefaultReportDir)
@@ -362,7 +373,7 @@ func (r *resolver) live(mockVars []string) {
 	}
 	if t.ProjectID == "" {
 		r.errf("NICCONFORM_PROJECT_ID (or HW_PROJECT_ID, HUAWEICLOUD_SDK_PROJECT_ID, OS_PROJECT_ID) is required with a target")
-	} else if t.Profile == ProfileHuawei && !hexProject.MatchString(t.ProjectID) {
+	} else if t.ProfileBase == ProfileHuawei && !hexProject.MatchString(t.ProjectID) {
 		r.errf("%s=%q: a Huawei Cloud project id is 32 lowercase hex characters", t.Sources["ProjectID"], t.ProjectID)
 	}
 	if t.Auth.Mode == AuthNone {

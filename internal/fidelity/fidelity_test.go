@@ -35,9 +35,15 @@ func TestEveryRuleCanFail(t *testing.T) {
 		{Name: "faithful-nova", Profile: "nova"},
 		{Name: "faithful-huawei-errors-huawei", Profile: "huawei", Errors: "huawei"},
 		{Name: "faithful-nova-errors-huawei", Profile: "nova", Errors: "huawei"},
+		// The reserve_port variant: its profile against the variant mock.
+		{Name: "faithful-huawei-reserve-port", Profile: "huawei-reserve-port"},
 	}
 	for _, d := range mock.Deviations() {
-		runs = append(runs, fidelity.Run{Name: string(d.Name), Profile: "huawei", Deviation: string(d.Name), Rule: d.Rule,
+		profile := d.Profile
+		if profile == "" {
+			profile = "huawei"
+		}
+		runs = append(runs, fidelity.Run{Name: string(d.Name), Profile: profile, Deviation: string(d.Name), Rule: d.Rule,
 			Variant: d.Kind == mock.Variant, Advisory: d.Advisory, AlsoBreaks: d.AlsoBreaks})
 		if d.Kind == mock.BreaksRule {
 			proven[d.Rule] = true

@@ -20,6 +20,7 @@ func (m *Mock) detachInterface(w http.ResponseWriter, r *request, serverID, port
 	if m.dev.on(DevRequestBodyRequired) && !(jsonContentType(r.Request) && json.Valid(r.body)) && m.wouldAccept(serverID, portID) {
 		aerr = errBadRequest(codeInvalid, "The request body is missing or is not JSON.")
 	} else {
+		m.applyReservePort(r, serverID, portID)
 		aerr = m.detachLocked(serverID, portID)
 	}
 	m.mu.Unlock()

@@ -58,6 +58,7 @@ const (
 	DevLongIDTruncated            Deviation = "long-id-truncated"
 	DevOtherServerNICDetached     Deviation = "other-server-nic-detached"
 	DevMalformedID422             Deviation = "malformed-id-422"
+	DevReservePortIgnored         Deviation = "reserve-port-ignored"
 )
 
 // lateDelay is how long an accepted detach takes under completes-late.
@@ -92,6 +93,9 @@ type DeviationInfo struct {
 	AlsoBreaks []string
 	// Advisory is the kind of advisory a Variant must raise.
 	Advisory string
+	// Profile is the profile (spec/profiles) the kill matrix runs the
+	// deviation in, with the variant behaviour it implies; "" for huawei.
+	Profile string
 }
 
 // deviationTable is the catalog of deviations (a constant table).
@@ -126,6 +130,8 @@ var deviationTable = []DeviationInfo{
 	{Name: DevNoRequestID, Kind: BreaksRule, Rule: "REQUEST-ID", Description: "no request-id header on any response"},
 	{Name: DevInterfaceNetIDEmpty, Kind: Variant, Rule: "SPEC-CONFORMANT", Advisory: "neighbour-contract",
 		Description: `NICs are shown with an empty net_id (the contract wants the network's UUID): a neighbour call's departure, an advisory; SPEC-CONFORMANT judges the detach operation`},
+	{Name: DevReservePortIgnored, Kind: BreaksRule, Rule: "PORT-ID-RETAINED", Profile: "huawei-reserve-port",
+		Description: "with the reserve_port variant (-reserve-port), reserve_port=true is ignored: every detach deletes the NIC's port (no difference without the variant)"},
 	{Name: DevMalformedID422, Kind: BreaksRule, Rule: "SPEC-CONFORMANT", Description: "a malformed server_id or port_id answers 422 with a documented error body: a 4xx (PATH-MALFORMED holds) that the detach operation does not document"},
 	{Name: DevDetachInsteadNeighbour, Kind: BreaksRule, AlsoBreaks: []string{"DETACH-COMPLETES"}, Rule: "DETACH-ISOLATION", Description: "a DELETE of a NIC answers 202 but, at completion, detaches the most recently attached other non-primary NIC of the server instead (the NIC named stays attached); with no other non-primary NIC nothing is detached"},
 	{Name: DevCompletesLate, Kind: BreaksRule, Rule: "DETACH-COMPLETES", Description: "an accepted detach completes only after 60s, whatever the delay (even -delay 0)"},

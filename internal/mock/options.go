@@ -105,6 +105,10 @@ type Options struct {
 	MaxSkew time.Duration
 	// Deviations are the behaviours to break on purpose (see Deviations).
 	Deviations []Deviation
+	// ReservePort emulates the reserve_port regional variant: a detach
+	// deletes the NIC's port unless it carries reserve_port=true, which
+	// keeps (unbinds) it (docs/reference.md §1, §7).
+	ReservePort bool
 	// Throttle, when positive, answers every Throttle-th request with 429
 	// and Retry-After: 0 before doing anything with it, as a rate-limited
 	// cloud does: a client must wait and retry.

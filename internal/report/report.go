@@ -127,6 +127,9 @@ type Verdict struct {
 	Statement string `json:"statement"`
 	Verdict   string `json:"verdict"`
 	Reason    string `json:"reason,omitempty"`
+	// Expected is what the run's profile expected of the status the rule
+	// judges ("404", "2XX or 4XX", "skip: why"), where it expected one.
+	Expected string `json:"expected,omitempty"`
 	// Precondition names what did not hold, for an error.
 	Precondition string   `json:"precondition,omitempty"`
 	Evidence     []string `json:"evidence"`
@@ -153,6 +156,8 @@ type Run struct {
 	Findings      []Finding
 	Advisories    []Advisory
 	Leaks         []Leak
+	// Expected is what the profile expected of each rule, by rule id.
+	Expected map[string]string
 }
 
 // Build decides every catalog rule's verdict from the spec results, the
@@ -167,7 +172,7 @@ func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange
 		if run.SetupError != "" {
 			v = Verdict{Verdict: Error, Reason: "the run could not start: " + Plain(run.SetupError)}
 		}
-		v.ID, v.Title, v.Statement = rule.ID, rule.Title, rule.Statement
+		v.ID, v.Title, v.Statement, v.Expected = rule.ID, rule.Title, rule.Statement, run.Expected[rule.ID]
 		if v.Verdict == Pass || v.Verdict == Error {
 			if reason, ev := crossCheck(s, rule.ID, exchanges); reason != "" {
 				v.Verdict, v.Reason, v.Precondition, v.Evidence = Fail, reason, "", ev

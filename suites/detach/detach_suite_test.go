@@ -89,6 +89,7 @@ var _ = ReportAfterSuite("nicconform reports", func(r Report) {
 	run := report.Run{Target: cfg.String(), Region: cfg.Region, Profile: cfg.Profile, DryRun: cfg.DryRun}
 	if env != nil {
 		run.Target, run.PrimaryPortID = env.Description(), env.PrimaryPortID
+		run.Profile, run.Expected = env.ProfileDescription(), env.Expectations()
 	}
 	c, err := fixtures.WriteReports(cfg.ReportDir, s, run, r)
 	if err != nil {
