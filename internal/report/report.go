@@ -165,7 +165,7 @@ type Run struct {
 // made outside specs).
 func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange) Conformance {
 	c := Conformance{Target: run.Target, Region: run.Region, Profile: run.Profile, Started: run.Started.UTC(), Finished: time.Now().UTC(),
-		Advisories: append([]Advisory{}, run.Advisories...), Leaks: append([]Leak{}, run.Leaks...)}
+		Advisories: merged(run.Advisories), Leaks: append([]Leak{}, run.Leaks...)}
 	c.Advisories = append(c.Advisories, exchangeAdvisories(s, exchanges)...)
 	for _, rule := range s.Rules() {
 		v := verdictFromSpecs(rule, results)
@@ -312,6 +312,33 @@ func crossCheck(s *spec.Spec, ruleID string, exchanges []*client.Exchange) (stri
 	return Plain(fmt.Sprintf("%d exchange(s) of the detach operation break it; first: %s", len(bad), first)), appendEvidence(nil, bad)
 }
 
+// merged folds the advisories of one kind the specs raised into one: the
+// first's message, the count, and the evidence of all.
+func merged(in []Advisory) []Advisory {
+	out := []Advisory{}
+	at := map[string]int{}
+	for _, a := range in {
+		i, ok := at[a.Kind]
+		if !ok {
+			at[a.Kind] = len(out)
+			out = append(out, a)
+			continue
+		}
+		out[i].Count += max(a.Count, 1)
+		for _, ev := range a.Evidence {
+			if len(out[i].Evidence) < maxEvidence && !slices.Contains(out[i].Evidence, ev) {
+				out[i].Evidence = append(out[i].Evidence, ev)
+			}
+		}
+	}
+	for i, a := range out {
+		if a.Count > 1 {
+			out[i].Message = fmt.Sprintf("%d observations; first: %s", a.Count, a.Message)
+		}
+	}
+	return out
+}
+
 // exchangeAdvisories lists what the run's exchanges show that changes no
 // verdict: neighbour calls that depart from the contract or that the target
 // does not implement, and a Content-Type on an empty success body.
@@ -336,6 +363,10 @@ func exchangeAdvisories(s *spec.Spec, exchanges []*client.Exchange) []Advisory {
 	}
 	for _, e := range exchanges {
 		if e.Status == 0 {
+			continue
+		}
+		if e.Status == 429 {
+			note(key{"throttled", ""}, e, fmt.Sprintf("the target answered 429 (rate limited); the client waited and retried, honouring Retry-After: %s", e))
 			continue
 		}
 		if e.Status >= 200 && e.Status < 300 && len(e.ResponseBody) == 0 && e.ResponseHeader.Get("Content-Type") != "" {
@@ -419,7 +450,7 @@ var (
 	structDump = regexp.MustCompile(`(?s)\n\s*\{\n.*$`)
 	// Gomega names where a polled function failed (the spec's code, not
 	// the target's), and says when a poll was told to stop.
-	pollLocation = regexp.MustCompile(`The function passed to \w+ (?:failed|returned)[^\n]*?(?: with:|\n)|Told to stop trying after [0-9.]+m?s\.\s*`)
+	pollLocation = regexp.MustCompile(`The function passed to \w+ (?:failed|returned)[^\n]*?(?: with:|\n)|(?:Told to stop trying|Failed) after [0-9.]+[mµn]?s\.\s*`)
 	address      = regexp.MustCompile(`\b0x[0-9a-f]{6,}\b`)
 	spaces       = regexp.MustCompile(`\s+`)
 )

@@ -38,7 +38,7 @@ var _ = Describe("Detaching a NIC", TargetDecorators(), func() {
 		if ex.Status < 200 || ex.Status > 299 {
 			env.Unmet(PreDetachAccepted, "the detach was refused, so there is no success response to judge: %s", ex)
 		}
-		r.Expect(ex.ResponseBody).To(BeEmpty(), "the %d must have no body, got %d bytes: %s", ex.Status, len(ex.ResponseBody), ex)
+		r.Expect(len(ex.ResponseBody) == 0).To(BeTrueBecause("the %d must have no body, got %d bytes: %s", ex.Status, len(ex.ResponseBody), ex))
 		// A Content-Type on the empty body is an advisory (upstream Nova
 		// sends one): the report raises it from the exchange.
 	})
@@ -73,9 +73,9 @@ var _ = Describe("Detaching a NIC", TargetDecorators(), func() {
 				StopTrying(fmt.Sprintf("the port attached by port_id was deleted by the detach: %s", ex)).Now()
 			}
 			r.Observe(g, err, "", "show port "+nic.PortID)
-			g.Expect(port.DeviceID).To(BeEmpty(), "device_id must be cleared: %s", ex)
-			g.Expect(port.Status).To(Equal("DOWN"), "status must be DOWN: %s", ex)
-			g.Expect(port.MACAddress).To(Equal(nic.Port.MACAddress), "the kept port must keep its MAC: %s", ex)
+			g.Expect(port.DeviceID == "").To(BeTrueBecause("device_id must be cleared, is %q: %s", port.DeviceID, ex))
+			g.Expect(port.Status == "DOWN").To(BeTrueBecause("status must be DOWN, is %q: %s", port.Status, ex))
+			g.Expect(port.MACAddress == nic.Port.MACAddress).To(BeTrueBecause("the kept port must keep its MAC %s, has %s: %s", nic.Port.MACAddress, port.MACAddress, ex))
 			g.Expect(port.FixedIPs).To(ConsistOf(nic.Port.FixedIPs), "the kept port must keep its fixed IPs: %s", ex)
 		}
 		r.Eventually(ctx, kept)
