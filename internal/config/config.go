@@ -20,12 +20,6 @@ import (
 	"github.com/nicconform/nicconform/spec"
 )
 
-// The behaviour families of the shipped profiles.
-const (
-	ProfileHuawei = spec.ProfileHuawei
-	ProfileNova   = spec.ProfileNova
-)
-
 // Authentication modes.
 const (
 	AuthNone     = ""
@@ -103,9 +97,9 @@ type Target struct {
 
 	// Embedded mock settings (NICCONFORM_MOCK_*), used only when Embedded.
 	MockDeviations []string
-	MockErrors     string
-	MockDelay      time.Duration // negative: the mock's default
-	MockAuth       string        // the auth mode the embedded mock and client use
+	MockErrors     spec.ErrorShape // empty: the mock's default
+	MockDelay      time.Duration   // negative: the mock's default
+	MockAuth       string          // the auth mode the embedded mock and client use
 
 	// Sources names the variable each value came from ("default" or
 	// "derived from …" when none).
@@ -160,9 +154,9 @@ func Diagnose(env Lookup) (Target, []error) {
 	t.Embedded = t.ComputeURL == "" && t.Region == ""
 
 	if t.Profile == "" {
-		t.Profile = r.dflt("Profile", ProfileHuawei)
+		t.Profile = r.dflt("Profile", spec.ProfileHuawei)
 	}
-	t.ProfileBase = ProfileHuawei
+	t.ProfileBase = spec.ProfileHuawei
 	if s, err := spec.Load(); err != nil {
 		r.errf("the contract: %v", err)
 	} else if p, err := s.LoadProfile(t.Profile); err != nil {
@@ -338,9 +332,11 @@ func (r *resolver) mockSettings() {
 			}
 		}
 	}
-	t.MockErrors = r.pick("MockErrors", plain, "NICCONFORM_MOCK_ERRORS")
-	if t.MockErrors != "" && t.MockErrors != "nova" && t.MockErrors != "huawei" {
-		r.errf("NICCONFORM_MOCK_ERRORS=%q: want \"nova\" or \"huawei\"", t.MockErrors)
+	if v := r.pick("MockErrors", plain, "NICCONFORM_MOCK_ERRORS"); v != "" {
+		var err error
+		if t.MockErrors, err = spec.ParseErrorShape(v); err != nil {
+			r.errf("NICCONFORM_MOCK_ERRORS: %v", err)
+		}
 	}
 	t.MockDelay = r.duration("MockDelay", "NICCONFORM_MOCK_DELAY", -1)
 	t.MockAuth = r.pick("MockAuth", plain, "NICCONFORM_MOCK_AUTH")
@@ -373,7 +369,7 @@ func (r *resolver) live(mockVars []string) {
 	}
 	if t.ProjectID == "" {
 		r.errf("NICCONFORM_PROJECT_ID (or HW_PROJECT_ID, HUAWEICLOUD_SDK_PROJECT_ID, OS_PROJECT_ID) is required with a target")
-	} else if t.ProfileBase == ProfileHuawei && !hexProject.MatchString(t.ProjectID) {
+	} else if t.ProfileBase == spec.ProfileHuawei && !hexProject.MatchString(t.ProjectID) {
 		r.errf("%s=%q: a Huawei Cloud project id is 32 lowercase hex characters", t.Sources["ProjectID"], t.ProjectID)
 	}
 	if t.Auth.Mode == AuthNone {
@@ -529,7 +525,7 @@ func (t Target) Describe() string {
 		{"ReportDir", t.ReportDir}, {"RunID", t.RunID},
 	}
 	if t.Embedded || t.DryRun {
-		rows = append(rows, [2]string{"MockAuth", t.MockAuth}, [2]string{"MockErrors", t.MockErrors},
+		rows = append(rows, [2]string{"MockAuth", t.MockAuth}, [2]string{"MockErrors", string(t.MockErrors)},
 			[2]string{"MockDeviations", strings.Join(t.MockDeviations, ",")})
 	}
 	var b strings.Builder
@@ -815,7 +811,7 @@ func Help() []Variable {
 		{[]string{"HW_AUTH_URL", "HUAWEICLOUD_SDK_IAM_ENDPOINT", "OS_AUTH_URL"}, "IAM endpoint for password login", "from the region"},
 		{[]string{"HW_INSECURE", "OS_INSECURE"}, "skip TLS verification, for private CAs", "false"},
 		{[]string{"NICCONFORM_ALLOW_PRIMARY_PROBE"}, "send the primary-NIC DELETE to a target (a broken cloud would really detach it)", "false (PRIMARY-FORBIDDEN is skipped)"},
-		{[]string{"NICCONFORM_PROFILE"}, "huawei or nova", ProfileHuawei},
+		{[]string{"NICCONFORM_PROFILE"}, "huawei or nova", spec.ProfileHuawei},
 		{[]string{"NICCONFORM_DETACH_TIMEOUT"}, "bound for the asynchronous detach", DefaultDetachTimeoutLive.String() + " live, " + DefaultDetachTimeoutMock.String() + " mock"},
 		{[]string{"NICCONFORM_POLL_INTERVAL"}, "how often completion is polled", DefaultPollIntervalLive.String() + " live, " + DefaultPollIntervalMock.String() + " mock"},
 		{[]string{"NICCONFORM_REQUEST_TIMEOUT"}, "bound for one HTTP attempt", DefaultRequestTimeout.String()},
@@ -824,7 +820,7 @@ func Help() []Variable {
 		{[]string{"NICCONFORM_RUN_ID"}, "goes into resource names nicconform-<run>-<purpose>", "time-stamped, random"},
 		{[]string{"NICCONFORM_DRY_RUN"}, "rehearse against the embedded mock and write plan.md; sends nothing to the target", "false"},
 		{[]string{"NICCONFORM_MOCK_DEVIATION"}, "embedded mock: comma-separated deviations", "none: faithful"},
-		{[]string{"NICCONFORM_MOCK_ERRORS"}, "embedded mock: error shape, nova or huawei", "nova"},
+		{[]string{"NICCONFORM_MOCK_ERRORS"}, "embedded mock: error shape, nova or huawei", string(spec.ErrorsNova)},
 		{[]string{"NICCONFORM_MOCK_DELAY"}, "embedded mock: detach delay", "the mock's"},
 		{[]string{"NICCONFORM_MOCK_AUTH"}, "embedded mock: token, aksk or password", AuthToken},
 	}
