@@ -84,6 +84,7 @@ type Client struct {
 	microversion     string
 	auth             Authenticator
 	inherited        []string // secrets of the clients this one was derived from
+	inheritedHeaders []string // and their authenticators' credential headers
 	spec             *spec.Spec
 	validator        *validator
 	http             *http.Client
@@ -189,6 +190,9 @@ func (c *Client) BaseURL(s Service) *url.URL {
 func (c *Client) WithAuth(a Authenticator) *Client {
 	cp := *c
 	cp.inherited = append(append([]string(nil), c.inherited...), c.secrets()...)
+	if c.auth != nil {
+		cp.inheritedHeaders = append(append([]string(nil), c.inheritedHeaders...), c.auth.Headers()...)
+	}
 	cp.auth = a
 	return &cp
 }
@@ -228,7 +232,14 @@ func (c *Client) secrets() []string {
 	return c.auth.Secrets()
 }
 
-func (c *Client) redactor() *redactor { return newRedactor(c.inherited, c.secrets()) }
+func (c *Client) redactor() *redactor {
+	r := newRedactor(c.inherited, c.secrets())
+	r.headers = c.inheritedHeaders
+	if c.auth != nil {
+		r.headers = append(append([]string(nil), r.headers...), c.auth.Headers()...)
+	}
+	return r
+}
 
 // Request is one logical request.
 type Request struct {
