@@ -8,7 +8,7 @@ import (
 )
 
 // httpClient honours HW_INSECURE.
-func httpClient(t config.Target) *http.Client {
+func httpClient(t config.Settings) *http.Client {
 	if !t.Insecure {
 		return &http.Client{}
 	}
