@@ -128,8 +128,9 @@ var authModes = []authMode{
 	},
 }
 
-// authModeNames are the modes' names, in the table's order.
-func authModeNames() []string {
+// AuthModes lists the names of the authentication modes (Auth.Mode,
+// NICCONFORM_MOCK_AUTH), in the order they are documented.
+func AuthModes() []string {
 	names := make([]string, len(authModes))
 	for i, m := range authModes {
 		names[i] = m.name

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -89,11 +88,9 @@ type Settings struct {
 	Sources map[string]string
 }
 
-// Lookup reads one variable, like os.LookupEnv.
+// Lookup reads one variable, like os.LookupEnv (internal/target's
+// Environment reads the process's, once).
 type Lookup func(name string) (string, bool)
-
-// FromEnv resolves the configuration from the process environment.
-func FromEnv() (Settings, error) { return Resolve(os.LookupEnv) }
 
 var (
 	hexProject = regexp.MustCompile(`^[0-9a-f]{32}$`)
@@ -224,7 +221,7 @@ func (r *resolver) mockSettings() {
 	if t.MockAuth == "" {
 		t.MockAuth = AuthToken
 	} else if _, ok := findAuthMode(t.MockAuth); !ok {
-		r.errf("NICCONFORM_MOCK_AUTH=%q: want %s", t.MockAuth, oneOf(authModeNames(), true, " or "))
+		r.errf("NICCONFORM_MOCK_AUTH=%q: want %s", t.MockAuth, oneOf(AuthModes(), true, " or "))
 	}
 }
 
@@ -660,16 +657,6 @@ func secretName(key string) bool {
 	return false
 }
 
-// ReportDir is where reports go (NICCONFORM_REPORT_DIR, default reports/),
-// known even when the rest of the configuration is broken, so that a run
-// that cannot start still says why in its reports.
-func ReportDir() string {
-	if v := strings.TrimSpace(os.Getenv("NICCONFORM_REPORT_DIR")); v != "" {
-		return v
-	}
-	return DefaultReportDir
-}
-
 // A Variable is one setting of the configuration and the variables that
 // set it, read in this order; two of them set to different values are a
 // contradiction.
@@ -709,7 +696,7 @@ func Help() []Variable {
 		{[]string{"NICCONFORM_MOCK_DEVIATION"}, "embedded mock: comma-separated deviations", "none: faithful"},
 		{[]string{"NICCONFORM_MOCK_ERRORS"}, "embedded mock: error shape, nova or huawei", string(spec.ErrorsNova)},
 		{[]string{"NICCONFORM_MOCK_DELAY"}, "embedded mock: detach delay", "the mock's"},
-		{[]string{"NICCONFORM_MOCK_AUTH"}, "embedded mock: " + oneOf(authModeNames(), false, " or "), AuthToken},
+		{[]string{"NICCONFORM_MOCK_AUTH"}, "embedded mock: " + oneOf(AuthModes(), false, " or "), AuthToken},
 	})
 }
 
