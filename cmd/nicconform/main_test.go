@@ -9,7 +9,7 @@ import (
 
 func TestRulesPrintsTheCatalog(t *testing.T) {
 	var out, errb bytes.Buffer
-	if err := run(context.Background(), []string{"rules"}, &out, &errb); err != nil {
+	if err := dispatch(context.Background(), []string{"rules"}, &out, &errb); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"PRIMARY-FORBIDDEN", "403", "skipped", "SPEC-CONFORMANT"} {
@@ -18,17 +18,17 @@ func TestRulesPrintsTheCatalog(t *testing.T) {
 		}
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"rules", "-json"}, &out, &errb); err != nil || !strings.HasPrefix(out.String(), "[") {
+	if err := dispatch(context.Background(), []string{"rules", "-json"}, &out, &errb); err != nil || !strings.HasPrefix(out.String(), "[") {
 		t.Errorf("rules -json: %v %q", err, out.String()[:min(40, out.Len())])
 	}
 }
 
 func TestUnknownCommand(t *testing.T) {
 	var out, errb bytes.Buffer
-	if err := run(context.Background(), []string{"frobnicate"}, &out, &errb); err == nil || !strings.Contains(errb.String(), "usage") {
+	if err := dispatch(context.Background(), []string{"frobnicate"}, &out, &errb); err == nil || !strings.Contains(errb.String(), "usage") {
 		t.Errorf("err=%v stderr=%q", err, errb.String())
 	}
-	if err := run(context.Background(), nil, &out, &errb); err == nil {
+	if err := dispatch(context.Background(), nil, &out, &errb); err == nil {
 		t.Error("no command accepted")
 	}
 }

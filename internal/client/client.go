@@ -169,9 +169,6 @@ func New(cfg Config) (*Client, error) {
 	}, nil
 }
 
-// ProjectID returns the project id compute paths carry.
-func (c *Client) ProjectID() string { return c.project }
-
 // Recorder returns the recorder of every exchange.
 func (c *Client) Recorder() *Recorder { return c.rec }
 
@@ -213,10 +210,6 @@ func (c *Client) WithMicroversion(v string) *Client {
 	cp.microversion = v
 	return &cp
 }
-
-// Microversion returns the compute microversion the client sends ("" for
-// none).
-func (c *Client) Microversion() string { return c.microversion }
 
 func (c *Client) base(s Service) *url.URL {
 	if s == Network {

@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -698,14 +697,4 @@ func Help() []Variable {
 		{[]string{"NICCONFORM_MOCK_DELAY"}, "embedded mock: detach delay", "the mock's"},
 		{[]string{"NICCONFORM_MOCK_AUTH"}, "embedded mock: " + oneOf(AuthModes(), false, " or "), AuthToken},
 	})
-}
-
-// Variables lists every variable the configuration reads, sorted.
-func Variables() []string {
-	var vars []string
-	for _, v := range Help() {
-		vars = append(vars, v.Names...)
-	}
-	sort.Strings(vars)
-	return vars
 }
