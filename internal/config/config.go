@@ -1,9 +1,12 @@
-// Package config resolves the target a conformance run talks to from the
-// environment, following docs/design.md's target contract and the variables
-// users already have (docs/reference.md §5: HW_*, HUAWEICLOUD_SDK_*, OS_*):
-// with no target the run uses the embedded reference mock; with one, the given
-// endpoints, ids and credentials. A missing, partial or contradictory setting
+// Package config resolves the settings of a conformance run from variables
+// (looked up by a Lookup), following docs/design.md's target contract and
+// the variables users already have (docs/reference.md §5: HW_*,
+// HUAWEICLOUD_SDK_*, OS_*): with no target the run uses the embedded
+// reference mock; with one, the given endpoints, ids and credentials (one
+// row per auth mode, auth.go). A missing, partial or contradictory setting
 // is an error naming the variables, found before any request.
+// internal/target reads the process's variables, once, and turns the
+// settings into a target.
 package config
 
 import (
