@@ -51,6 +51,7 @@ type authMode struct {
 // authSetting is one credential setting.
 type authSetting struct {
 	field string // the key in Sources and the row of Describe, e.g. "SK"
+	what  string // what it is, in words, for messages: "secret key"
 	// kind says how messages treat the value: secret, never shown;
 	// endpoint, a URL, checked and masked as one; plain, shown.
 	kind kind
@@ -68,7 +69,7 @@ var authModes = []authMode{
 	{
 		name: AuthToken, label: "token", keys: []string{"Token"},
 		settings: []authSetting{{
-			field: "Token", kind: secret, names: []string{"NICCONFORM_AUTH_TOKEN", "HW_AUTH_TOKEN", "OS_AUTH_TOKEN"},
+			field: "Token", what: "token", kind: secret, names: []string{"NICCONFORM_AUTH_TOKEN", "HW_AUTH_TOKEN", "OS_AUTH_TOKEN"},
 			meaning: "a token to send as X-Auth-Token (secret)",
 			value:   func(a *Auth) *string { return &a.Token },
 		}},
@@ -78,15 +79,15 @@ var authModes = []authMode{
 	{
 		name: AuthAKSK, label: "AK/SK", keys: []string{"AK", "SK"},
 		settings: []authSetting{{
-			field: "AK", kind: secret, shown: true, names: []string{"HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK", "OS_ACCESS_KEY"},
+			field: "AK", what: "access key", kind: secret, shown: true, names: []string{"HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK", "OS_ACCESS_KEY"},
 			meaning: "access key for SDK-HMAC-SHA256 signing, with the secret key of the same family",
 			value:   func(a *Auth) *string { return &a.AK },
 		}, {
-			field: "SK", kind: secret, names: []string{"HW_SECRET_KEY", "HUAWEICLOUD_SDK_SK", "OS_SECRET_KEY"},
+			field: "SK", what: "secret key", kind: secret, names: []string{"HW_SECRET_KEY", "HUAWEICLOUD_SDK_SK", "OS_SECRET_KEY"},
 			meaning: "secret key (secret)",
 			value:   func(a *Auth) *string { return &a.SK },
 		}, {
-			field: "SecurityToken", kind: secret, names: []string{"HW_SECURITY_TOKEN", "HUAWEICLOUD_SDK_SECURITY_TOKEN", "OS_SECURITY_TOKEN"},
+			field: "SecurityToken", what: "security token", kind: secret, names: []string{"HW_SECURITY_TOKEN", "HUAWEICLOUD_SDK_SECURITY_TOKEN", "OS_SECURITY_TOKEN"},
 			meaning: "temporary credentials' security token, with the AK/SK of the same family (secret)",
 			value:   func(a *Auth) *string { return &a.SecurityToken },
 		}},
@@ -103,20 +104,20 @@ var authModes = []authMode{
 	{
 		name: AuthPassword, label: "IAM password", keys: []string{"User", "Password"},
 		settings: []authSetting{{
-			field: "User", kind: plain, names: []string{"HW_USER_NAME", "OS_USERNAME", "OS_USER_NAME"},
+			field: "User", what: "IAM user name", kind: plain, names: []string{"HW_USER_NAME", "OS_USERNAME", "OS_USER_NAME"},
 			meaning: "IAM user for password login (project-scoped token, cached and refreshed)",
 			value:   func(a *Auth) *string { return &a.User },
 		}, {
-			field: "Password", kind: secret, names: []string{"HW_USER_PASSWORD", "OS_PASSWORD"},
+			field: "Password", what: "IAM password", kind: secret, names: []string{"HW_USER_PASSWORD", "OS_PASSWORD"},
 			meaning: "IAM password, from the user name's family (secret)",
 			value:   func(a *Auth) *string { return &a.Password },
 		}, {
-			field: "Domain", kind: plain, names: []string{"HW_DOMAIN_NAME", "OS_USER_DOMAIN_NAME", "OS_DOMAIN_NAME"},
+			field: "Domain", what: "IAM domain", kind: plain, names: []string{"HW_DOMAIN_NAME", "OS_USER_DOMAIN_NAME", "OS_DOMAIN_NAME"},
 			meaning: "the IAM user's domain",
 			value:   func(a *Auth) *string { return &a.Domain },
 		}, {
 			// Derived from the region when not set (EndpointRule).
-			field: "AuthURL", kind: endpoint, names: []string{"HW_AUTH_URL", "HUAWEICLOUD_SDK_IAM_ENDPOINT", "OS_AUTH_URL"},
+			field: "AuthURL", what: "IAM endpoint", kind: endpoint, names: []string{"HW_AUTH_URL", "HUAWEICLOUD_SDK_IAM_ENDPOINT", "OS_AUTH_URL"},
 			meaning: "IAM endpoint for password login", dflt: "from the region",
 			value: func(a *Auth) *string { return &a.AuthURL },
 		}},

@@ -456,11 +456,23 @@ const (
 	flag                 // a boolean: compared by meaning (1 and true agree)
 )
 
-// fieldNames say in words what a setting is, for messages.
+// fieldNames say in words what a setting is, for messages (a credential
+// setting says it in its auth mode's row).
 var fieldNames = map[string]string{
-	"Region": "region", "ProjectID": "project id", "Token": "token", "AK": "access key", "SK": "secret key",
-	"SecurityToken": "security token", "User": "IAM user name", "Password": "IAM password", "Domain": "IAM domain",
-	"AuthURL": "IAM endpoint", "Insecure": "TLS verification switch",
+	"Region": "region", "ProjectID": "project id", "Insecure": "TLS verification switch",
+}
+
+// fieldName says in words what a setting is, for messages.
+func fieldName(field string) string {
+	if what := fieldNames[field]; what != "" {
+		return what
+	}
+	for _, set := range authSettings() {
+		if set.field == field && set.what != "" {
+			return set.what
+		}
+	}
+	return field
 }
 
 // pick returns the first variable of names that is set and not blank, and
@@ -482,10 +494,7 @@ func (r *resolver) pick(field string, k kind, names ...string) string {
 		if agree(k, val, v) {
 			continue
 		}
-		what := fieldNames[field]
-		if what == "" {
-			what = field
-		}
+		what := fieldName(field)
 		if k == plain {
 			r.errf("%s=%q and %s=%q contradict each other: both set the %s; unset one, or give both the same value", src, val, n, v, what)
 		} else {
