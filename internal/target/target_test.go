@@ -3,6 +3,9 @@ package target_test
 import (
 	"context"
 	"errors"
+	"io"
+	"log"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -140,22 +143,23 @@ func TestSetupErrors(t *testing.T) {
 
 // TLS is verified unless HW_INSECURE says not to.
 func TestInsecure(t *testing.T) {
-	m, err := mock.New(mock.Options{Token: "tls-token-1234"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	srv := httptest.NewTLSServer(m)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"ports":[]}`))
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes
+	srv.StartTLS()
 	defer srv.Close()
-	seed := m.Seed()
-	kv := []string{"NICCONFORM_COMPUTE_URL", srv.URL, "NICCONFORM_PROJECT_ID", seed.ProjectID, "NICCONFORM_SERVER_ID", seed.Servers[0].ServerID,
-		"NICCONFORM_NETWORK_ID", seed.NetworkID, "NICCONFORM_AUTH_TOKEN", "tls-token-1234", "NICCONFORM_REQUEST_TIMEOUT", "5s"}
-	tg := open(t, target.Options{Settings: resolve(t, kv...)})
-	if _, _, err := tg.Client.ListInterfaces(context.Background(), tg.ServerID); err == nil || !strings.Contains(err.Error(), "certificate") {
+	kv := []string{"NICCONFORM_COMPUTE_URL", srv.URL, "NICCONFORM_PROJECT_ID", "0123456789abcdef0123456789abcdef", "NICCONFORM_SERVER_ID", "s",
+		"NICCONFORM_NETWORK_ID", "n", "NICCONFORM_AUTH_TOKEN", "tls-token-1234", "NICCONFORM_REQUEST_TIMEOUT", "5s"}
+	list := func(tg *target.Target) error {
+		_, _, err := tg.Client.ListPorts(context.Background(), client.ListPortsOpts{})
+		return err
+	}
+	if err := list(open(t, target.Options{Settings: resolve(t, kv...)})); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Errorf("an unknown CA was accepted: %v", err)
 	}
-	tg = open(t, target.Options{Settings: resolve(t, append(kv, "HW_INSECURE", "true")...)})
-	if _, _, err := tg.Client.ListInterfaces(context.Background(), tg.ServerID); err != nil {
+	if err := list(open(t, target.Options{Settings: resolve(t, append(kv, "HW_INSECURE", "true")...)})); err != nil {
 		t.Errorf("HW_INSECURE=true: %v", err)
 	}
 }
