@@ -23,6 +23,17 @@ const (
 	ProfileNova   = "nova"
 )
 
+// Bases lists the behaviour families a profile can belong to
+// (Profile.Base; the reference mock's -profile), the default first.
+func Bases() []string { return []string{ProfileHuawei, ProfileNova} }
+
+// CheckBase returns nil when s names a behaviour family, else an error
+// that lists them.
+func CheckBase(s string) error {
+	_, err := parseName(s, Bases(), "behaviour family")
+	return err
+}
+
 //go:embed profiles/*.yaml
 var shipped embed.FS
 
@@ -123,8 +134,8 @@ func (s *Spec) parseProfile(data []byte) (*Profile, error) {
 	if p.Name == "" {
 		problems = append(problems, "name is missing")
 	}
-	if p.Base != ProfileHuawei && p.Base != ProfileNova {
-		problems = append(problems, fmt.Sprintf("base %q: want %q or %q", p.Base, ProfileHuawei, ProfileNova))
+	if err := CheckBase(p.Base); err != nil {
+		problems = append(problems, "base: "+err.Error())
 	}
 	ids := make([]string, 0, len(p.Rules))
 	for id := range p.Rules {

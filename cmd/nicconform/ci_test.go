@@ -46,7 +46,7 @@ func TestCIRecipesCallWhatExists(t *testing.T) {
 			for _, m := range call.FindAllStringSubmatch(line, -1) {
 				calls++
 				var help bytes.Buffer
-				if err := run(t.Context(), []string{m[1], "-h"}, &help, &help); err != nil && !strings.Contains(err.Error(), "help") {
+				if err := dispatch(t.Context(), []string{m[1], "-h"}, &help, &help); err != nil && !strings.Contains(err.Error(), "help") {
 					t.Errorf("%s: nicconform %s: %v", filepath.Base(f), m[1], err)
 					continue
 				}

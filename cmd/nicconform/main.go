@@ -1,8 +1,11 @@
 // Command nicconform is the conformance tool for detaching a NIC from a
-// server: it serves the reference mock (`mock`), prints the rule catalog
-// (`rules`) and the resolved target configuration (`config`), removes what
-// conformance runs left on a target (`sweep`) and compares two runs' report
-// folders (`diff`). The suite itself runs with `make conformance` (Ginkgo).
+// server: it runs the conformance suite and exits as its verdicts say
+// (`run`; `make conformance`), serves the reference mock (`mock`), prints
+// the rule catalog (`rules`) and the resolved target configuration
+// (`config`), removes what conformance runs left on a target (`sweep`),
+// compares two runs' report folders (`diff`) and merges many into one
+// matrix (`summary`). Every command that talks to a target gets it from
+// internal/target, and reads the configuration once (target.Environment).
 package main
 
 import (
@@ -36,7 +39,7 @@ commands:
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
 		}
@@ -53,7 +56,8 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// dispatch runs the command args name (`nicconform run` is runSuite).
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command")

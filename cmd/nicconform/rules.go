@@ -2,15 +2,12 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
-	"github.com/nicconform/nicconform/internal/config"
 	"github.com/nicconform/nicconform/spec"
 )
 
@@ -78,56 +75,4 @@ func expect(e spec.Expectation) string {
 		return "-"
 	}
 	return strings.Join(e.Status, "|")
-}
-
-func runConfig(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("config", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { configUsage(fs.Output()) }
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("config: unexpected argument %q", fs.Arg(0))
-	}
-	t, problems := config.Diagnose(os.LookupEnv)
-	fmt.Fprint(stdout, t.Describe())
-	if len(problems) == 0 {
-		return nil
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "config: %d problem(s); a run would stop before any request:", len(problems))
-	for _, p := range problems {
-		b.WriteString("\n  - " + p.Error())
-	}
-	return errors.New(b.String())
-}
-
-// configUsage says what `nicconform config` does and lists the variables.
-func configUsage(w io.Writer) {
-	fmt.Fprint(w, `usage: nicconform config
-
-Prints the target configuration a run would use, resolved from the
-environment: each setting, its value (secrets masked as ****) and the
-variable it came from ("default", or how it was derived). Then, if any
-setting is missing, invalid or contradictory, the problems, each naming its
-variables, and exits 2; a configuration a run can use exits 0.
-
-Endpoints:
-`)
-	for _, line := range strings.Split(config.EndpointRule, "\n") {
-		fmt.Fprintln(w, "  "+line)
-	}
-	fmt.Fprint(w, `
-Variables (a setting read from several variables takes the first one set;
-two of them set to different values are a contradiction, and an access key
-and its secret key, or a user name and its password, come from one family):
-`)
-	for _, v := range config.Help() {
-		fmt.Fprintf(w, "  %s\n      %s\n", strings.Join(v.Names, ", "), v.Meaning)
-		if v.Default != "" {
-			fmt.Fprintf(w, "      default: %s\n", v.Default)
-		}
-	}
 }

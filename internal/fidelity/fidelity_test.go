@@ -30,7 +30,7 @@ func TestEveryRuleCanFail(t *testing.T) {
 		t.Fatal(err)
 	}
 	proven := map[string]bool{}
-	runs := []fidelity.Run{
+	runs := []fidelity.Case{
 		{Name: "faithful-huawei", Profile: "huawei"},
 		{Name: "faithful-nova", Profile: "nova"},
 		{Name: "faithful-huawei-errors-huawei", Profile: "huawei", Errors: "huawei"},
@@ -43,7 +43,7 @@ func TestEveryRuleCanFail(t *testing.T) {
 		if profile == "" {
 			profile = "huawei"
 		}
-		runs = append(runs, fidelity.Run{Name: string(d.Name), Profile: profile, Deviation: string(d.Name), Rule: d.Rule,
+		runs = append(runs, fidelity.Case{Name: string(d.Name), Profile: profile, Deviation: string(d.Name), Rule: d.Rule,
 			Variant: d.Kind == mock.Variant, Advisory: d.Advisory, AlsoBreaks: d.AlsoBreaks})
 		if d.Kind == mock.BreaksRule {
 			proven[d.Rule] = true

@@ -10,30 +10,32 @@ import (
 	"time"
 
 	"github.com/nicconform/nicconform/internal/aksk"
+	"github.com/nicconform/nicconform/spec"
 )
 
-// Profile selects the cloud whose behaviour the mock emulates where clouds
-// differ.
+// Profile selects the behaviour family the mock emulates where clouds
+// differ (spec.Bases; the values are spec's).
 type Profile string
 
 const (
 	// ProfileHuawei emulates Huawei Cloud ECS: the primary NIC cannot be
 	// detached (403) and a port not attached to the server answers 404.
-	ProfileHuawei Profile = "huawei"
+	ProfileHuawei Profile = spec.ProfileHuawei
 	// ProfileNova emulates upstream OpenStack Nova: no primary NIC concept
 	// (every NIC is detachable) and a port not attached to the server
 	// answers 202 with no effect.
-	ProfileNova Profile = "nova"
+	ProfileNova Profile = spec.ProfileNova
 )
 
-// ErrorShape selects the JSON shape of error bodies.
-type ErrorShape string
+// ErrorShape selects the JSON shape of error bodies: spec.ErrorShape,
+// named here for the mock's callers.
+type ErrorShape = spec.ErrorShape
 
 const (
 	// ErrorsNova answers Nova faults: {"itemNotFound":{"code":404,"message":"…"}}.
-	ErrorsNova ErrorShape = "nova"
+	ErrorsNova = spec.ErrorsNova
 	// ErrorsHuawei answers Huawei errors: {"error":{"code":"Ecs.0085","message":"…"}}.
-	ErrorsHuawei ErrorShape = "huawei"
+	ErrorsHuawei = spec.ErrorsHuawei
 )
 
 // Defaults applied by New to zero-valued Options fields.
@@ -123,19 +125,14 @@ type Options struct {
 
 // withDefaults validates o and fills in the defaults.
 func (o Options) withDefaults() (Options, error) {
-	switch o.Profile {
-	case "":
+	if o.Profile == "" {
 		o.Profile = ProfileHuawei
-	case ProfileHuawei, ProfileNova:
-	default:
-		return o, fmt.Errorf("mock: unknown profile %q (want %q or %q)", o.Profile, ProfileHuawei, ProfileNova)
+	} else if err := spec.CheckBase(string(o.Profile)); err != nil {
+		return o, fmt.Errorf("mock: profile: %w", err)
 	}
-	switch o.Errors {
-	case "":
-		o.Errors = ErrorsNova
-	case ErrorsNova, ErrorsHuawei:
-	default:
-		return o, fmt.Errorf("mock: unknown error shape %q (want %q or %q)", o.Errors, ErrorsNova, ErrorsHuawei)
+	var err error
+	if o.Errors, err = spec.ParseErrorShape(string(o.Errors)); err != nil {
+		return o, fmt.Errorf("mock: %w", err)
 	}
 	switch {
 	case o.Delay < 0:

@@ -17,6 +17,7 @@ import (
 	"github.com/nicconform/nicconform/internal/config"
 	"github.com/nicconform/nicconform/internal/fixtures"
 	"github.com/nicconform/nicconform/internal/report"
+	"github.com/nicconform/nicconform/internal/target"
 	"github.com/nicconform/nicconform/spec"
 )
 
@@ -31,12 +32,13 @@ func TestDetach(t *testing.T) {
 var _ = SynchronizedBeforeSuite(func() []byte {
 	// On process 1, before any process sets up: the run owns its report
 	// folder, so nothing an earlier run wrote there outlives this one.
-	if err := report.Clean(config.ReportDir()); err != nil {
+	cfg, _ := target.Environment() // its ReportDir resolves even when the rest does not
+	if err := report.Clean(cfg.ReportDir); err != nil {
 		Fail(err.Error())
 	}
 	return nil
 }, func(ctx SpecContext, _ []byte) {
-	cfg, err := config.FromEnv()
+	cfg, err := target.Environment()
 	if err != nil {
 		Fail("the configuration: " + err.Error())
 	}
@@ -77,11 +79,10 @@ var _ = ReportAfterSuite("nicconform reports", func(r Report) {
 	if r.SuiteConfig.DryRun {
 		return // a dry run (or PreviewSpecs) checks nothing: it must not write verdicts
 	}
-	cfg, err := config.FromEnv()
-	if err != nil {
-		cfg.Profile = "unknown (" + err.Error() + ")"
+	cfg, err := target.Environment()
+	if err != nil { // of what resolved, only the report folder is trusted
+		cfg = config.Settings{ReportDir: cfg.ReportDir, Profile: "unknown (" + err.Error() + ")"}
 	}
-	cfg.ReportDir = config.ReportDir()
 	s, err := spec.Load()
 	if err != nil {
 		Fail(err.Error())
