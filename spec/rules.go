@@ -8,12 +8,6 @@ import (
 	"strings"
 )
 
-// Profiles are the expectation sets a rule can differ by.
-const (
-	ProfileHuawei = "huawei"
-	ProfileNova   = "nova"
-)
-
 // Rule is one entry of the catalog (the detach operation's x-rules).
 type Rule struct {
 	// ID is the stable, public rule id, e.g. PRIMARY-FORBIDDEN.
@@ -28,9 +22,13 @@ type Rule struct {
 	// besides its own statement: when one does not hold the rule is an
 	// error, not a fail.
 	Needs []string `json:"needs,omitempty"`
-	// Expect holds per-profile expectations, where the rule has any. Each
-	// is exactly as strict as the statement: a test holds every status (or
-	// class) listed here to the statuses the statement names.
+	// Allow is what the statement allows of the status the rule judges
+	// ("404", or a class "4XX"), empty where it judges none: a test holds it
+	// to the statuses the statement names, and a profile may only narrow or
+	// choose within it.
+	Allow []string `json:"allow,omitempty"`
+	// Expect holds the shipped profiles' expectations (spec/profiles),
+	// filled in when the contract is loaded.
 	Expect map[string]Expectation `json:"expect,omitempty"`
 }
 
@@ -46,9 +44,29 @@ type Expectation struct {
 	Skip string `json:"skip,omitempty"`
 }
 
-// For returns the rule's expectation under a profile (the zero Expectation
-// when the rule has none for it).
+// For returns the rule's expectation under a shipped profile (the zero
+// Expectation when the rule has none for it).
 func (r Rule) For(profile string) Expectation { return r.Expect[profile] }
+
+// Within reports whether every status of e is one the rule's statement
+// allows: a code is within itself or its class, a class only within itself.
+func (r Rule) Within(e Expectation) bool {
+	for _, s := range e.Status {
+		s = strings.ToUpper(s)
+		ok := false
+		for _, a := range r.Allow {
+			a = strings.ToUpper(a)
+			if s == a || (strings.HasSuffix(a, "XX") && !strings.HasSuffix(s, "XX") && s[0] == a[0]) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
 
 // Allows reports whether a status code is one the expectation accepts. An
 // expectation without statuses accepts none: callers ask only where the
@@ -114,17 +132,12 @@ func parseRules(ext any, pre Preconditions) ([]Rule, error) {
 				return nil, fmt.Errorf("spec: x-rules: %s needs %q, which x-preconditions does not define", r.ID, n)
 			}
 		}
-		for profile, e := range r.Expect {
-			if profile != ProfileHuawei && profile != ProfileNova {
-				return nil, fmt.Errorf("spec: x-rules: %s: unknown profile %q", r.ID, profile)
-			}
-			if e.Skip == "" && len(e.Status) == 0 {
-				return nil, fmt.Errorf("spec: x-rules: %s: profile %s expects nothing", r.ID, profile)
-			}
-			for _, s := range e.Status {
-				if !statusSpec.MatchString(strings.ToUpper(s)) {
-					return nil, fmt.Errorf("spec: x-rules: %s: profile %s: bad status %q", r.ID, profile, s)
-				}
+		if len(r.Expect) > 0 {
+			return nil, fmt.Errorf("spec: x-rules: %s: expectations live in the profiles (spec/profiles), not in x-rules", r.ID)
+		}
+		for _, s := range r.Allow {
+			if !statusSpec.MatchString(strings.ToUpper(s)) {
+				return nil, fmt.Errorf("spec: x-rules: %s: bad status %q in allow", r.ID, s)
 			}
 		}
 	}

@@ -136,6 +136,9 @@ func Parse(data []byte) (*Spec, error) {
 	if s.rules, err = parseRules(detach.Operation.Extensions["x-rules"], s.preconditions); err != nil {
 		return nil, err
 	}
+	if err := s.fillShippedExpectations(); err != nil {
+		return nil, err
+	}
 	s.byID = make(map[string]Rule, len(s.rules))
 	for _, r := range s.rules {
 		s.byID[r.ID] = r
@@ -244,6 +247,30 @@ func (s *Spec) Operations() []Operation {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
+}
+
+// fillShippedExpectations loads the shipped profiles (each validated
+// against the catalog) into each rule's Expect, by profile name.
+func (s *Spec) fillShippedExpectations() error {
+	s.byID = make(map[string]Rule, len(s.rules))
+	for _, r := range s.rules {
+		s.byID[r.ID] = r
+	}
+	for _, name := range ShippedProfiles() {
+		p, err := s.LoadProfile(name)
+		if err != nil {
+			return fmt.Errorf("spec: shipped %w", err)
+		}
+		for i := range s.rules {
+			if s.rules[i].Expect == nil {
+				s.rules[i].Expect = map[string]Expectation{}
+			}
+			if e, ok := p.Rules[s.rules[i].ID]; ok {
+				s.rules[i].Expect[name] = e
+			}
+		}
+	}
+	return nil
 }
 
 // Preconditions returns what the rules may need besides their statements

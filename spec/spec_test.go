@@ -300,7 +300,8 @@ func TestParseRejectsBrokenDocuments(t *testing.T) {
 		"unknown format":      bytes.Replace(src, []byte("format: uuid, minLength: 36"), []byte("format: uuidish, minLength: 36"), 1),
 		"no operationId":      bytes.Replace(src, []byte("operationId: showServer"), []byte("summary: x"), 1),
 		"duplicate rule":      bytes.Replace(src, []byte("id: BODY-EMPTY-RESPONSE"), []byte("id: DETACH-ACCEPTED"), 1),
-		"bad status":          bytes.Replace(src, []byte("huawei: {status: ['403']}"), []byte("huawei: {status: ['4O3']}"), 1),
+		"bad status":          bytes.Replace(src, []byte("allow: ['403']"), []byte("allow: ['4O3']"), 1),
+		"expect in x-rules":   bytes.Replace(src, []byte("allow: ['403']"), []byte("expect: {huawei: {status: ['403']}}"), 1),
 		"wrong type in rules": bytes.Replace(src, []byte("x-rules:"), []byte("x-rules: 3\n      x-old-rules:"), 1),
 	}
 	for name, doc := range cases {
@@ -319,18 +320,72 @@ func TestParseRejectsBrokenDocuments(t *testing.T) {
 // "Verdicts").
 func TestExpectationsAreNamedByTheirStatements(t *testing.T) {
 	named := regexp.MustCompile(`\b([1-5](?:[0-9]{2}|xx|XX))\b`)
-	for _, r := range load(t).Rules() {
+	s := load(t)
+	for _, r := range s.Rules() {
 		stated := map[string]bool{}
 		for _, m := range named.FindAllStringSubmatch(r.Statement, -1) {
 			stated[strings.ToUpper(m[1])] = true
 		}
-		for profile, e := range r.Expect {
-			for _, s := range e.Status {
-				if !stated[strings.ToUpper(s)] {
-					t.Errorf("%s: profile %s expects %s, which its statement does not name: %q", r.ID, profile, s, r.Statement)
-				}
+		for _, a := range r.Allow {
+			if !stated[strings.ToUpper(a)] {
+				t.Errorf("%s: allows %s, which its statement does not name: %q", r.ID, a, r.Statement)
 			}
 		}
+		// Every shipped profile stays within the statement.
+		for _, name := range spec.ShippedProfiles() {
+			p, err := s.LoadProfile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e := p.Expect(r); !r.Within(e) {
+				t.Errorf("%s: profile %s expects %v beyond %v", r.ID, name, e.Status, r.Allow)
+			}
+		}
+	}
+}
+
+// A profile may only narrow or choose within what a rule's statement
+// allows; a file that loosens a rule, names an unknown rule, or is not a
+// profile is refused with a clear error.
+func TestProfilesNarrowNeverLoosen(t *testing.T) {
+	s := load(t)
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("narrow.yaml", "name: narrow\nbase: nova\nrules:\n  PATH-MISSING-PORT: {status: ['404']}\n  PATH-UNKNOWN-PORT: {status: ['404']}\n  STATE-LOCKED: {skip: 'the target cannot lock'}\n")
+	p, err := s.LoadProfile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := s.Rule("PATH-MISSING-PORT")
+	if e := p.Expect(r); len(e.Status) != 1 || e.Status[0] != "404" {
+		t.Errorf("narrowed: %+v", e)
+	}
+	r, _ = s.Rule("DETACH-REPEAT")
+	if e := p.Expect(r); len(e.Status) != 2 { // not named: the statement's bounds
+		t.Errorf("default: %+v", e)
+	}
+	for name, c := range map[string]struct{ body, want string }{
+		"loosen":       {"name: x\nbase: huawei\nrules:\n  PRIMARY-FORBIDDEN: {status: ['4XX']}\n", "loosens"},
+		"loosen code":  {"name: x\nbase: huawei\nrules:\n  STATE-LOCKED: {status: ['400']}\n", "loosens"},
+		"unknown rule": {"name: x\nbase: huawei\nrules:\n  NO-SUCH-RULE: {status: ['404']}\n", "no such rule"},
+		"no status":    {"name: x\nbase: huawei\nrules:\n  BODY-EMPTY-RESPONSE: {status: ['200']}\n", "judges no status"},
+		"bad base":     {"name: x\nbase: aws\n", "base"},
+		"unknown key":  {"name: x\nbase: huawei\nrulez: {}\n", "not a profile"},
+		"garbage":      {"\x00\x01 not yaml: [", "not a profile"},
+	} {
+		_, err := s.LoadProfile(write(name+".yaml", c.body))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error saying %q", name, err, c.want)
+		}
+	}
+	if _, err := s.LoadProfile("no-such-profile"); err == nil || !strings.Contains(err.Error(), "huawei") {
+		t.Errorf("unknown name: %v", err)
 	}
 }
 

@@ -160,19 +160,23 @@ func TestConfigPrintsWhatItResolvedThenTheProblems(t *testing.T) {
 // and the exit statuses; `rules -h` what it prints, in both forms.
 func TestConfigAndRulesHelp(t *testing.T) {
 	var out, errb bytes.Buffer
-	if err := run(context.Background(), []string{"config", "-h"}, &out, &errb); !errors.Is(err, flag.ErrHelp) {
+	if err := dispatch(context.Background(), []string{"config", "-h"}, &out, &errb); !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("config -h: %v", err)
 	}
 	help := errb.String()
-	for _, w := range append([]string{"usage: nicconform config", "secrets masked", "exits 2", "exits 0",
-		"https://vpc.{region}.myhuaweicloud.com", "unless NICCONFORM_NETWORK_URL is set"}, config.Variables()...) {
+	want := []string{"usage: nicconform config", "secrets masked", "exits 2", "exits 0",
+		"https://vpc.{region}.myhuaweicloud.com", "unless NICCONFORM_NETWORK_URL is set"}
+	for _, v := range config.Help() {
+		want = append(want, v.Names...)
+	}
+	for _, w := range want {
 		if !strings.Contains(help, w) {
 			t.Errorf("config -h lacks %q", w)
 		}
 	}
 
 	errb.Reset()
-	if err := run(context.Background(), []string{"rules", "-h"}, &out, &errb); !errors.Is(err, flag.ErrHelp) {
+	if err := dispatch(context.Background(), []string{"rules", "-h"}, &out, &errb); !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("rules -h: %v", err)
 	}
 	help = errb.String()
@@ -191,7 +195,7 @@ func TestConfigAndRulesHelp(t *testing.T) {
 		}
 	}
 	for _, cmd := range []string{"config", "rules"} {
-		if err := run(context.Background(), []string{cmd, "extra"}, &out, &errb); err == nil {
+		if err := dispatch(context.Background(), []string{cmd, "extra"}, &out, &errb); err == nil {
 			t.Errorf("%s accepted an argument", cmd)
 		}
 	}

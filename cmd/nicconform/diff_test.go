@@ -40,12 +40,12 @@ func TestDiffCommand(t *testing.T) {
 	ctx := context.Background()
 
 	var out, errb bytes.Buffer
-	if err := run(ctx, []string{"diff", same1, same2}, &out, &errb); err != nil || !strings.Contains(out.String(), "no differences") {
+	if err := dispatch(ctx, []string{"diff", same1, same2}, &out, &errb); err != nil || !strings.Contains(out.String(), "no differences") {
 		t.Errorf("identical: err=%v out=%s", err, out.String())
 	}
 
 	out.Reset()
-	err := run(ctx, []string{"diff", same1, other}, &out, &errb)
+	err := dispatch(ctx, []string{"diff", same1, other}, &out, &errb)
 	if !errors.Is(err, diff.ErrDifferent) {
 		t.Errorf("different: err=%v, want diff.ErrDifferent", err)
 	}
@@ -56,7 +56,7 @@ func TestDiffCommand(t *testing.T) {
 	}
 
 	out.Reset()
-	err = run(ctx, []string{"diff", "-json", same1, other}, &out, &errb)
+	err = dispatch(ctx, []string{"diff", "-json", same1, other}, &out, &errb)
 	var res diff.Result
 	if !errors.Is(err, diff.ErrDifferent) || json.Unmarshal(out.Bytes(), &res) != nil || len(res.Rules) != 1 || len(res.Operations) != 1 {
 		t.Errorf("-json: err=%v out=%s", err, out.String())
@@ -70,7 +70,7 @@ func TestDiffCommand(t *testing.T) {
 	} {
 		out.Reset()
 		errb.Reset()
-		err := run(ctx, args, &out, &errb)
+		err := dispatch(ctx, args, &out, &errb)
 		if err == nil || errors.Is(err, diff.ErrDifferent) {
 			t.Errorf("%s: err=%v, want an error other than ErrDifferent", name, err)
 		}

@@ -1,8 +1,11 @@
 // Command nicconform is the conformance tool for detaching a NIC from a
-// server: it serves the reference mock (`mock`), prints the rule catalog
-// (`rules`) and the resolved target configuration (`config`), removes what
-// conformance runs left on a target (`sweep`) and compares two runs' report
-// folders (`diff`). The suite itself runs with `make conformance` (Ginkgo).
+// server: it runs the conformance suite and exits as its verdicts say
+// (`run`; `make conformance`), serves the reference mock (`mock`), prints
+// the rule catalog (`rules`) and the resolved target configuration
+// (`config`), removes what conformance runs left on a target (`sweep`),
+// compares two runs' report folders (`diff`) and merges many into one
+// matrix (`summary`). Every command that talks to a target gets it from
+// internal/target, and reads the configuration once (target.Environment).
 package main
 
 import (
@@ -22,6 +25,7 @@ const usage = `usage: nicconform <command> [flags]
 
 commands:
   run      run the conformance suite; exit 0 (all held), 1 (a rule failed), 2 (could not judge, or left something) (nicconform run -h)
+  summary  merge many runs' report folders into one matrix (nicconform summary -h)
   mock     serve the reference mock (nicconform mock -h for its flags and deviations)
   rules    print the rule catalog of spec/openapi.yaml (-json for JSON; nicconform rules -h)
   config   print the target configuration resolved from the environment (each value's source; secrets
@@ -35,7 +39,7 @@ commands:
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
 		}
@@ -52,7 +56,8 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// dispatch runs the command args name (`nicconform run` is runSuite).
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command")
@@ -60,6 +65,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "run":
 		return runSuite(ctx, args[1:], stdout, stderr)
+	case "summary":
+		return runSummary(args[1:], stdout, stderr)
 	case "mock":
 		return runMock(ctx, args[1:], stdout, stderr)
 	case "rules":

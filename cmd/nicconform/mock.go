@@ -31,6 +31,7 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	token := fs.String("token", mock.DefaultToken, "the accepted X-Auth-Token")
 	logRequests := fs.Bool("log", false, "log one line per request to stderr (never a token, password or signature)")
 	var devs []mock.Deviation
+	reservePort := fs.Bool("reserve-port", false, "emulate the reserve_port regional variant: a detach deletes the NIC's port unless it carries reserve_port=true")
 	throttle := fs.Int("throttle", 0, "answer every `N`th request with 429 and Retry-After: 0, as a rate-limited cloud does (0: never)")
 	fs.Func("deviation", "break one rule on purpose (repeatable); see the list below", func(s string) error {
 		d, err := mock.ParseDeviation(s)
@@ -101,6 +102,7 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		MaxSkew:         *maxSkew,
 		Deviations:      devs,
 		Throttle:        *throttle,
+		ReservePort:     *reservePort,
 	}
 	if *logRequests {
 		opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))

@@ -2,15 +2,12 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
-	"github.com/nicconform/nicconform/internal/config"
 	"github.com/nicconform/nicconform/spec"
 )
 
@@ -22,7 +19,7 @@ least one Ginkgo spec labelled with its id, so --label-filter=<RULE> runs it.
 
 Output, one line per rule, in catalog order:
   RULE          the rule's stable id (e.g. PRIMARY-FORBIDDEN), as in the reports
-  HUAWEI, NOVA  what each profile expects of the detach: the status codes or
+  HUAWEI, NOVA  what each shipped profile (spec/profiles) expects: the status codes or
                 classes it accepts (404, 4XX, 202|404), "-" when the rule pins
                 no status, "skipped" when the rule does not apply
   STATEMENT     what must hold
@@ -31,7 +28,9 @@ With -json: a JSON array, one object per rule, with the fields id, title,
 statement, source, needs (the preconditions the rule needs besides its
 statement, x-preconditions ids such as detach-completes: when one does not
 hold the rule is an error, not a fail) and expect ({"<profile>":
-{"status": [...], "skip": "why"}}).
+{"status": [...], "skip": "why"}}, the shipped profiles' expectations) and
+allow (what the statement allows of the status it judges: a profile may
+only narrow or choose within it).
 
 Flags:
 `
@@ -76,56 +75,4 @@ func expect(e spec.Expectation) string {
 		return "-"
 	}
 	return strings.Join(e.Status, "|")
-}
-
-func runConfig(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("config", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { configUsage(fs.Output()) }
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("config: unexpected argument %q", fs.Arg(0))
-	}
-	t, problems := config.Diagnose(os.LookupEnv)
-	fmt.Fprint(stdout, t.Describe())
-	if len(problems) == 0 {
-		return nil
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "config: %d problem(s); a run would stop before any request:", len(problems))
-	for _, p := range problems {
-		b.WriteString("\n  - " + p.Error())
-	}
-	return errors.New(b.String())
-}
-
-// configUsage says what `nicconform config` does and lists the variables.
-func configUsage(w io.Writer) {
-	fmt.Fprint(w, `usage: nicconform config
-
-Prints the target configuration a run would use, resolved from the
-environment: each setting, its value (secrets masked as ****) and the
-variable it came from ("default", or how it was derived). Then, if any
-setting is missing, invalid or contradictory, the problems, each naming its
-variables, and exits 2; a configuration a run can use exits 0.
-
-Endpoints:
-`)
-	for _, line := range strings.Split(config.EndpointRule, "\n") {
-		fmt.Fprintln(w, "  "+line)
-	}
-	fmt.Fprint(w, `
-Variables (a setting read from several variables takes the first one set;
-two of them set to different values are a contradiction, and an access key
-and its secret key, or a user name and its password, come from one family):
-`)
-	for _, v := range config.Help() {
-		fmt.Fprintf(w, "  %s\n      %s\n", strings.Join(v.Names, ", "), v.Meaning)
-		if v.Default != "" {
-			fmt.Fprintf(w, "      default: %s\n", v.Default)
-		}
-	}
 }

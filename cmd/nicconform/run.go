@@ -14,8 +14,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/nicconform/nicconform/internal/config"
 	"github.com/nicconform/nicconform/internal/report"
+	"github.com/nicconform/nicconform/internal/target"
 )
 
 // exitCode is an error that sets the command's exit status.
@@ -40,7 +40,8 @@ func runSuite(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	flags := flag.NewFlagSet("run", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	labels := flags.String("label-filter", "", "run only the rules this Ginkgo label filter selects, e.g. PRIMARY-FORBIDDEN or 'PATH-MALFORMED || PATH-MISSING-PORT'")
-	reportDir := flags.String("report-dir", config.ReportDir(), "where the reports go (NICCONFORM_REPORT_DIR)")
+	t, cfgErr := target.Environment()
+	reportDir := flags.String("report-dir", t.ReportDir, "where the reports go (NICCONFORM_REPORT_DIR)")
 	procs := flags.Int("procs", 0, "parallel processes against the embedded mock, each with its own mock (default 2); against a configured target the specs share one server and run in one process")
 	suitePath := flags.String("suite", "", "the compiled suite (default: "+suiteBinary+" beside this binary, else built from ./suites/detach when run inside the module)")
 	ginkgoPath := flags.String("ginkgo", "", "the Ginkgo CLI, for -procs > 1 (default: "+ginkgoBinary+" beside this binary, else the module's pinned one with go run)")
@@ -64,7 +65,6 @@ report folder, prints the verdict table, and exits:
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
-	t, cfgErr := config.FromEnv()
 	if *procs <= 0 {
 		*procs = 1
 		if cfgErr == nil && t.Embedded {

@@ -10,10 +10,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/nicconform/nicconform/internal/client"
-	"github.com/nicconform/nicconform/internal/config"
 	"github.com/nicconform/nicconform/internal/journal"
 	"github.com/nicconform/nicconform/internal/sweep"
+	"github.com/nicconform/nicconform/internal/target"
 )
 
 type journals []string
@@ -60,13 +59,17 @@ and the ports a run journal shows created and never removed.
 			return fmt.Errorf("sweep: %w", err)
 		}
 	}
-	t, err := config.FromEnv()
+	t, err := target.Environment()
 	if err != nil {
 		return err
 	}
-	if t.Embedded || t.DryRun {
-		return errors.New("sweep: no target is configured (set NICCONFORM_COMPUTE_URL or HW_REGION_NAME): the embedded mock leaves nothing behind")
+	tg, err := target.Open(target.Options{Settings: t, ConfiguredOnly: true})
+	if errors.Is(err, target.ErrNoTarget) {
+		return fmt.Errorf("sweep: %w: the embedded mock leaves nothing behind", err)
+	} else if err != nil {
+		return fmt.Errorf("sweep: %w", err)
 	}
+	defer tg.Close()
 	if len(js) == 0 {
 		def := filepath.Join(t.ReportDir, journal.File)
 		if _, err := os.Stat(def); err == nil {
@@ -75,17 +78,8 @@ and the ports a run journal shows created and never removed.
 			return fmt.Errorf("sweep: %w", err)
 		}
 	}
-	hc := httpClient(t)
-	auth, err := client.Credentials(t.Auth, t.ProjectID, hc)
-	if err != nil {
-		return err
-	}
-	c, err := client.New(client.Config{ComputeURL: t.ComputeURL, NetworkURL: t.NetworkURL, ProjectID: t.ProjectID, Auth: auth, HTTPClient: hc, Timeout: t.RequestTimeout})
-	if err != nil {
-		return err
-	}
 	res, err := sweep.Run(ctx, sweep.Options{
-		Client: c, NetworkID: t.NetworkID, RunID: *runID, OlderThan: *olderThan, Journals: js,
+		Client: tg.Client, NetworkID: tg.NetworkID, RunID: *runID, OlderThan: *olderThan, Journals: js,
 		DryRun: *dryRun, Bound: t.DetachTimeout, Poll: t.PollInterval, Out: stdout,
 	})
 	switch {

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/nicconform/nicconform/internal/aksk"
@@ -13,7 +14,8 @@ import (
 // (when projectID is set), X-Security-Token (when securityToken is set, for
 // a temporary AK/SK) and Authorization. The signature covers the path
 // exactly as sent on the wire (WirePath), the query and the body.
-// An empty ak or sk fails at the first Authenticate.
+// An empty ak or sk fails at the first Authenticate. Tampered, it signs
+// the same way and then changes one hex digit of the signature.
 func AKSK(ak, sk, securityToken, projectID string) Authenticator {
 	return akskAuth{s: aksk.Signer{AK: ak, SK: sk, SecurityToken: securityToken, ProjectID: projectID}}
 }
@@ -42,8 +44,45 @@ func (a akskAuth) Secrets() []string {
 	return out
 }
 
+// Headers are Authorization (the signature) and X-Security-Token.
+func (a akskAuth) Headers() []string { return []string{"Authorization", aksk.SecurityTokenHeader} }
+
+func (a akskAuth) Tampered() Authenticator { return wrongSignature{a} }
+
 // String never shows the secret key or the security token.
 func (a akskAuth) String() string { return "AKSK(" + a.s.AK + ", " + Redacted + ")" }
 
 // GoString never shows the secret key or the security token (%#v).
 func (a akskAuth) GoString() string { return a.String() }
+
+// wrongSignature signs like its akskAuth, then changes the first hex digit
+// of the signature: a well-formed, current, wrong signature by a known key.
+type wrongSignature struct{ akskAuth }
+
+func (w wrongSignature) Authenticate(ctx context.Context, req *http.Request, body []byte) error {
+	if err := w.akskAuth.Authenticate(ctx, req, body); err != nil {
+		return err
+	}
+	h, err := aksk.ParseAuthorization(req.Header.Get("Authorization"))
+	if err == nil && h.Signature == "" {
+		err = errors.New("no signature")
+	}
+	if err != nil {
+		return fmt.Errorf("aksk: tamper with the signature: %w", err)
+	}
+	sig := []byte(h.Signature)
+	sig[0] = flipHex(sig[0])
+	req.Header.Set("Authorization", aksk.AuthorizationHeader(h.AK, h.SignedHeaders, string(sig)))
+	return nil
+}
+
+// flipHex returns the hex digit after c (lower case; 'f' wraps to '0').
+func flipHex(c byte) byte {
+	const digits = "0123456789abcdef"
+	for i := range digits {
+		if digits[i] == c || digits[i] == c+('a'-'A') {
+			return digits[(i+1)%16]
+		}
+	}
+	return '0'
+}

@@ -42,7 +42,8 @@ type IAMConfig struct {
 // IAMRefreshMargin of its life (token.expires_at; IAMDefaultLifetime when
 // absent) remains, then replaced. Concurrent callers share one login.
 // Errors name the user, the domain and the status, never the password or a
-// token. Secrets returns the password and the current token.
+// token. Secrets returns the password and the current token. Tampered, it
+// logs in the same way and sends the token with its middle changed.
 func IAMPassword(cfg IAMConfig) Authenticator {
 	a := &iamAuth{cfg: cfg, sem: make(chan struct{}, 1)}
 	if a.cfg.HTTPClient == nil {
@@ -90,6 +91,37 @@ func (a *iamAuth) Secrets() []string {
 		out = append(out, a.token)
 	}
 	a.mu.RUnlock()
+	return out
+}
+
+// Headers are X-Auth-Token, which it sends, and X-Subject-Token, which
+// carries a token in an IAM answer.
+func (a *iamAuth) Headers() []string { return []string{"X-Auth-Token", "X-Subject-Token"} }
+
+func (a *iamAuth) Tampered() Authenticator { return wrongIAMToken{a} }
+
+// wrongIAMToken logs in like its iamAuth (sharing its cached token), then
+// sends the token with its middle changed: a well-formed, current token
+// the target did not issue.
+type wrongIAMToken struct{ *iamAuth }
+
+func (w wrongIAMToken) Authenticate(ctx context.Context, req *http.Request, _ []byte) error {
+	tok, err := w.current(ctx)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("X-Auth-Token", flipMiddle(tok))
+	return nil
+}
+
+// Secrets are the password, the token and the wrong token made from it.
+func (w wrongIAMToken) Secrets() []string {
+	out := w.iamAuth.Secrets()
+	w.mu.RLock()
+	if w.token != "" {
+		out = append(out, flipMiddle(w.token))
+	}
+	w.mu.RUnlock()
 	return out
 }
 

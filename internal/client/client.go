@@ -84,6 +84,7 @@ type Client struct {
 	microversion     string
 	auth             Authenticator
 	inherited        []string // secrets of the clients this one was derived from
+	inheritedHeaders []string // and their authenticators' credential headers
 	spec             *spec.Spec
 	validator        *validator
 	http             *http.Client
@@ -168,9 +169,6 @@ func New(cfg Config) (*Client, error) {
 	}, nil
 }
 
-// ProjectID returns the project id compute paths carry.
-func (c *Client) ProjectID() string { return c.project }
-
 // Recorder returns the recorder of every exchange.
 func (c *Client) Recorder() *Recorder { return c.rec }
 
@@ -189,6 +187,9 @@ func (c *Client) BaseURL(s Service) *url.URL {
 func (c *Client) WithAuth(a Authenticator) *Client {
 	cp := *c
 	cp.inherited = append(append([]string(nil), c.inherited...), c.secrets()...)
+	if c.auth != nil {
+		cp.inheritedHeaders = append(append([]string(nil), c.inheritedHeaders...), c.auth.Headers()...)
+	}
 	cp.auth = a
 	return &cp
 }
@@ -210,10 +211,6 @@ func (c *Client) WithMicroversion(v string) *Client {
 	return &cp
 }
 
-// Microversion returns the compute microversion the client sends ("" for
-// none).
-func (c *Client) Microversion() string { return c.microversion }
-
 func (c *Client) base(s Service) *url.URL {
 	if s == Network {
 		return c.network
@@ -228,7 +225,14 @@ func (c *Client) secrets() []string {
 	return c.auth.Secrets()
 }
 
-func (c *Client) redactor() *redactor { return newRedactor(c.inherited, c.secrets()) }
+func (c *Client) redactor() *redactor {
+	r := newRedactor(c.inherited, c.secrets())
+	r.headers = c.inheritedHeaders
+	if c.auth != nil {
+		r.headers = append(append([]string(nil), r.headers...), c.auth.Headers()...)
+	}
+	return r
+}
 
 // Request is one logical request.
 type Request struct {

@@ -240,9 +240,11 @@ func (r *Recorder) Since(n int) []*Exchange {
 	return append([]*Exchange(nil), r.ex[n:]...)
 }
 
-// sensitiveHeaders are replaced whole in the record.
-var sensitiveHeaders = []string{
-	"X-Auth-Token", "Authorization", "X-Subject-Token", "X-Security-Token",
+// credentialHeaders are replaced whole in every record, whatever the
+// client's authenticator: HTTP's and OpenStack's credential headers. An
+// authenticator adds its own (Authenticator.Headers).
+var credentialHeaders = []string{
+	"X-Auth-Token", "Authorization", "X-Subject-Token",
 	"Proxy-Authorization", "Cookie", "Set-Cookie",
 }
 
@@ -266,6 +268,7 @@ const minSecret = 4
 // redactor removes secrets from what is recorded, logged or returned.
 type redactor struct {
 	secrets []string
+	headers []string // replaced whole besides credentialHeaders
 }
 
 // newRedactor keeps the secrets of at least minSecret bytes, longest first
@@ -338,10 +341,12 @@ func (r *redactor) header(h http.Header) http.Header {
 		}
 		out[k] = cp
 	}
-	for _, name := range sensitiveHeaders {
-		if vs, ok := out[name]; ok {
-			for i := range vs {
-				vs[i] = Redacted
+	for _, names := range [][]string{credentialHeaders, r.headers} {
+		for _, name := range names {
+			if vs, ok := out[http.CanonicalHeaderKey(name)]; ok {
+				for i := range vs {
+					vs[i] = Redacted
+				}
 			}
 		}
 	}

@@ -57,14 +57,14 @@ func TestMicroversionSettings(t *testing.T) {
 		t.Errorf("a malformed Config.Microversion: %v", err)
 	}
 	c := newClient(t, "http://127.0.0.1:1", func(cfg *Config) { cfg.Microversion = "latest" })
-	if c.Microversion() != "latest" {
-		t.Errorf("Microversion() = %q", c.Microversion())
+	if c.microversion != "latest" {
+		t.Errorf("microversion = %q", c.microversion)
 	}
 	d := c.WithMicroversion("2.60")
-	if d.Microversion() != "2.60" || c.Microversion() != "latest" || d.Recorder() != c.Recorder() {
+	if d.microversion != "2.60" || c.microversion != "latest" || d.Recorder() != c.Recorder() {
 		t.Error("WithMicroversion must return a copy sharing the recorder")
 	}
-	if d.WithMicroversion("").Microversion() != "" {
+	if d.WithMicroversion("").microversion != "" {
 		t.Error(`WithMicroversion("") must send none`)
 	}
 	bad := c.WithMicroversion("two")

@@ -73,10 +73,17 @@ func (c *Client) call(ctx context.Context, op string, want int, r Request, out a
 // with no body and no Content-Type. It checks no status (the specs judge);
 // the error is non-nil only when no response came back.
 func (c *Client) Detach(ctx context.Context, serverID, portID string) (*Exchange, error) {
+	return c.DetachWithQuery(ctx, serverID, portID, nil)
+}
+
+// DetachWithQuery is Detach with a query, for a cloud whose detach takes
+// one (a regional variant's reserve_port=true, docs/reference.md §1).
+func (c *Client) DetachWithQuery(ctx context.Context, serverID, portID string, query url.Values) (*Exchange, error) {
 	ex, err := c.Do(ctx, Request{
 		Method:   http.MethodDelete,
 		Service:  Compute,
 		Segments: paths.Interface.Segments(c.project, serverID, portID),
+		Query:    query,
 	})
 	if err != nil {
 		return ex, fmt.Errorf("detachInterface: %w", err)

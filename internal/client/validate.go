@@ -335,7 +335,7 @@ func ErrorShapeProblem(s *spec.Spec, e *Exchange) string {
 	}
 	if err := s.ValidateErrorBody(body); err != nil {
 		msg, _, _ := strings.Cut(err.Error(), "\n")
-		return "body is in no documented error shape (Nova fault, {\"error\":{code,message}}, NeutronError): " + msg
+		return "body is in no documented error shape (Nova fault, {\"error\":{code,message}}, NeutronError, API gateway {\"error_code\",\"error_msg\"}): " + msg
 	}
 	// A Nova fault repeats the status in its code: one that says otherwise
 	// misleads every client that reads it.

@@ -1,35 +1,25 @@
-// Package config resolves the target a conformance run talks to from the
-// environment, following docs/design.md's target contract and the variables
-// users already have (docs/reference.md §5: HW_*, HUAWEICLOUD_SDK_*, OS_*):
-// with no target the run uses the embedded reference mock; with one, the given
-// endpoints, ids and credentials. A missing, partial or contradictory setting
+// Package config resolves the settings of a conformance run from variables
+// (looked up by a Lookup), following docs/design.md's target contract and
+// the variables users already have (docs/reference.md §5: HW_*,
+// HUAWEICLOUD_SDK_*, OS_*): with no target the run uses the embedded
+// reference mock; with one, the given endpoints, ids and credentials (one
+// row per auth mode, auth.go). A missing, partial or contradictory setting
 // is an error naming the variables, found before any request.
+// internal/target reads the process's variables, once, and turns the
+// settings into a target.
 package config
 
 import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
-)
 
-// Profiles a run can expect.
-const (
-	ProfileHuawei = "huawei"
-	ProfileNova   = "nova"
-)
-
-// Authentication modes.
-const (
-	AuthNone     = ""
-	AuthToken    = "token"
-	AuthAKSK     = "aksk"
-	AuthPassword = "password"
+	"github.com/nicconform/nicconform/spec"
 )
 
 // Defaults for the detach bound and the completion poll.
@@ -42,21 +32,11 @@ const (
 	DefaultRequestTimeout    = 30 * time.Second
 )
 
-// Auth holds the credentials of one authentication mode. Token, SK,
-// SecurityToken and Password are secrets.
-type Auth struct {
-	Mode string // AuthToken, AuthAKSK, AuthPassword, or AuthNone
-
-	Token string
-
-	AK, SK, SecurityToken string
-
-	AuthURL, User, Password, Domain string
-}
-
-// Target is a resolved configuration. Print it with String or Describe,
-// which mask every secret.
-type Target struct {
+// Settings are a resolved configuration: where the target is (or that
+// there is none: the embedded mock), its ids, credentials and bounds.
+// internal/target turns them into a target to talk to. Print them with
+// String or Describe, which mask every secret.
+type Settings struct {
 	// Embedded is true when no target is configured (no
 	// NICCONFORM_COMPUTE_URL and no region): the run starts the reference
 	// mock in process.
@@ -82,7 +62,11 @@ type Target struct {
 	// configured target: a broken cloud would really detach the primary NIC.
 	AllowPrimaryProbe bool
 
+	// Profile names the expectations: a shipped profile (spec/profiles) or
+	// a profile file's path; ProfileBase is its behaviour family, "huawei"
+	// or "nova".
 	Profile       string
+	ProfileBase   string
 	DetachTimeout time.Duration
 	PollInterval  time.Duration
 	// RequestTimeout bounds one HTTP attempt (a target that accepts the
@@ -97,20 +81,18 @@ type Target struct {
 
 	// Embedded mock settings (NICCONFORM_MOCK_*), used only when Embedded.
 	MockDeviations []string
-	MockErrors     string
-	MockDelay      time.Duration // negative: the mock's default
-	MockAuth       string        // the auth mode the embedded mock and client use
+	MockErrors     spec.ErrorShape // empty: the mock's default
+	MockDelay      time.Duration   // negative: the mock's default
+	MockAuth       string          // the auth mode the embedded mock and client use
 
 	// Sources names the variable each value came from ("default" or
 	// "derived from …" when none).
 	Sources map[string]string
 }
 
-// Lookup reads one variable, like os.LookupEnv.
+// Lookup reads one variable, like os.LookupEnv (internal/target's
+// Environment reads the process's, once).
 type Lookup func(name string) (string, bool)
-
-// FromEnv resolves the configuration from the process environment.
-func FromEnv() (Target, error) { return Resolve(os.LookupEnv) }
 
 var (
 	hexProject = regexp.MustCompile(`^[0-9a-f]{32}$`)
@@ -119,12 +101,12 @@ var (
 	hostLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 )
 
-// Resolve builds a Target from variables looked up with env. Every problem
+// Resolve builds Settings from variables looked up with env. Every problem
 // found is reported, each naming its variables.
-func Resolve(env Lookup) (Target, error) {
+func Resolve(env Lookup) (Settings, error) {
 	t, errs := Diagnose(env)
 	if len(errs) > 0 {
-		return Target{}, fmt.Errorf("config: %w", errors.Join(errs...))
+		return Settings{}, fmt.Errorf("config: %w", errors.Join(errs...))
 	}
 	return t, nil
 }
@@ -133,8 +115,8 @@ func Resolve(env Lookup) (Target, error) {
 // when some settings are missing, wrong or contradictory, with every
 // problem found (each naming its variables, none echoing a secret): what
 // `nicconform config` shows before the problems.
-func Diagnose(env Lookup) (Target, []error) {
-	r := resolver{env: env, t: Target{Sources: map[string]string{}}}
+func Diagnose(env Lookup) (Settings, []error) {
+	r := resolver{env: env, t: Settings{Sources: map[string]string{}}}
 	t := &r.t
 
 	t.Region = r.pick("Region", plain, "HW_REGION_NAME", "OS_REGION_NAME")
@@ -154,10 +136,15 @@ func Diagnose(env Lookup) (Target, []error) {
 	t.Embedded = t.ComputeURL == "" && t.Region == ""
 
 	if t.Profile == "" {
-		t.Profile = r.dflt("Profile", ProfileHuawei)
+		t.Profile = r.dflt("Profile", spec.ProfileHuawei)
 	}
-	if t.Profile != ProfileHuawei && t.Profile != ProfileNova {
-		r.errf("NICCONFORM_PROFILE=%q: want %q or %q", t.Profile, ProfileHuawei, ProfileNova)
+	t.ProfileBase = spec.ProfileHuawei
+	if s, err := spec.Load(); err != nil {
+		r.errf("the contract: %v", err)
+	} else if p, err := s.LoadProfile(t.Profile); err != nil {
+		r.errf("NICCONFORM_PROFILE=%q: %v (a shipped profile: %s; or a profile file's path)", t.Profile, err, strings.Join(spec.ShippedProfiles(), ", "))
+	} else {
+		t.ProfileBase = p.Base
 	}
 	if t.ReportDir == "" {
 		t.ReportDir = r.dflt("ReportDir", DefaultReportDir)
@@ -198,109 +185,6 @@ func Diagnose(env Lookup) (Target, []error) {
 	return *t, r.errs
 }
 
-// Variable families that carry a credential as a whole: an access key and
-// its secret key (and a temporary credential's security token) come from one
-// family, and so do a user name and its password. Mixing them (HW_ACCESS_KEY
-// with HUAWEICLOUD_SDK_SK) almost always pairs a key with another key's
-// secret.
-var (
-	akskFamilies = [][3]string{
-		{"HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_SECURITY_TOKEN"},
-		{"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN"},
-		{"OS_ACCESS_KEY", "OS_SECRET_KEY", "OS_SECURITY_TOKEN"},
-	}
-	passwordFamilies = [][2][]string{
-		{{"HW_USER_NAME"}, {"HW_USER_PASSWORD"}},
-		{{"OS_USERNAME", "OS_USER_NAME"}, {"OS_PASSWORD"}},
-	}
-)
-
-// credentials resolves at most one authentication mode.
-func (r *resolver) credentials() {
-	a := &r.t.Auth
-	a.Token = r.pick("Token", secret, "NICCONFORM_AUTH_TOKEN", "HW_AUTH_TOKEN", "OS_AUTH_TOKEN")
-	a.AK = r.pick("AK", secret, "HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK", "OS_ACCESS_KEY")
-	a.SK = r.pick("SK", secret, "HW_SECRET_KEY", "HUAWEICLOUD_SDK_SK", "OS_SECRET_KEY")
-	a.SecurityToken = r.pick("SecurityToken", secret, "HW_SECURITY_TOKEN", "HUAWEICLOUD_SDK_SECURITY_TOKEN", "OS_SECURITY_TOKEN")
-	a.User = r.pick("User", plain, "HW_USER_NAME", "OS_USERNAME", "OS_USER_NAME")
-	a.Password = r.pick("Password", secret, "HW_USER_PASSWORD", "OS_PASSWORD")
-	a.Domain = r.pick("Domain", plain, "HW_DOMAIN_NAME", "OS_USER_DOMAIN_NAME", "OS_DOMAIN_NAME")
-	a.AuthURL = r.pick("AuthURL", endpoint, "HW_AUTH_URL", "HUAWEICLOUD_SDK_IAM_ENDPOINT", "OS_AUTH_URL")
-
-	var modes []string
-	if a.Token != "" {
-		modes = append(modes, AuthToken+" ("+r.t.Sources["Token"]+")")
-		a.Mode = AuthToken
-	}
-	if a.AK != "" || a.SK != "" {
-		modes = append(modes, "AK/SK ("+strings.TrimSpace(r.t.Sources["AK"]+" "+r.t.Sources["SK"])+")")
-		a.Mode = AuthAKSK
-		switch {
-		case a.AK == "":
-			r.errf("%s is set without an access key: set HW_ACCESS_KEY (or HUAWEICLOUD_SDK_AK) too", r.t.Sources["SK"])
-		case a.SK == "":
-			r.errf("%s is set without its secret key: set HW_SECRET_KEY (or HUAWEICLOUD_SDK_SK) too", r.t.Sources["AK"])
-		default:
-			r.akskFamily()
-		}
-	} else if a.SecurityToken != "" {
-		r.errf("%s (a temporary credential) goes with an AK/SK pair: set HW_ACCESS_KEY and HW_SECRET_KEY too", r.t.Sources["SecurityToken"])
-	}
-	if a.Password != "" || a.User != "" {
-		modes = append(modes, "IAM password ("+strings.TrimSpace(r.t.Sources["User"]+" "+r.t.Sources["Password"])+")")
-		a.Mode = AuthPassword
-		if a.User == "" {
-			r.errf("%s is set without a user name: set HW_USER_NAME (or OS_USERNAME)", r.t.Sources["Password"])
-		}
-		if a.Password == "" {
-			r.errf("%s is set without a password: set HW_USER_PASSWORD (or OS_PASSWORD)", r.t.Sources["User"])
-		}
-		if a.User != "" && a.Password != "" {
-			r.passwordFamily()
-		}
-		if a.Domain == "" {
-			r.errf("IAM password login needs the user's domain: set HW_DOMAIN_NAME (or OS_USER_DOMAIN_NAME)")
-		}
-	}
-	if len(modes) > 1 {
-		r.errf("credentials for more than one way to authenticate are set: %s; keep exactly one", strings.Join(modes, ", "))
-	}
-}
-
-// akskFamily requires the access key and the secret key (and the security
-// token, if any) to be set together in one family.
-func (r *resolver) akskFamily() {
-	a := &r.t.Auth
-	pair := false
-	for _, f := range akskFamilies {
-		if !r.set(f[0]) || !r.set(f[1]) {
-			continue
-		}
-		pair = true
-		if a.SecurityToken == "" || r.set(f[2]) {
-			return
-		}
-	}
-	if !pair {
-		r.errf("%s and %s come from different variable families, so the secret key may belong to another access key: set the pair in one family (HW_ACCESS_KEY with HW_SECRET_KEY, HUAWEICLOUD_SDK_AK with HUAWEICLOUD_SDK_SK, or OS_ACCESS_KEY with OS_SECRET_KEY)",
-			r.t.Sources["AK"], r.t.Sources["SK"])
-		return
-	}
-	r.errf("%s (a temporary credential) comes from another variable family than its access key and secret key (%s, %s): set all three in one family (e.g. HW_ACCESS_KEY, HW_SECRET_KEY, HW_SECURITY_TOKEN)",
-		r.t.Sources["SecurityToken"], r.t.Sources["AK"], r.t.Sources["SK"])
-}
-
-// passwordFamily requires the user name and its password from one family.
-func (r *resolver) passwordFamily() {
-	for _, f := range passwordFamilies {
-		if r.set(f[0]...) && r.set(f[1]...) {
-			return
-		}
-	}
-	r.errf("%s and %s come from different variable families, so the password may belong to another user: set the pair in one family (HW_USER_NAME with HW_USER_PASSWORD, or OS_USERNAME with OS_PASSWORD)",
-		r.t.Sources["User"], r.t.Sources["Password"])
-}
-
 func (r *resolver) embedded() {
 	t := &r.t
 	for _, name := range []string{"NICCONFORM_NETWORK_URL", "NICCONFORM_SERVER_ID", "NICCONFORM_NETWORK_ID", "NICCONFORM_PRIMARY_PORT_ID", "NICCONFORM_OTHER_SERVER_ID", "NICCONFORM_PROJECT_ID"} {
@@ -312,8 +196,9 @@ func (r *resolver) embedded() {
 	// Credentials the user may have for a live cloud do not apply to the
 	// mock, which makes its own; they are never sent anywhere.
 	t.ProjectID, t.Auth = "", Auth{}
-	for _, k := range []string{"ProjectID", "Token", "AK", "SK", "SecurityToken", "User", "Password", "Domain", "AuthURL"} {
-		delete(t.Sources, k)
+	delete(t.Sources, "ProjectID")
+	for _, set := range authSettings() {
+		delete(t.Sources, set.field)
 	}
 	r.mockSettings()
 }
@@ -327,18 +212,18 @@ func (r *resolver) mockSettings() {
 			}
 		}
 	}
-	t.MockErrors = r.pick("MockErrors", plain, "NICCONFORM_MOCK_ERRORS")
-	if t.MockErrors != "" && t.MockErrors != "nova" && t.MockErrors != "huawei" {
-		r.errf("NICCONFORM_MOCK_ERRORS=%q: want \"nova\" or \"huawei\"", t.MockErrors)
+	if v := r.pick("MockErrors", plain, "NICCONFORM_MOCK_ERRORS"); v != "" {
+		var err error
+		if t.MockErrors, err = spec.ParseErrorShape(v); err != nil {
+			r.errf("NICCONFORM_MOCK_ERRORS: %v", err)
+		}
 	}
 	t.MockDelay = r.duration("MockDelay", "NICCONFORM_MOCK_DELAY", -1)
 	t.MockAuth = r.pick("MockAuth", plain, "NICCONFORM_MOCK_AUTH")
-	switch t.MockAuth {
-	case "":
+	if t.MockAuth == "" {
 		t.MockAuth = AuthToken
-	case AuthToken, AuthAKSK, AuthPassword:
-	default:
-		r.errf("NICCONFORM_MOCK_AUTH=%q: want %q, %q or %q", t.MockAuth, AuthToken, AuthAKSK, AuthPassword)
+	} else if _, ok := findAuthMode(t.MockAuth); !ok {
+		r.errf("NICCONFORM_MOCK_AUTH=%q: want %s", t.MockAuth, oneOf(AuthModes(), true, " or "))
 	}
 }
 
@@ -362,11 +247,15 @@ func (r *resolver) live(mockVars []string) {
 	}
 	if t.ProjectID == "" {
 		r.errf("NICCONFORM_PROJECT_ID (or HW_PROJECT_ID, HUAWEICLOUD_SDK_PROJECT_ID, OS_PROJECT_ID) is required with a target")
-	} else if t.Profile == ProfileHuawei && !hexProject.MatchString(t.ProjectID) {
+	} else if t.ProfileBase == spec.ProfileHuawei && !hexProject.MatchString(t.ProjectID) {
 		r.errf("%s=%q: a Huawei Cloud project id is 32 lowercase hex characters", t.Sources["ProjectID"], t.ProjectID)
 	}
 	if t.Auth.Mode == AuthNone {
-		r.errf("no credentials for the target: set NICCONFORM_AUTH_TOKEN (or HW_AUTH_TOKEN, OS_AUTH_TOKEN), HW_ACCESS_KEY and HW_SECRET_KEY, or HW_USER_NAME, HW_USER_PASSWORD and HW_DOMAIN_NAME")
+		hints := make([]string, len(authModes))
+		for i, m := range authModes {
+			hints[i] = m.hint
+		}
+		r.errf("no credentials for the target: set %s", oneOf(hints, false, ", or "))
 	}
 }
 
@@ -393,7 +282,13 @@ const (
 // endpoints applies EndpointRule.
 func (r *resolver) endpoints() {
 	t := &r.t
-	r.scanURLs("NICCONFORM_COMPUTE_URL", "NICCONFORM_NETWORK_URL", "HW_AUTH_URL", "HUAWEICLOUD_SDK_IAM_ENDPOINT", "OS_AUTH_URL")
+	urls := []string{"NICCONFORM_COMPUTE_URL", "NICCONFORM_NETWORK_URL"}
+	for _, set := range authSettings() {
+		if set.kind == endpoint {
+			urls = append(urls, set.names...)
+		}
+	}
+	r.scanURLs(urls...)
 	// The region is checked once, and only if an endpoint must be derived from it.
 	regionChecked, regionOK := false, false
 	derive := func(field, template, explicit string) bool {
@@ -463,7 +358,7 @@ func RunTime(runID string) (time.Time, bool) {
 }
 
 // String describes the target in one line with every secret masked.
-func (t Target) String() string {
+func (t Settings) String() string {
 	where := t.ComputeURL
 	switch {
 	case t.DryRun:
@@ -475,18 +370,9 @@ func (t Target) String() string {
 		where, t.Profile, t.ServerID, t.NetworkID, t.ProjectID, t.authSummary(), t.DetachTimeout)
 }
 
-func (t Target) authSummary() string {
-	switch t.Auth.Mode {
-	case AuthToken:
-		return "token ****"
-	case AuthAKSK:
-		s := "AK/SK " + t.Auth.AK + ":****"
-		if t.Auth.SecurityToken != "" {
-			s += " with security token ****"
-		}
-		return s
-	case AuthPassword:
-		return fmt.Sprintf("IAM password user=%s domain=%s password=**** at %s", t.Auth.User, t.Auth.Domain, t.Auth.AuthURL)
+func (t Settings) authSummary() string {
+	if m, ok := findAuthMode(t.Auth.Mode); ok && t.Auth.Mode != AuthNone {
+		return m.summary(t.Auth)
 	}
 	if t.Embedded {
 		return "the mock's own (" + t.MockAuth + ")"
@@ -496,7 +382,7 @@ func (t Target) authSummary() string {
 
 // Describe lists every resolved value with the variable it came from, one
 // per line, secrets masked: what `nicconform config` prints.
-func (t Target) Describe() string {
+func (t Settings) Describe() string {
 	mask := func(v string) string {
 		if v == "" {
 			return ""
@@ -509,16 +395,24 @@ func (t Target) Describe() string {
 		{"Region", t.Region}, {"ComputeURL", t.ComputeURL}, {"NetworkURL", t.NetworkURL},
 		{"ProjectID", t.ProjectID}, {"ServerID", t.ServerID}, {"NetworkID", t.NetworkID},
 		{"PrimaryPortID", t.PrimaryPortID}, {"OtherServerID", t.OtherServerID},
-		{"Auth", t.Auth.Mode}, {"Token", mask(t.Auth.Token)}, {"AK", t.Auth.AK}, {"SK", mask(t.Auth.SK)},
-		{"SecurityToken", mask(t.Auth.SecurityToken)}, {"AuthURL", t.Auth.AuthURL}, {"User", t.Auth.User},
-		{"Password", mask(t.Auth.Password)}, {"Domain", t.Auth.Domain},
+		{"Auth", t.Auth.Mode},
+	}
+	auth := t.Auth
+	for _, set := range authSettings() {
+		v := *set.value(&auth)
+		if set.kind == secret && !set.shown {
+			v = mask(v)
+		}
+		rows = append(rows, [2]string{set.field, v})
+	}
+	rows = append(rows, [][2]string{
 		{"Insecure", strconv.FormatBool(t.Insecure)}, {"AllowPrimaryProbe", strconv.FormatBool(t.AllowPrimaryProbe)},
 		{"Profile", t.Profile}, {"DetachTimeout", t.DetachTimeout.String()}, {"PollInterval", t.PollInterval.String()},
 		{"RequestTimeout", t.RequestTimeout.String()}, {"Settle", settle(t.Settle)},
 		{"ReportDir", t.ReportDir}, {"RunID", t.RunID},
-	}
+	}...)
 	if t.Embedded || t.DryRun {
-		rows = append(rows, [2]string{"MockAuth", t.MockAuth}, [2]string{"MockErrors", t.MockErrors},
+		rows = append(rows, [2]string{"MockAuth", t.MockAuth}, [2]string{"MockErrors", string(t.MockErrors)},
 			[2]string{"MockDeviations", strings.Join(t.MockDeviations, ",")})
 	}
 	var b strings.Builder
@@ -544,7 +438,7 @@ func settle(d time.Duration) string {
 
 type resolver struct {
 	env  Lookup
-	t    Target
+	t    Settings
 	errs []error
 }
 
@@ -562,11 +456,23 @@ const (
 	flag                 // a boolean: compared by meaning (1 and true agree)
 )
 
-// fieldNames say in words what a setting is, for messages.
+// fieldNames say in words what a setting is, for messages (a credential
+// setting says it in its auth mode's row).
 var fieldNames = map[string]string{
-	"Region": "region", "ProjectID": "project id", "Token": "token", "AK": "access key", "SK": "secret key",
-	"SecurityToken": "security token", "User": "IAM user name", "Password": "IAM password", "Domain": "IAM domain",
-	"AuthURL": "IAM endpoint", "Insecure": "TLS verification switch",
+	"Region": "region", "ProjectID": "project id", "Insecure": "TLS verification switch",
+}
+
+// fieldName says in words what a setting is, for messages.
+func fieldName(field string) string {
+	if what := fieldNames[field]; what != "" {
+		return what
+	}
+	for _, set := range authSettings() {
+		if set.field == field && set.what != "" {
+			return set.what
+		}
+	}
+	return field
 }
 
 // pick returns the first variable of names that is set and not blank, and
@@ -588,10 +494,7 @@ func (r *resolver) pick(field string, k kind, names ...string) string {
 		if agree(k, val, v) {
 			continue
 		}
-		what := fieldNames[field]
-		if what == "" {
-			what = field
-		}
+		what := fieldName(field)
 		if k == plain {
 			r.errf("%s=%q and %s=%q contradict each other: both set the %s; unset one, or give both the same value", src, val, n, v, what)
 		} else {
@@ -665,7 +568,7 @@ func (r *resolver) duration(field, name string, def time.Duration) time.Duration
 
 // checkURL requires an absolute http(s) URL without user info. A URL is
 // shown in a message only up to its query, and not at all if it may hold
-// user info; the Target keeps it masked.
+// user info; the Settings keep it masked.
 func (r *resolver) checkURL(name string, v *string) {
 	u, err := url.Parse(*v)
 	switch {
@@ -710,12 +613,14 @@ var secretParts = map[string]bool{"sig": true, "pwd": true, "auth": true}
 
 // scanURLs refuses each of the named variables whose URL has a query or
 // fragment parameter named like a credential, naming the variable and never
-// the value; the Target keeps such a URL masked.
+// the value; the Settings keep such a URL masked.
 func (r *resolver) scanURLs(names ...string) {
 	t := &r.t
 	fields := map[string]*string{"NICCONFORM_COMPUTE_URL": &t.ComputeURL, "NICCONFORM_NETWORK_URL": &t.NetworkURL}
-	if src := t.Sources["AuthURL"]; src != "" {
-		fields[src] = &t.Auth.AuthURL
+	for _, set := range authSettings() {
+		if src := t.Sources[set.field]; set.kind == endpoint && src != "" {
+			fields[src] = set.value(&t.Auth)
+		}
 	}
 	for _, name := range names {
 		v, ok := r.env(name)
@@ -763,16 +668,6 @@ func secretName(key string) bool {
 	return false
 }
 
-// ReportDir is where reports go (NICCONFORM_REPORT_DIR, default reports/),
-// known even when the rest of the configuration is broken, so that a run
-// that cannot start still says why in its reports.
-func ReportDir() string {
-	if v := strings.TrimSpace(os.Getenv("NICCONFORM_REPORT_DIR")); v != "" {
-		return v
-	}
-	return DefaultReportDir
-}
-
 // A Variable is one setting of the configuration and the variables that
 // set it, read in this order; two of them set to different values are a
 // contradiction.
@@ -785,7 +680,11 @@ type Variable struct {
 // Help lists the settings and their variables, in the order a user sets
 // them up: what `nicconform config -h` prints.
 func Help() []Variable {
-	return []Variable{
+	var credentials []Variable
+	for _, set := range authSettings() {
+		credentials = append(credentials, Variable{set.names, set.meaning, set.dflt})
+	}
+	return slices.Concat([]Variable{
 		{[]string{"NICCONFORM_COMPUTE_URL"}, "base URL serving /v2.1/…; set (or a region), the run goes to that target", "from the region; neither: the embedded reference mock"},
 		{[]string{"NICCONFORM_NETWORK_URL"}, "base URL serving /v2.0/ports…", "the compute URL if NICCONFORM_COMPUTE_URL is set, else from the region"},
 		{[]string{"HW_REGION_NAME", "OS_REGION_NAME"}, "region; derives the endpoints not set explicitly", ""},
@@ -794,17 +693,10 @@ func Help() []Variable {
 		{[]string{"NICCONFORM_NETWORK_ID"}, "network for new ports and net_id attaches (required with a target)", ""},
 		{[]string{"NICCONFORM_PRIMARY_PORT_ID"}, "the server's primary NIC", "the only NIC the server has before the run"},
 		{[]string{"NICCONFORM_OTHER_SERVER_ID"}, "a second ACTIVE server, for a port attached to another server", "that case is skipped"},
-		{[]string{"NICCONFORM_AUTH_TOKEN", "HW_AUTH_TOKEN", "OS_AUTH_TOKEN"}, "a token to send as X-Auth-Token (secret)", ""},
-		{[]string{"HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK", "OS_ACCESS_KEY"}, "access key for SDK-HMAC-SHA256 signing, with the secret key of the same family", ""},
-		{[]string{"HW_SECRET_KEY", "HUAWEICLOUD_SDK_SK", "OS_SECRET_KEY"}, "secret key (secret)", ""},
-		{[]string{"HW_SECURITY_TOKEN", "HUAWEICLOUD_SDK_SECURITY_TOKEN", "OS_SECURITY_TOKEN"}, "temporary credentials' security token, with the AK/SK of the same family (secret)", ""},
-		{[]string{"HW_USER_NAME", "OS_USERNAME", "OS_USER_NAME"}, "IAM user for password login (project-scoped token, cached and refreshed)", ""},
-		{[]string{"HW_USER_PASSWORD", "OS_PASSWORD"}, "IAM password, from the user name's family (secret)", ""},
-		{[]string{"HW_DOMAIN_NAME", "OS_USER_DOMAIN_NAME", "OS_DOMAIN_NAME"}, "the IAM user's domain", ""},
-		{[]string{"HW_AUTH_URL", "HUAWEICLOUD_SDK_IAM_ENDPOINT", "OS_AUTH_URL"}, "IAM endpoint for password login", "from the region"},
+	}, credentials, []Variable{
 		{[]string{"HW_INSECURE", "OS_INSECURE"}, "skip TLS verification, for private CAs", "false"},
 		{[]string{"NICCONFORM_ALLOW_PRIMARY_PROBE"}, "send the primary-NIC DELETE to a target (a broken cloud would really detach it)", "false (PRIMARY-FORBIDDEN is skipped)"},
-		{[]string{"NICCONFORM_PROFILE"}, "huawei or nova", ProfileHuawei},
+		{[]string{"NICCONFORM_PROFILE"}, "huawei or nova", spec.ProfileHuawei},
 		{[]string{"NICCONFORM_DETACH_TIMEOUT"}, "bound for the asynchronous detach", DefaultDetachTimeoutLive.String() + " live, " + DefaultDetachTimeoutMock.String() + " mock"},
 		{[]string{"NICCONFORM_POLL_INTERVAL"}, "how often completion is polled", DefaultPollIntervalLive.String() + " live, " + DefaultPollIntervalMock.String() + " mock"},
 		{[]string{"NICCONFORM_REQUEST_TIMEOUT"}, "bound for one HTTP attempt", DefaultRequestTimeout.String()},
@@ -813,18 +705,8 @@ func Help() []Variable {
 		{[]string{"NICCONFORM_RUN_ID"}, "goes into resource names nicconform-<run>-<purpose>", "time-stamped, random"},
 		{[]string{"NICCONFORM_DRY_RUN"}, "rehearse against the embedded mock and write plan.md; sends nothing to the target", "false"},
 		{[]string{"NICCONFORM_MOCK_DEVIATION"}, "embedded mock: comma-separated deviations", "none: faithful"},
-		{[]string{"NICCONFORM_MOCK_ERRORS"}, "embedded mock: error shape, nova or huawei", "nova"},
+		{[]string{"NICCONFORM_MOCK_ERRORS"}, "embedded mock: error shape, nova or huawei", string(spec.ErrorsNova)},
 		{[]string{"NICCONFORM_MOCK_DELAY"}, "embedded mock: detach delay", "the mock's"},
-		{[]string{"NICCONFORM_MOCK_AUTH"}, "embedded mock: token, aksk or password", AuthToken},
-	}
-}
-
-// Variables lists every variable the configuration reads, sorted.
-func Variables() []string {
-	var vars []string
-	for _, v := range Help() {
-		vars = append(vars, v.Names...)
-	}
-	sort.Strings(vars)
-	return vars
+		{[]string{"NICCONFORM_MOCK_AUTH"}, "embedded mock: " + oneOf(AuthModes(), false, " or "), AuthToken},
+	})
 }

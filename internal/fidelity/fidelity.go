@@ -21,8 +21,9 @@ import (
 	"github.com/nicconform/nicconform/internal/report"
 )
 
-// Run is one configuration of the embedded mock to run the suite against.
-type Run struct {
+// Case is one case of the kill matrix: a configuration of the embedded
+// mock to run the suite against, and what the run must find.
+type Case struct {
 	Name      string // "faithful-huawei", or the deviation's name
 	Profile   string
 	Deviation string // "" for a faithful run
@@ -39,7 +40,7 @@ type Run struct {
 
 // Result is what one run found.
 type Result struct {
-	Run
+	Case
 	Failed     []string // ids of the rules that failed
 	Errored    []string // ids of the rules that could not be judged
 	Skipped    []string
@@ -90,13 +91,14 @@ func Build(ctx context.Context, moduleDir, pkg, dir string) (Suite, error) {
 	return Suite{Binary: bin}, nil
 }
 
-// RunAll runs every configuration, at most parallel at a time, each with
-// its own report folder under dir, and returns the results in input order.
-func (s Suite) RunAll(ctx context.Context, runs []Run, dir string, parallel int) []Result {
-	results := make([]Result, len(runs))
+// RunAll runs the suite once per case, at most parallel at a time, each
+// run with its own report folder under dir, and returns the results in the
+// cases' order.
+func (s Suite) RunAll(ctx context.Context, cases []Case, dir string, parallel int) []Result {
+	results := make([]Result, len(cases))
 	sem := make(chan struct{}, max(parallel, 1))
 	var wg sync.WaitGroup
-	for i, r := range runs {
+	for i, r := range cases {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -128,8 +130,8 @@ func (s Suite) Command(ctx context.Context, env ...string) *exec.Cmd {
 	return cmd
 }
 
-func (s Suite) run(ctx context.Context, r Run, reportDir string) Result {
-	res := Result{Run: r}
+func (s Suite) run(ctx context.Context, r Case, reportDir string) Result {
+	res := Result{Case: r}
 	output, runErr := s.Exec(ctx,
 		"NICCONFORM_COMPUTE_URL=", // the embedded mock, whatever the caller's environment says
 		"NICCONFORM_REPORT_DIR="+reportDir,

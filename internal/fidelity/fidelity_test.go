@@ -30,14 +30,20 @@ func TestEveryRuleCanFail(t *testing.T) {
 		t.Fatal(err)
 	}
 	proven := map[string]bool{}
-	runs := []fidelity.Run{
+	runs := []fidelity.Case{
 		{Name: "faithful-huawei", Profile: "huawei"},
 		{Name: "faithful-nova", Profile: "nova"},
 		{Name: "faithful-huawei-errors-huawei", Profile: "huawei", Errors: "huawei"},
 		{Name: "faithful-nova-errors-huawei", Profile: "nova", Errors: "huawei"},
+		// The reserve_port variant: its profile against the variant mock.
+		{Name: "faithful-huawei-reserve-port", Profile: "huawei-reserve-port"},
 	}
 	for _, d := range mock.Deviations() {
-		runs = append(runs, fidelity.Run{Name: string(d.Name), Profile: "huawei", Deviation: string(d.Name), Rule: d.Rule,
+		profile := d.Profile
+		if profile == "" {
+			profile = "huawei"
+		}
+		runs = append(runs, fidelity.Case{Name: string(d.Name), Profile: profile, Deviation: string(d.Name), Rule: d.Rule,
 			Variant: d.Kind == mock.Variant, Advisory: d.Advisory, AlsoBreaks: d.AlsoBreaks})
 		if d.Kind == mock.BreaksRule {
 			proven[d.Rule] = true

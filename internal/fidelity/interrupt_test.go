@@ -12,6 +12,7 @@ import (
 	"github.com/nicconform/nicconform/internal/client"
 	"github.com/nicconform/nicconform/internal/journal"
 	"github.com/nicconform/nicconform/internal/mock"
+	"github.com/nicconform/nicconform/internal/report"
 	"github.com/nicconform/nicconform/internal/sweep"
 )
 
@@ -86,7 +87,7 @@ func startMidRun(t *testing.T, ctx context.Context) (*mock.Server, mock.Seed, st
 // port of the run on the mock.
 func midSpec(m *mock.Mock) bool {
 	for _, p := range m.Ports() {
-		if strings.HasPrefix(p.Name, sweep.Prefix) && !strings.HasSuffix(p.Name, "-calibrate") {
+		if strings.HasPrefix(p.Name, sweep.Prefix) && !strings.HasSuffix(p.Name, "-calibrate") && !strings.Contains(p.Name, "-claim-") {
 			return true
 		}
 	}
@@ -107,14 +108,24 @@ func waitClean(m *mock.Mock, seed mock.Seed) []string {
 }
 
 // An interrupted run (SIGINT, as Ctrl-C or a CI cancel sends) runs its
-// cleanup: the target holds nothing of it afterwards.
+// cleanup: the target holds nothing of it afterwards; and its report blames
+// no rule: what the interrupt cut short is an error, the exit status 2.
 func TestInterruptedRunLeavesNothing(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	srv, seed, _, stop := startMidRun(t, ctx)
+	srv, seed, dir, stop := startMidRun(t, ctx)
 	out := stop(os.Interrupt)
 	if left := waitClean(srv.Mock, seed); len(left) > 0 {
 		t.Errorf("left behind after SIGINT: %v\n%s", left, out)
+	}
+	conf := readConformance(t, dir)
+	if conf.Summary.Fail != 0 || conf.Summary.Error == 0 || report.ExitCode(conf) != 2 {
+		t.Errorf("after SIGINT: %+v, exit %d", conf.Summary, report.ExitCode(conf))
+	}
+	for _, v := range conf.Rules {
+		if v.Verdict == report.Error && (v.Reason == "" || unreadable(v.Reason)) {
+			t.Errorf("%s: reason %q", v.ID, v.Reason)
+		}
 	}
 	if err := srv.Mock.CheckInvariants(); err != nil {
 		t.Error(err)

@@ -11,11 +11,11 @@ import (
 
 func TestJSONAndMarkdownAgree(t *testing.T) {
 	results := []fidelity.Result{
-		{Run: fidelity.Run{Name: "faithful-huawei", Profile: "huawei"}},
-		{Run: fidelity.Run{Name: "faithful-nova", Profile: "nova", Errors: "huawei"}, Failed: []string{"ERROR-SHAPE"}, Skipped: []string{"PRIMARY-FORBIDDEN"}},
-		{Run: fidelity.Run{Name: "body-on-202", Profile: "huawei", Deviation: "body-on-202", Rule: "BODY-EMPTY-RESPONSE"}, Failed: []string{"BODY-EMPTY-RESPONSE", "SPEC-CONFORMANT"}},
-		{Run: fidelity.Run{Name: "lock-ignored", Profile: "huawei", Deviation: "lock-ignored", Rule: "STATE-LOCKED"}, Failed: []string{"REQUEST-ID"}},
-		{Run: fidelity.Run{Name: "repeat-500", Profile: "huawei", Deviation: "repeat-500", Rule: "DETACH-REPEAT"}, Err: errors.New("no report")},
+		{Case: fidelity.Case{Name: "faithful-huawei", Profile: "huawei"}},
+		{Case: fidelity.Case{Name: "faithful-nova", Profile: "nova", Errors: "huawei"}, Failed: []string{"ERROR-SHAPE"}, Skipped: []string{"PRIMARY-FORBIDDEN"}},
+		{Case: fidelity.Case{Name: "body-on-202", Profile: "huawei", Deviation: "body-on-202", Rule: "BODY-EMPTY-RESPONSE"}, Failed: []string{"BODY-EMPTY-RESPONSE", "SPEC-CONFORMANT"}},
+		{Case: fidelity.Case{Name: "lock-ignored", Profile: "huawei", Deviation: "lock-ignored", Rule: "STATE-LOCKED"}, Failed: []string{"REQUEST-ID"}},
+		{Case: fidelity.Case{Name: "repeat-500", Profile: "huawei", Deviation: "repeat-500", Rule: "DETACH-REPEAT"}, Err: errors.New("no report")},
 	}
 	raw, err := fidelity.JSON(results)
 	if err != nil {

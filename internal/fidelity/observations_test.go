@@ -150,6 +150,7 @@ func neverCompletes(next http.Handler, seed mock.Seed) http.Handler {
 		server := r.Clone(r.Context())
 		server.Method = http.MethodGet
 		server.URL.Path, server.URL.RawPath = strings.TrimSuffix(r.URL.Path, "/os-interface/"+m[2]), ""
+		server.Header.Set("X-OpenStack-Nova-API-Version", "2.9") // "locked" is shown from 2.9
 		srv := recorded(next, server)
 		if recorded(next, show).Code != http.StatusOK || srv.Code != http.StatusOK || strings.Contains(srv.Body.String(), `"locked":true`) {
 			next.ServeHTTP(w, r) // a refusal stands
@@ -258,6 +259,44 @@ func flipBack(next http.Handler, _ mock.Seed) http.Handler {
 	})
 }
 
+// portsBuildFirst: a port attached to a server shows status BUILD for a
+// while before ACTIVE, as a real cloud's ports do while they are bound.
+func portsBuildFirst(next http.Handler, _ mock.Seed) http.Handler {
+	var mu sync.Mutex
+	attached := map[string]time.Time{}
+	portPath := regexp.MustCompile(`^/v2\.0/ports/([^/]+)$`)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.EscapedPath()
+		switch {
+		case r.Method == http.MethodPost && interfaceList.MatchString(p):
+			rec := recorded(next, r)
+			var one struct {
+				InterfaceAttachment struct {
+					PortID string `json:"port_id"`
+				} `json:"interfaceAttachment"`
+			}
+			if rec.Code == http.StatusOK && json.Unmarshal(rec.Body.Bytes(), &one) == nil {
+				mu.Lock()
+				attached[one.InterfaceAttachment.PortID] = time.Now()
+				mu.Unlock()
+			}
+			replay(w, rec, rec.Body.Bytes())
+		case r.Method == http.MethodGet && portPath.MatchString(p):
+			rec := recorded(next, r)
+			mu.Lock()
+			at, ok := attached[portPath.FindStringSubmatch(p)[1]]
+			mu.Unlock()
+			body := rec.Body.Bytes()
+			if ok && time.Since(at) < 300*time.Millisecond {
+				body = bytes.Replace(body, []byte(`"status":"ACTIVE"`), []byte(`"status":"BUILD"`), 1)
+			}
+			replay(w, rec, body)
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
 // crashAfter: after n requests the target stops answering: every
 // connection is closed unanswered.
 func crashAfter(n int64) wrapper {
@@ -311,6 +350,7 @@ func TestObservedTargetsGetTheRightVerdicts(t *testing.T) {
 		{name: "a neighbour call the target lacks (PUT /v2.0/ports/{id} → 405)", wrap: noPortRename,
 			advisories: []string{"optional-step", "not-implemented"}},
 		{name: "DELETE …/os-interface/ answers 400 Ecs.0005", wrap: missingPort400},
+		{name: "a port is BUILD for a while after its attach", wrap: portsBuildFirst},
 		{name: "an empty 202 with Content-Type application/json, as Nova sends", wrap: novaContentType,
 			advisories: []string{"content-type-on-empty-body"}},
 		{name: "a detach that never completes", wrap: neverCompletes,

@@ -56,44 +56,79 @@ func (a *authState) valid(token string) bool {
 	return ok && a.clock().Before(t.expires)
 }
 
-// authenticate checks the request's credentials: any of the static token,
-// a token the mock's IAM issued, a valid AK/SK signature, or the Verifier.
-// It never logs or echoes a credential.
+// verifiers are the ways the mock accepts a request, one row per kind of
+// credential (the auth modes of internal/target's table): each returns nil
+// when it authenticates r, errNoCredentials when r carries none of its
+// credentials, or why it refuses them, in words that never echo them. A
+// mode the mock does not verify itself plugs in through Options.Auth.
+var verifiers = []func(m *Mock, r *http.Request, body []byte) error{
+	// token and password modes: X-Auth-Token is Options.Token, or a token
+	// the mock's IAM issued to one of Options.Users (iam.go).
+	(*Mock).verifyToken,
+	// aksk mode: an SDK-HMAC-SHA256 signature by a key in Options.AKSK.
+	(*Mock).verifySignature,
+}
+
+// errNoCredentials: the request carries none of a verifier's credentials.
+var errNoCredentials = errors.New("no credentials of this kind")
+
+// authenticate checks the request's credentials: Options.Auth, then each
+// of the verifiers. A request with credentials that none accepts is
+// refused with the reason of the one verifier that saw credentials, or a
+// general one. It never logs or echoes a credential.
 func (m *Mock) authenticate(r *http.Request, body []byte) *apiError {
-	token := r.Header.Get("X-Auth-Token")
-	authz := r.Header.Get("Authorization")
-	none := token == "" && authz == ""
 	if m.opts.Auth != nil && m.opts.Auth.Verify(r, body) == nil {
 		return nil
 	}
-	if token != "" && (subtle.ConstantTimeCompare([]byte(token), []byte(m.opts.Token)) == 1 || m.auth.valid(token)) {
-		return nil
-	}
-	var sigErr error
-	if authz != "" {
-		if sigErr = m.verifySignature(r, body); sigErr == nil {
+	var refusals []error
+	for _, verify := range verifiers {
+		switch err := verify(m, r, body); {
+		case err == nil:
 			return nil
+		case !errors.Is(err, errNoCredentials):
+			refusals = append(refusals, err)
 		}
 	}
 	switch {
-	case m.dev.authFailed(none):
+	case m.dev.authFailed(len(refusals) == 0):
 		return nil
-	case none:
+	case len(refusals) == 0:
 		return newError(http.StatusUnauthorized, codeAuth, "Authentication required: no credentials were sent.")
-	case sigErr != nil && token == "":
-		return newError(http.StatusUnauthorized, codeAuth, "Authentication failed: %s.", signatureProblem(sigErr))
+	case len(refusals) == 1:
+		return newError(http.StatusUnauthorized, codeAuth, "Authentication failed: %s.", refusals[0])
 	default:
-		return newError(http.StatusUnauthorized, codeAuth, "Authentication failed: the credentials are invalid.")
+		return newError(http.StatusUnauthorized, codeAuth, "Authentication failed: %s.", errInvalidCredentials)
 	}
+}
+
+var errInvalidCredentials = errors.New("the credentials are invalid")
+
+// verifyToken checks X-Auth-Token against Options.Token and the tokens the
+// mock's IAM issued.
+func (m *Mock) verifyToken(r *http.Request, _ []byte) error {
+	token := r.Header.Get("X-Auth-Token")
+	switch {
+	case token == "":
+		return errNoCredentials
+	case subtle.ConstantTimeCompare([]byte(token), []byte(m.opts.Token)) == 1 || m.auth.valid(token):
+		return nil
+	}
+	return errInvalidCredentials
 }
 
 // verifySignature checks an SDK-HMAC-SHA256 signature against Options.AKSK.
 func (m *Mock) verifySignature(r *http.Request, body []byte) error {
+	if r.Header.Get("Authorization") == "" {
+		return errNoCredentials
+	}
 	lookup := func(ak string) (string, bool) {
 		sk, ok := m.opts.AKSK[ak]
 		return sk, ok
 	}
-	return aksk.Verify(r, body, lookup, m.auth.clock(), m.opts.MaxSkew)
+	if err := aksk.Verify(r, body, lookup, m.auth.clock(), m.opts.MaxSkew); err != nil {
+		return errors.New(signatureProblem(err))
+	}
+	return nil
 }
 
 // signatureProblem says what is wrong with a signature without echoing any

@@ -79,6 +79,7 @@ func (m *Mock) decideStart(d *detachRequest) *apiError {
 	if aerr := m.dev.detachAccepted(m, d); aerr != nil {
 		return aerr
 	}
+	m.applyReservePort(d)
 	m.startDetach(d.s, d.n)
 	return nil
 }

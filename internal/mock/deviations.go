@@ -68,6 +68,7 @@ const (
 	DevLongIDTruncated            Deviation = "long-id-truncated"
 	DevOtherServerNICDetached     Deviation = "other-server-nic-detached"
 	DevMalformedID422             Deviation = "malformed-id-422"
+	DevReservePortIgnored         Deviation = "reserve-port-ignored"
 )
 
 // lateDelay is how long an accepted detach takes under completes-late.
@@ -102,6 +103,9 @@ type DeviationInfo struct {
 	AlsoBreaks []string
 	// Advisory is the kind of advisory a Variant must raise.
 	Advisory string
+	// Profile is the profile (spec/profiles) the kill matrix runs the
+	// deviation in, with the variant behaviour it implies; "" for huawei.
+	Profile string
 
 	// hooks are what the deviation does (points.go).
 	hooks hooks
@@ -344,6 +348,16 @@ var deviationTable = []DeviationInfo{
 			nicShown: func(iface Interface) Interface {
 				iface.NetID = ""
 				return iface
+			},
+		}},
+	{Name: DevReservePortIgnored, Kind: BreaksRule, Rule: "PORT-ID-RETAINED", Profile: "huawei-reserve-port",
+		Description: "with the reserve_port variant (-reserve-port), reserve_port=true is ignored: every detach deletes the NIC's port (no difference without the variant)",
+		hooks: hooks{
+			portFate: func(m *Mock, _ *nic, _ *portRec, fate portFate) portFate {
+				if m.opts.ReservePort {
+					return fateDelete
+				}
+				return fate
 			},
 		}},
 	{Name: DevMalformedID422, Kind: BreaksRule, Rule: "SPEC-CONFORMANT", Description: "a malformed server_id or port_id answers 422 with a documented error body: a 4xx (PATH-MALFORMED holds) that the detach operation does not document",

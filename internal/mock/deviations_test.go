@@ -14,8 +14,9 @@ import (
 
 // probe observes one rule on a fresh mock and reports whether it broke.
 type probe struct {
-	delay time.Duration // zero: immediate detach
-	check func(t *testing.T, h *harness) (broken bool)
+	delay       time.Duration // zero: immediate detach
+	reservePort bool          // the reserve_port variant (Options.ReservePort)
+	check       func(t *testing.T, h *harness) (broken bool)
 }
 
 // detachNet attaches a NIC by net_id and DELETEs it.
@@ -274,6 +275,14 @@ var probes = map[Deviation]probe{
 	}},
 	DevForeignProjectAccepted: {check: foreignProjectProbe},
 	DevMalformedID500:         {check: malformedProbe},
+	DevReservePortIgnored: {reservePort: true, check: func(t *testing.T, h *harness) bool {
+		port := h.createPort("reserve")
+		h.attachPort(h.srv.ServerID, port.ID)
+		checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, port.ID)+"?reserve_port=true", ""))
+		h.settle()
+		_, kept := h.portByID(port.ID)
+		return !kept
+	}},
 	DevMalformedID422: {check: func(t *testing.T, h *harness) bool {
 		return h.do("DELETE", h.nicPath("not-a-uuid", h.srv.PrimaryPortID), "").Code == http.StatusUnprocessableEntity
 	}},
@@ -350,7 +359,7 @@ func TestDeviations(t *testing.T) {
 		t.Run(string(info.Name), func(t *testing.T) {
 			t.Parallel()
 			for _, on := range []bool{false, true} {
-				o := Options{Servers: 2, Delay: p.delay, ImmediateDetach: p.delay == 0}
+				o := Options{Servers: 2, Delay: p.delay, ImmediateDetach: p.delay == 0, ReservePort: p.reservePort}
 				if on {
 					o.Deviations = []Deviation{info.Name}
 				}
@@ -360,6 +369,35 @@ func TestDeviations(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The reserve_port variant deletes a detached NIC's port unless the detach
+// carries reserve_port=true.
+func TestReservePortVariant(t *testing.T) {
+	h := newHarness(t, Options{ImmediateDetach: true, ReservePort: true})
+	for _, c := range []struct {
+		query string
+		kept  bool
+	}{{"", false}, {"?reserve_port=false", false}, {"?reserve_port=true", true}} {
+		port := h.createPort("reserve")
+		h.attachPort(h.srv.ServerID, port.ID)
+		checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, port.ID)+c.query, ""))
+		if _, kept := h.portByID(port.ID); kept != c.kept {
+			t.Errorf("detach%s: kept=%v, want %v", c.query, kept, c.kept)
+		}
+	}
+	nic := h.attachNet(h.srv.ServerID) // reserve_port=true keeps a net_id port too
+	checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID)+"?reserve_port=true", ""))
+	if _, kept := h.portByID(nic.PortID); !kept {
+		t.Error("reserve_port=true did not keep a net_id port")
+	}
+	faithful := newHarness(t, Options{ImmediateDetach: true})
+	port := faithful.createPort("default")
+	faithful.attachPort(faithful.srv.ServerID, port.ID)
+	checkAccepted(t, faithful.do("DELETE", faithful.nicPath(faithful.srv.ServerID, port.ID), ""))
+	if _, kept := faithful.portByID(port.ID); !kept {
+		t.Error("without the variant a port_id port is kept")
 	}
 }
 

@@ -10,30 +10,32 @@ import (
 	"time"
 
 	"github.com/nicconform/nicconform/internal/aksk"
+	"github.com/nicconform/nicconform/spec"
 )
 
-// Profile selects the cloud whose behaviour the mock emulates where clouds
-// differ.
+// Profile selects the behaviour family the mock emulates where clouds
+// differ (spec.Bases; the values are spec's).
 type Profile string
 
 const (
 	// ProfileHuawei emulates Huawei Cloud ECS: the primary NIC cannot be
 	// detached (403) and a port not attached to the server answers 404.
-	ProfileHuawei Profile = "huawei"
+	ProfileHuawei Profile = spec.ProfileHuawei
 	// ProfileNova emulates upstream OpenStack Nova: no primary NIC concept
 	// (every NIC is detachable) and a port not attached to the server
 	// answers 202 with no effect.
-	ProfileNova Profile = "nova"
+	ProfileNova Profile = spec.ProfileNova
 )
 
-// ErrorShape selects the JSON shape of error bodies.
-type ErrorShape string
+// ErrorShape selects the JSON shape of error bodies: spec.ErrorShape,
+// named here for the mock's callers.
+type ErrorShape = spec.ErrorShape
 
 const (
 	// ErrorsNova answers Nova faults: {"itemNotFound":{"code":404,"message":"…"}}.
-	ErrorsNova ErrorShape = "nova"
+	ErrorsNova = spec.ErrorsNova
 	// ErrorsHuawei answers Huawei errors: {"error":{"code":"Ecs.0085","message":"…"}}.
-	ErrorsHuawei ErrorShape = "huawei"
+	ErrorsHuawei = spec.ErrorsHuawei
 )
 
 // Defaults applied by New to zero-valued Options fields.
@@ -105,6 +107,10 @@ type Options struct {
 	MaxSkew time.Duration
 	// Deviations are the behaviours to break on purpose (see Deviations).
 	Deviations []Deviation
+	// ReservePort emulates the reserve_port regional variant: a detach
+	// deletes the NIC's port unless it carries reserve_port=true, which
+	// keeps (unbinds) it (docs/reference.md §1, §7).
+	ReservePort bool
 	// Throttle, when positive, answers every Throttle-th request with 429
 	// and Retry-After: 0 before doing anything with it, as a rate-limited
 	// cloud does: a client must wait and retry.
@@ -119,19 +125,14 @@ type Options struct {
 
 // withDefaults validates o and fills in the defaults.
 func (o Options) withDefaults() (Options, error) {
-	switch o.Profile {
-	case "":
+	if o.Profile == "" {
 		o.Profile = ProfileHuawei
-	case ProfileHuawei, ProfileNova:
-	default:
-		return o, fmt.Errorf("mock: unknown profile %q (want %q or %q)", o.Profile, ProfileHuawei, ProfileNova)
+	} else if err := spec.CheckBase(string(o.Profile)); err != nil {
+		return o, fmt.Errorf("mock: profile: %w", err)
 	}
-	switch o.Errors {
-	case "":
-		o.Errors = ErrorsNova
-	case ErrorsNova, ErrorsHuawei:
-	default:
-		return o, fmt.Errorf("mock: unknown error shape %q (want %q or %q)", o.Errors, ErrorsNova, ErrorsHuawei)
+	var err error
+	if o.Errors, err = spec.ParseErrorShape(string(o.Errors)); err != nil {
+		return o, fmt.Errorf("mock: %w", err)
 	}
 	switch {
 	case o.Delay < 0:

@@ -99,7 +99,10 @@ type Leak struct {
 
 // Conformance is the content of conformance.json.
 type Conformance struct {
-	Target     string     `json:"target"`
+	Target string `json:"target"`
+	// Region is the target's region (HW_REGION_NAME / OS_REGION_NAME), if
+	// any: `nicconform summary` heads its column with it.
+	Region     string     `json:"region,omitempty"`
 	Profile    string     `json:"profile"`
 	Started    time.Time  `json:"started"`
 	Finished   time.Time  `json:"finished"`
@@ -124,6 +127,9 @@ type Verdict struct {
 	Statement string `json:"statement"`
 	Verdict   string `json:"verdict"`
 	Reason    string `json:"reason,omitempty"`
+	// Expected is what the run's profile expected of the status the rule
+	// judges ("404", "2XX or 4XX", "skip: why"), where it expected one.
+	Expected string `json:"expected,omitempty"`
 	// Precondition names what did not hold, for an error.
 	Precondition string   `json:"precondition,omitempty"`
 	Evidence     []string `json:"evidence"`
@@ -136,6 +142,7 @@ const maxEvidence = 20
 // Run describes the run a report is about, beyond its spec results.
 type Run struct {
 	Target  string // masked description of the target
+	Region  string
 	Profile string
 	Started time.Time
 	// SetupError, when set, says why the run could not start (the
@@ -149,21 +156,23 @@ type Run struct {
 	Findings      []Finding
 	Advisories    []Advisory
 	Leaks         []Leak
+	// Expected is what the profile expected of each rule, by rule id.
+	Expected map[string]string
 }
 
 // Build decides every catalog rule's verdict from the spec results, the
 // run's findings, and the run's exchanges (all of them, including those
 // made outside specs).
 func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange) Conformance {
-	c := Conformance{Target: run.Target, Profile: run.Profile, Started: run.Started.UTC(), Finished: time.Now().UTC(),
-		Advisories: append([]Advisory{}, run.Advisories...), Leaks: append([]Leak{}, run.Leaks...)}
+	c := Conformance{Target: run.Target, Region: run.Region, Profile: run.Profile, Started: run.Started.UTC(), Finished: time.Now().UTC(),
+		Advisories: merged(run.Advisories), Leaks: append([]Leak{}, run.Leaks...)}
 	c.Advisories = append(c.Advisories, exchangeAdvisories(s, exchanges)...)
 	for _, rule := range s.Rules() {
 		v := verdictFromSpecs(rule, results)
 		if run.SetupError != "" {
 			v = Verdict{Verdict: Error, Reason: "the run could not start: " + Plain(run.SetupError)}
 		}
-		v.ID, v.Title, v.Statement = rule.ID, rule.Title, rule.Statement
+		v.ID, v.Title, v.Statement, v.Expected = rule.ID, rule.Title, rule.Statement, run.Expected[rule.ID]
 		if v.Verdict == Pass || v.Verdict == Error {
 			if reason, ev := crossCheck(s, rule.ID, exchanges); reason != "" {
 				v.Verdict, v.Reason, v.Precondition, v.Evidence = Fail, reason, "", ev
@@ -303,6 +312,33 @@ func crossCheck(s *spec.Spec, ruleID string, exchanges []*client.Exchange) (stri
 	return Plain(fmt.Sprintf("%d exchange(s) of the detach operation break it; first: %s", len(bad), first)), appendEvidence(nil, bad)
 }
 
+// merged folds the advisories of one kind the specs raised into one: the
+// first's message, the count, and the evidence of all.
+func merged(in []Advisory) []Advisory {
+	out := []Advisory{}
+	at := map[string]int{}
+	for _, a := range in {
+		i, ok := at[a.Kind]
+		if !ok {
+			at[a.Kind] = len(out)
+			out = append(out, a)
+			continue
+		}
+		out[i].Count += max(a.Count, 1)
+		for _, ev := range a.Evidence {
+			if len(out[i].Evidence) < maxEvidence && !slices.Contains(out[i].Evidence, ev) {
+				out[i].Evidence = append(out[i].Evidence, ev)
+			}
+		}
+	}
+	for i, a := range out {
+		if a.Count > 1 {
+			out[i].Message = fmt.Sprintf("%d observations; first: %s", a.Count, a.Message)
+		}
+	}
+	return out
+}
+
 // exchangeAdvisories lists what the run's exchanges show that changes no
 // verdict: neighbour calls that depart from the contract or that the target
 // does not implement, and a Content-Type on an empty success body.
@@ -327,6 +363,10 @@ func exchangeAdvisories(s *spec.Spec, exchanges []*client.Exchange) []Advisory {
 	}
 	for _, e := range exchanges {
 		if e.Status == 0 {
+			continue
+		}
+		if e.Status == 429 {
+			note(key{"throttled", ""}, e, fmt.Sprintf("the target answered 429 (rate limited); the client waited and retried, honouring Retry-After: %s", e))
 			continue
 		}
 		if e.Status >= 200 && e.Status < 300 && len(e.ResponseBody) == 0 && e.ResponseHeader.Get("Content-Type") != "" {
@@ -410,7 +450,7 @@ var (
 	structDump = regexp.MustCompile(`(?s)\n\s*\{\n.*$`)
 	// Gomega names where a polled function failed (the spec's code, not
 	// the target's), and says when a poll was told to stop.
-	pollLocation = regexp.MustCompile(`The function passed to \w+ (?:failed|returned)[^\n]*?(?: with:|\n)|Told to stop trying after [0-9.]+m?s\.\s*`)
+	pollLocation = regexp.MustCompile(`The function passed to \w+ (?:failed|returned)[^\n]*?(?: with:|\n)|(?:Told to stop trying|Failed) after [0-9.]+[mµn]?s\.\s*`)
 	address      = regexp.MustCompile(`\b0x[0-9a-f]{6,}\b`)
 	spaces       = regexp.MustCompile(`\s+`)
 )

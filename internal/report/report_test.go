@@ -173,6 +173,7 @@ func TestErrorShapeProblem(t *testing.T) {
 	}{
 		"nova":          {ex(1, 404, "r", `{"itemNotFound":{"code":404,"message":"x"}}`, "Content-Type", "application/json"), ""},
 		"huawei":        {ex(1, 403, "r", `{"error":{"code":"Ecs.0003","message":"x"}}`, "Content-Type", "application/json; charset=utf-8"), ""},
+		"api gateway":   {ex(1, 401, "r", `{"error_msg":"Incorrect IAM authentication information: verify aksk signature fail","error_code":"APIGW.0301","request_id":"1a2b"}`, "Content-Type", "application/json"), ""},
 		"code mismatch": {ex(1, 404, "r", `{"itemNotFound":{"code":400,"message":"x"}}`, "Content-Type", "application/json"), "code 400"},
 		"flat":          {ex(1, 404, "r", `{"code":404,"message":"x"}`, "Content-Type", "application/json"), "no documented error shape"},
 		"text":          {ex(1, 404, "r", `nope`, "Content-Type", "text/plain"), "text/plain"},

@@ -94,7 +94,7 @@ func Markdown(c Conformance) string {
 	if len(c.Leaks) > 0 {
 		fmt.Fprintf(&b, "; **%d left on the target**", len(c.Leaks))
 	}
-	b.WriteString("\n\n| rule | verdict | reason | evidence |\n|---|---|---|---|\n")
+	b.WriteString("\n\n| rule | verdict | expected | reason | evidence |\n|---|---|---|---|---|\n")
 	for _, v := range Sorted(c.Rules) {
 		verdict := v.Verdict
 		switch verdict {
@@ -103,7 +103,7 @@ func Markdown(c Conformance) string {
 		case Error:
 			verdict = "**ERROR**"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", v.ID, verdict, cell(v.ReasonWithPrecondition()), cell(evidenceCell(v.Evidence)))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", v.ID, verdict, cell(v.Expected), cell(v.ReasonWithPrecondition()), cell(evidenceCell(v.Evidence)))
 	}
 	if len(c.Advisories) > 0 {
 		b.WriteString("\n## Advisories\n\nObservations that change no verdict.\n\n| kind | observation | evidence |\n|---|---|---|\n")

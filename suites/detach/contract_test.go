@@ -41,7 +41,8 @@ var _ = Describe("The contract", TargetDecorators(), func() {
 		nic := env.AttachByPort(ctx, "error-shape")
 		for _, ex := range errorProbes(ctx, r, nic.PortID) {
 			if ex.Status >= 400 {
-				r.Expect(client.ErrorShapeProblem(env.Spec, ex)).To(BeEmpty(), "%s", ex)
+				problem := client.ErrorShapeProblem(env.Spec, ex)
+				r.Expect(problem == "").To(BeTrueBecause("%s: %s", problem, ex))
 			}
 		}
 	})
@@ -55,8 +56,8 @@ var _ = Describe("The contract", TargetDecorators(), func() {
 
 		seen := map[string]*client.Exchange{}
 		for _, ex := range exchanges {
-			r.Expect(ex.RequestID).NotTo(BeEmpty(), "no X-Openstack-Request-Id, X-Compute-Request-Id or X-Request-Id: %s", ex)
-			r.Expect(seen).NotTo(HaveKey(ex.RequestID), "request id %s answers two requests: %s and %s", ex.RequestID, seen[ex.RequestID], ex)
+			r.Expect(ex.RequestID != "").To(BeTrueBecause("no X-Openstack-Request-Id, X-Compute-Request-Id or X-Request-Id: %s", ex))
+			r.Expect(seen[ex.RequestID] == nil).To(BeTrueBecause("request id %s answers two requests: %s and %s", ex.RequestID, seen[ex.RequestID], ex))
 			seen[ex.RequestID] = ex
 		}
 	})
@@ -77,7 +78,7 @@ var _ = Describe("The contract", TargetDecorators(), func() {
 				continue // an off-contract probe: no operation to validate against
 			}
 			checked++
-			r.Expect(ex.Violations).To(BeEmpty(), "%s", ex)
+			r.Expect(len(ex.Violations) == 0).To(BeTrueBecause("%s", ex))
 		}
 		if checked < 4 {
 			env.Unmet("", "the scripted session validated only %d exchanges of the detach operation", checked)

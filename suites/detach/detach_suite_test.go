@@ -17,6 +17,7 @@ import (
 	"github.com/nicconform/nicconform/internal/config"
 	"github.com/nicconform/nicconform/internal/fixtures"
 	"github.com/nicconform/nicconform/internal/report"
+	"github.com/nicconform/nicconform/internal/target"
 	"github.com/nicconform/nicconform/spec"
 )
 
@@ -31,12 +32,13 @@ func TestDetach(t *testing.T) {
 var _ = SynchronizedBeforeSuite(func() []byte {
 	// On process 1, before any process sets up: the run owns its report
 	// folder, so nothing an earlier run wrote there outlives this one.
-	if err := report.Clean(config.ReportDir()); err != nil {
+	cfg, _ := target.Environment() // its ReportDir resolves even when the rest does not
+	if err := report.Clean(cfg.ReportDir); err != nil {
 		Fail(err.Error())
 	}
 	return nil
 }, func(ctx SpecContext, _ []byte) {
-	cfg, err := config.FromEnv()
+	cfg, err := target.Environment()
 	if err != nil {
 		Fail("the configuration: " + err.Error())
 	}
@@ -57,10 +59,10 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, env.Client.Recorder().Since(start))
 	}()
 	if env.Mock == nil && !cfg.DryRun {
+		DeferCleanup(env.Release) // first: an interrupt during the claim leaves none
 		if err := env.Claim(ctx); err != nil {
 			Fail(err.Error())
 		}
-		DeferCleanup(env.Release)
 	}
 	DeferCleanup(env.RemoveWitness) // runs before Release and Close
 	DeferCleanup(func() { cleanupStart = env.Client.Recorder().Len() })
@@ -77,18 +79,18 @@ var _ = ReportAfterSuite("nicconform reports", func(r Report) {
 	if r.SuiteConfig.DryRun {
 		return // a dry run (or PreviewSpecs) checks nothing: it must not write verdicts
 	}
-	cfg, err := config.FromEnv()
-	if err != nil {
-		cfg.Profile = "unknown (" + err.Error() + ")"
+	cfg, err := target.Environment()
+	if err != nil { // of what resolved, only the report folder is trusted
+		cfg = config.Settings{ReportDir: cfg.ReportDir, Profile: "unknown (" + err.Error() + ")"}
 	}
-	cfg.ReportDir = config.ReportDir()
 	s, err := spec.Load()
 	if err != nil {
 		Fail(err.Error())
 	}
-	run := report.Run{Target: cfg.String(), Profile: cfg.Profile, DryRun: cfg.DryRun}
+	run := report.Run{Target: cfg.String(), Region: cfg.Region, Profile: cfg.Profile, DryRun: cfg.DryRun}
 	if env != nil {
 		run.Target, run.PrimaryPortID = env.Description(), env.PrimaryPortID
+		run.Profile, run.Expected = env.ProfileDescription(), env.Expectations()
 	}
 	c, err := fixtures.WriteReports(cfg.ReportDir, s, run, r)
 	if err != nil {
