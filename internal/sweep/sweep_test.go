@@ -78,7 +78,7 @@ func TestSweepRemovesWhatRunsLeftAndNothingElse(t *testing.T) {
 	if len(res.Found) != 3 || len(res.Removed) != 0 || len(srv.Mock.Interfaces(server)) != 5 {
 		t.Fatalf("dry run found %d, removed %d, NICs now %d:\n%s", len(res.Found), len(res.Removed), len(srv.Mock.Interfaces(server)), out.String())
 	}
-	if !strings.Contains(out.String(), "would detach from server") {
+	if !strings.Contains(out.String(), "it backs a NIC of server") {
 		t.Errorf("dry run output:\n%s", out.String())
 	}
 

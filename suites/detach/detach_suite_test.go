@@ -70,7 +70,10 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 	GinkgoWriter.Printf("target: %s; detach latency %s, settle %s\n", cfg, env.DetachLatency, env.Settle)
 })
 
-var _ = BeforeEach(func() { env.RecordExchanges() })
+var _ = BeforeEach(func() {
+	env.RecordExchanges()
+	env.TrackSpec() // after RecordExchanges: the spec's undo is among its exchanges
+})
 
 // ReportAfterSuite runs once, on process 1, with every process's specs.
 var _ = ReportAfterSuite("nicconform reports", func(r Report) {
@@ -90,6 +93,7 @@ var _ = ReportAfterSuite("nicconform reports", func(r Report) {
 	if env != nil {
 		run.Target, run.PrimaryPortID = env.Description(), env.PrimaryPortID
 		run.Profile, run.Expected = env.ProfileDescription(), env.Expectations()
+		run.Leaks = append(run.Leaks, env.Unreported()...)
 	}
 	c, err := fixtures.WriteReports(cfg.ReportDir, s, run, r)
 	if err != nil {
