@@ -70,6 +70,10 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 	GinkgoWriter.Printf("target: %s; detach latency %s, settle %s\n", cfg, env.DetachLatency, env.Settle)
 })
 
+// A line per rule as its verdict settles, when the specs run in one
+// process (against a configured target they always do).
+var _ = ReportAfterEach(fixtures.Progress)
+
 var _ = BeforeEach(func() {
 	env.RecordExchanges()
 	env.TrackSpec() // after RecordExchanges: the spec's undo is among its exchanges
@@ -104,6 +108,7 @@ var _ = ReportAfterSuite("nicconform reports", func(r Report) {
 		fmt.Fprintf(GinkgoWriter, "\nnicconform: dry run; the plan is in %s\n", filepath.Join(dir, "plan.md"))
 		return
 	}
+	fixtures.ProgressAtEnd(c)
 	summary := fmt.Sprintf("nicconform: %d pass, %d fail, %d error, %d skip, %d advisories, %d left on the target — reports in %s",
 		c.Summary.Pass, c.Summary.Fail, c.Summary.Error, c.Summary.Skip, len(c.Advisories), len(c.Leaks), dir)
 	fmt.Fprintf(GinkgoWriter, "\n%s\n", summary)
