@@ -1,10 +1,12 @@
 package fidelity_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -432,6 +434,7 @@ type killRow struct {
 // `nicconform sweep` (its own process, the run's configuration) brings the
 // target back to its starting state: no port, NIC or lock of the run.
 func TestKillMatrix(t *testing.T) {
+	t.Parallel()
 	rows := make([]killRow, len(killPoints))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 2)
@@ -592,5 +595,103 @@ func lockByHand(t *testing.T, tg *target) {
 	}
 	if _, err := c.LockWithReason(context.Background(), tg.seed.Servers[0].ServerID, "maintenance"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A target that accepts connections and never answers: the first lines,
+// within 10 s of the start, say what the run is doing; while the preflight
+// waits, a heartbeat every 10 s names what is awaited and the time left;
+// SIGTERM ends it at once, with every rule an error (exit 2).
+func TestASilentTargetShowsSignsOfLife(t *testing.T) {
+	t.Parallel()
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	dir := t.TempDir()
+	cmd := exec.Command(filepath.Join(bin, "nicconform"), "run")
+	cmd.Env = append(os.Environ(), liveEnv("http://"+silent.Addr().String(), dir, "NICCONFORM_REQUEST_TIMEOUT=60s")...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill() }()
+	type line struct {
+		at   time.Duration
+		text string
+	}
+	lines := make(chan line, 100)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- line{time.Since(start), sc.Text()}
+		}
+		close(lines)
+	}()
+	want := []struct {
+		text   string
+		within time.Duration
+	}{
+		{"nicconform run: the suite", 10 * time.Second},
+		{"nicconform: preflight: server", 10 * time.Second},
+		{"still waiting for the preflight's answers", 21 * time.Second},
+	}
+	var seen []string
+	for _, w := range want {
+		found := false
+		for !found {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("the run ended before it said %q:\n%s\n%s", w.text, strings.Join(seen, "\n"), stderr.String())
+				}
+				seen = append(seen, fmt.Sprintf("%5.1fs %s", l.at.Seconds(), l.text))
+				if strings.Contains(l.text, w.text) {
+					found = true
+					if l.at > w.within || (strings.Contains(w.text, "still waiting") && !strings.Contains(l.text, "left")) {
+						t.Errorf("%q at %s, want within %s, with the time left", l.text, l.at, w.within)
+					}
+				}
+			case <-time.After(w.within - time.Since(start) + time.Second):
+				t.Fatalf("nothing says %q within %s:\n%s", w.text, w.within, strings.Join(seen, "\n"))
+			}
+		}
+	}
+	t.Logf("first lines:\n%s", strings.Join(seen, "\n"))
+	stopped := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for range lines {
+	}
+	err = cmd.Wait()
+	if took := time.Since(stopped); took > 10*time.Second {
+		t.Errorf("SIGTERM took %s to end the run", took)
+	}
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Errorf("exit %v, want 2", err)
 	}
 }
