@@ -37,11 +37,11 @@ SOAK ?= 50
 soak: ## the suite SOAK times with -p --randomize-all against the embedded mock; stops at the first failure
 	@. scripts/hermetic.sh; NICCONFORM_REPORT_DIR=$(abspath $(REPORT_DIR))/soak $$GINKGO -p --randomize-all --no-color --succinct --repeat=$$(($(SOAK)-1)) ./suites/detach
 
-build: ## bin/: nicconform, detach.test (the compiled suite) and ginkgo (the pinned CLI): all a runner needs, without Go
+build: ## bin/: nicconform, detach.test (the compiled suite) and ginkgo (the pinned CLI, passing SIGINT/SIGTERM on to the suite): all a runner needs, without Go
 	@echo "building bin/nicconform, bin/detach.test, bin/ginkgo…"
 	@go build -o bin/nicconform ./cmd/nicconform
 	@go test -c -o bin/detach.test ./suites/detach
-	@go build -o bin/ginkgo github.com/onsi/ginkgo/v2/ginkgo
+	@go build -o bin/ginkgo ./cmd/ginkgo
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }

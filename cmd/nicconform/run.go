@@ -9,11 +9,16 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/nicconform/nicconform/internal/config"
+	"github.com/nicconform/nicconform/internal/journal"
+	"github.com/nicconform/nicconform/internal/lifecycle"
 	"github.com/nicconform/nicconform/internal/report"
 	"github.com/nicconform/nicconform/internal/target"
 )
@@ -101,28 +106,32 @@ report folder, prints the verdict table, and exits:
 		}
 		cmd = exec.Command(cli[0], append(argv, suite)...)
 	}
-	cmd.Env = append(os.Environ(), "NICCONFORM_REPORT_DIR="+dir)
+	// NICCONFORM_SIGNALS=group: this process signals the whole group, so
+	// bin/ginkgo must not pass a signal on a second time (cmd/ginkgo).
+	cmd.Env = append(os.Environ(), "NICCONFORM_REPORT_DIR="+dir, "NICCONFORM_SIGNALS=group")
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // one group to signal, whatever it starts
+	where := "the embedded reference mock"
+	switch {
+	case cfgErr != nil:
+		where = "a configuration with problems (the suite reports them)"
+	case !t.Embedded:
+		where = t.String()
+	}
+	fmt.Fprintf(stdout, "nicconform run: the suite (%s, %d process(es)) against %s; reports in %s\n", filepath.Base(suite), *procs, where, dir)
 	started := time.Now()
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
 		return &exitCode{2, fmt.Sprintf("start the suite: %v", err)}
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	var runErr error
-	select {
-	case runErr = <-done:
-	case <-ctx.Done():
-		// An interrupt, a termination or the bound: the suite gets SIGINT
-		// (its cleanup runs), then SIGKILL if it outlives its grace.
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
-		select {
-		case runErr = <-done:
-		case <-time.After(2 * time.Minute):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			runErr = <-done
-		}
+	runErr, killed := stopOnSignal(ctx, cmd.Process.Pid, done, sigs, watchMake(ctx), stopGrace(t, cfgErr), stderr)
+	if killed > 0 {
+		fmt.Fprintf(stderr, "nicconform: the suite did not stop within %s of the signal and was killed: what it changed on the target may be left; `nicconform sweep` undoes it (the journal is %s)\n",
+			killed.Round(time.Second), filepath.Join(dir, journal.File))
 	}
 	c, err := readVerdicts(dir, started)
 	if err != nil {
@@ -135,6 +144,117 @@ report folder, prints the verdict table, and exits:
 		return &exitCode{code, fmt.Sprintf("%d pass, %d fail, %d error, %d skip, %d left on the target", c.Summary.Pass, c.Summary.Fail, c.Summary.Error, c.Summary.Skip, len(c.Leaks))}
 	}
 	return nil
+}
+
+// stopOnSignal waits for the suite (done) and stops it when asked: each
+// SIGINT or SIGTERM this process gets goes, as it came, to the suite's
+// process group (the first makes each suite process undo what it changed
+// and report; a second makes Ginkgo skip its cleanup nodes, but not that
+// undo); the parent make's signal (fromMake) and the run's -timeout count
+// as a first signal, unless one came already. If the suite outlives grace
+// after the first, the group is killed; killed is then how long it had.
+func stopOnSignal(ctx context.Context, pgid int, done <-chan error, sigs, fromMake <-chan os.Signal, grace time.Duration, stderr io.Writer) (runErr error, killed time.Duration) {
+	var first time.Time
+	var kill <-chan time.Time
+	forward := func(sig os.Signal) {
+		_ = syscall.Kill(-pgid, sig.(syscall.Signal))
+		if first.IsZero() {
+			first = time.Now()
+			kill = time.After(grace)
+			fmt.Fprintf(stderr, "nicconform: %v: the suite undoes what the run changed on the target and reports (it is killed if it takes over %s)\n", sig, grace)
+		}
+	}
+	ctxDone := ctx.Done()
+	for {
+		select {
+		case err := <-done:
+			return err, killed
+		case sig := <-sigs:
+			forward(sig)
+		case sig := <-fromMake:
+			if first.IsZero() {
+				forward(sig)
+			}
+		case <-ctxDone:
+			ctxDone = nil
+			// main's context ends on the signal sigs also gets; only the
+			// run's own bound is a signal of its own.
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) && first.IsZero() {
+				forward(syscall.SIGTERM)
+			}
+		case <-kill:
+			kill = nil
+			killed = time.Since(first)
+			_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		}
+	}
+}
+
+// stopGrace is how long the suite may take to stop after the first
+// signal: its undo (lifecycle: three calls and a detach bound, the undos
+// in parallel) and its reports.
+func stopGrace(t config.Settings, cfgErr error) time.Duration {
+	detach := t.DetachTimeout
+	if cfgErr != nil || detach <= 0 {
+		detach = config.DefaultDetachTimeoutLive
+	}
+	return lifecycle.Bounds{Detach: detach}.Total() + 30*time.Second
+}
+
+// watchMake returns a channel that gets the signal the parent GNU make
+// gets, when this process is make's recipe: make passes a SIGTERM on to
+// its recipe, but not a SIGINT sent to make alone (it expects the terminal
+// to have signalled the whole process group), and then waits for the
+// recipe to end, which a run would only do when done. Make stops catching
+// a signal once it has one (it resets it to the default before waiting),
+// which /proc/<make>/status shows: that is what is watched, every 200ms.
+// Make ending (this process is then reparented) counts as SIGTERM. Linux
+// only; elsewhere, and under any other parent, the channel never fires.
+func watchMake(ctx context.Context) <-chan os.Signal {
+	out := make(chan os.Signal, 1)
+	ppid := os.Getppid()
+	comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", ppid))
+	if name := strings.TrimSpace(string(comm)); name != "make" && name != "gmake" {
+		return out
+	}
+	caught := func() uint64 {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", ppid))
+		if err != nil {
+			return 0
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "SigCgt:"); ok {
+				n, _ := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+				return n
+			}
+		}
+		return 0
+	}
+	bit := func(sig syscall.Signal) uint64 { return 1 << (uint(sig) - 1) }
+	watched := caught() & (bit(syscall.SIGINT) | bit(syscall.SIGTERM))
+	go func() {
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if os.Getppid() != ppid {
+				out <- syscall.SIGTERM
+				return
+			}
+			now := caught()
+			for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+				if watched&bit(sig) != 0 && now&bit(sig) == 0 {
+					out <- sig
+					return
+				}
+			}
+		}
+	}()
+	return out
 }
 
 // readVerdicts reads the conformance.json a run wrote after it started.
@@ -196,7 +316,7 @@ func findGinkgo(named string) ([]string, error) {
 		return []string{beside}, nil
 	}
 	if root, ok := moduleRoot(); ok {
-		return []string{"go", "-C", root, "run", "github.com/onsi/ginkgo/v2/ginkgo"}, nil
+		return []string{"go", "-C", root, "run", "./cmd/ginkgo"}, nil
 	}
 	if p, err := exec.LookPath(ginkgoBinary); err == nil {
 		return []string{p}, nil

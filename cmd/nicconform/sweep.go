@@ -38,10 +38,14 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	flags.Usage = func() {
 		fmt.Fprint(stderr, `usage: nicconform sweep [flags]
 
-Removes what conformance runs left on the configured target (the same
-NICCONFORM_* / HW_* / OS_* variables as the suite): ports named
-nicconform-<run>-<purpose>, detached first from the server that holds them,
-and the ports a run journal shows created and never removed.
+Undoes what conformance runs left on the configured target (the same
+NICCONFORM_* / HW_* / OS_* variables as the suite). First the server lock,
+where it can prove a run locked it (a run journal shows the lock, or the
+server's locked_reason names a run); a lock it cannot prove a run's it
+reports, with how to unlock it, and exits 2. Then the ports named
+nicconform-<run>-<purpose>, and the ports and NICs a run journal shows
+begun and never undone: each port deleted (which takes its NIC), or,
+where the target refuses to delete a bound port, detached first.
 
 `)
 		flags.PrintDefaults()
@@ -80,14 +84,13 @@ and the ports a run journal shows created and never removed.
 	}
 	res, err := sweep.Run(ctx, sweep.Options{
 		Client: tg.Client, NetworkID: tg.NetworkID, RunID: *runID, OlderThan: *olderThan, Journals: js,
-		DryRun: *dryRun, Bound: t.DetachTimeout, Poll: t.PollInterval, Out: stdout,
+		Servers: []string{t.ServerID, t.OtherServerID},
+		DryRun:  *dryRun, Bound: t.DetachTimeout, Poll: t.PollInterval, Out: stdout,
 	})
-	switch {
-	case err != nil:
-	case *dryRun:
-		fmt.Fprintf(stdout, "sweep: found %d leftover port(s); removed none (dry run)\n", len(res.Found))
-	default:
-		fmt.Fprintf(stdout, "sweep: found %d leftover port(s), removed %d\n", len(res.Found), len(res.Removed))
+	if *dryRun {
+		fmt.Fprintf(stdout, "sweep: would unlock %d server(s); found %d leftover port(s); changed nothing (dry run)\n", len(res.Unlocked), len(res.Found))
+	} else {
+		fmt.Fprintf(stdout, "sweep: unlocked %d server(s); found %d leftover port(s), removed %d\n", len(res.Unlocked), len(res.Found), len(res.Removed))
 	}
 	return err
 }

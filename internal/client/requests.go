@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/nicconform/nicconform/internal/paths"
 )
@@ -257,25 +256,4 @@ func (c *Client) ListPorts(ctx context.Context, opts ListPortsOpts) ([]Port, *Ex
 		return nil, ex, err
 	}
 	return out.Ports, ex, nil
-}
-
-// RemovePort deletes a port, retrying within bound (every poll) while the
-// target answers 409 because the port is still bound (a detach in flight).
-// A port already gone counts as removed.
-func (c *Client) RemovePort(ctx context.Context, portID string, bound, poll time.Duration) error {
-	deadline := time.Now().Add(bound)
-	for {
-		ex, err := c.DeletePort(ctx, portID)
-		switch {
-		case err == nil, errors.Is(err, ErrNotFound):
-			return nil
-		case ex == nil || ex.Status != http.StatusConflict || time.Now().After(deadline):
-			return fmt.Errorf("remove port %s: %w", portID, err)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("remove port %s: %w", portID, ctx.Err())
-		case <-time.After(poll):
-		}
-	}
 }

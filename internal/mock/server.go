@@ -36,12 +36,15 @@ func NewServer(opts Options) (*Server, error) {
 }
 
 // Serve serves m on ln until Close or Shutdown.
-func Serve(m *Mock, ln net.Listener) *Server {
+func Serve(m *Mock, ln net.Listener) *Server { return serve(m, m, ln) }
+
+// serve serves m through h (m itself, or holds in front of it).
+func serve(m *Mock, h http.Handler, ln net.Listener) *Server {
 	s := &Server{
 		URL:  "http://" + ln.Addr().String(),
 		Mock: m,
 		srv: &http.Server{
-			Handler:           m,
+			Handler:           h,
 			ReadHeaderTimeout: 10 * time.Second,
 			MaxHeaderBytes:    64 << 10,
 		},

@@ -1,9 +1,11 @@
-// Package sweep finds and removes what conformance runs left on a target:
-// ports named nicconform-<run>-<purpose> (and the NICs they back), and the
-// ports a run's journal shows it created and never removed (a port the
-// cloud created for a net_id attach has no name of ours until the run
-// renames it). Killed runs leave such things; the sweep finishes their
-// cleanup through the API alone.
+// Package sweep finds and undoes what conformance runs left on a target:
+// a server lock a run can be proven to have made (its journal shows it, or
+// the server's locked_reason names the run), first; then ports named
+// nicconform-<run>-<purpose> (and the NICs they back), and the ports and
+// NICs a run's journal shows it began and never undid (a port the cloud
+// created for a net_id attach has no name of ours until the run renames
+// it). Killed runs leave such things; the sweep finishes their cleanup
+// through the API alone, by the run's own undo (internal/lifecycle).
 package sweep
 
 import (
@@ -11,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/nicconform/nicconform/internal/client"
 	"github.com/nicconform/nicconform/internal/config"
 	"github.com/nicconform/nicconform/internal/journal"
+	"github.com/nicconform/nicconform/internal/lifecycle"
 )
 
 // Prefix starts the name of every resource a run creates.
@@ -39,11 +41,16 @@ type Options struct {
 	// request.
 	Journals []string
 	DryRun   bool
+	// Servers are checked for a lock besides those the journals name
+	// (the configured server and the other server).
+	Servers []string
 	// Bound is how long one port may take to detach before its deletion.
 	Bound time.Duration
 	Poll  time.Duration
-	Now   time.Time
-	Out   io.Writer
+	// Request bounds one call (default lifecycle.CleanupRequest).
+	Request time.Duration
+	Now     time.Time
+	Out     io.Writer
 }
 
 // Found is one leftover port.
@@ -57,11 +64,18 @@ type Result struct {
 	Found   []Found
 	Removed []string
 	Failed  map[string]error
+	// Unlocked are the servers the sweep unlocked (would unlock, in a dry
+	// run); Locked those locked by a lock it cannot prove a run's, which
+	// it leaves alone.
+	Unlocked []string
+	Locked   map[string]string
 }
 
-// Run sweeps. It returns an error, having changed nothing, when a journal
-// cannot be read or the target could not be listed, and an error when
-// something found could not be removed.
+// Run sweeps: the locks first (a locked server refuses a detach), then the
+// ports. It returns an error, having changed nothing, when a journal
+// cannot be read or the ports could not be listed; an error when something
+// found could not be removed; and an error when a server is locked and
+// nothing proves a run locked it (the error says how to unlock it).
 func Run(ctx context.Context, o Options) (Result, error) {
 	if o.Out == nil {
 		o.Out = io.Discard
@@ -75,7 +89,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if o.Poll == 0 {
 		o.Poll = time.Second
 	}
-	res := Result{Failed: map[string]error{}}
+	res := Result{Failed: map[string]error{}, Locked: map[string]string{}}
 	// Every journal is read before any request: one that is missing or is
 	// not a journal stops the sweep with nothing changed.
 	journals := make([][]journal.Entry, len(o.Journals))
@@ -89,37 +103,144 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		}
 		journals[i] = entries
 	}
+	var errs []error
+	if err := unlock(ctx, o, journals, &res); err != nil {
+		errs = append(errs, err)
+	}
 	found, err := find(ctx, o, journals)
 	if err != nil {
-		return res, err
+		return res, errors.Join(append(errs, err)...)
 	}
 	res.Found = found
 	for _, f := range found {
 		p := f.Port
 		action := "delete"
 		if p.DeviceID != "" {
-			action = "detach from server " + p.DeviceID + " and delete"
+			action = "delete (it backs a NIC of server " + p.DeviceID + ": the delete takes the NIC, or, where the target refuses, a detach first)"
 		}
 		if o.DryRun {
 			fmt.Fprintf(o.Out, "would %s port %s %q (found by %s)\n", action, p.ID, p.Name, f.Source)
 			continue
 		}
-		if err := remove(ctx, o, p); err != nil {
+		if err := lifecycle.RemovePort(ctx, o.Client, p.ID, p.DeviceID, o.bounds()); err != nil {
 			res.Failed[p.ID] = err
-			fmt.Fprintf(o.Out, "FAILED to %s port %s %q: %v\n", action, p.ID, p.Name, err)
+			fmt.Fprintf(o.Out, "FAILED to remove port %s %q: %v\n", p.ID, p.Name, err)
 			continue
 		}
 		res.Removed = append(res.Removed, p.ID)
-		fmt.Fprintf(o.Out, "removed port %s %q (%s)\n", p.ID, p.Name, action)
+		fmt.Fprintf(o.Out, "removed port %s %q (found by %s)\n", p.ID, p.Name, f.Source)
 	}
 	if len(res.Failed) > 0 {
-		return res, fmt.Errorf("sweep: %d of %d leftover ports could not be removed", len(res.Failed), len(found))
+		errs = append(errs, fmt.Errorf("sweep: %d of %d leftover ports could not be removed", len(res.Failed), len(found)))
 	}
-	return res, nil
+	return res, errors.Join(errs...)
 }
 
-// find lists the leftover ports: named ones from the port listing, and the
-// journals' outstanding ones that still exist.
+func (o Options) bounds() lifecycle.Bounds {
+	return lifecycle.Bounds{Request: o.Request, Detach: o.Bound, Poll: o.Poll}
+}
+
+// unlock undoes the locks runs left: those a selected run's journal shows
+// begun and not undone, and those whose locked_reason names a selected
+// run, on the servers of the journals and of Options.Servers. A locked
+// server nothing proves a run's is reported, with how to unlock it, and
+// left alone.
+func unlock(ctx context.Context, o Options, journals [][]journal.Entry, res *Result) error {
+	type proof struct {
+		ch  lifecycle.Change
+		why string
+	}
+	var servers []string
+	listed := map[string]bool{}
+	add := func(id string) {
+		if id != "" && !listed[id] {
+			listed[id] = true
+			servers = append(servers, id)
+		}
+	}
+	for _, id := range o.Servers {
+		add(id)
+	}
+	journaled := map[string]proof{}
+	for i, path := range o.Journals {
+		for _, u := range journal.Pending(journals[i]) {
+			add(u.Server)
+			if u.Kind == journal.KindLock && o.selects(u.Run) {
+				journaled[u.Server] = proof{lifecycle.FromJournal(u), fmt.Sprintf("run %s's lock, in %s", u.Run, path)}
+			}
+		}
+	}
+	var errs []error
+	for _, id := range servers {
+		type state struct {
+			locked bool
+			reason *string
+		}
+		st, err := func() (state, error) {
+			ctx, cancel := context.WithTimeout(ctx, max(o.Request, lifecycle.CleanupRequest))
+			defer cancel()
+			locked, reason, err := lifecycle.LockState(ctx, o.Client, id)
+			return state{locked, reason}, err
+		}()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("sweep: %w", err))
+			continue
+		}
+		if !st.locked {
+			continue
+		}
+		var p *proof
+		named := st.reason != nil && *st.reason != ""
+		switch run, ours := lifecycle.RunOfLockReason(deref(st.reason)); {
+		case ours && !o.selects(run):
+			fmt.Fprintf(o.Out, "server %s is locked by run %s, which this sweep spares (-run, -older-than)\n", id, run)
+			continue
+		case ours:
+			p = &proof{lifecycle.Change{Kind: journal.KindLock, Run: run, Server: id}, "its locked_reason names run " + run}
+		case !named:
+			if j, ok := journaled[id]; ok {
+				p = &j
+			}
+		}
+		if p == nil {
+			why := "it has no locked_reason, and no run's journal shows a lock of it"
+			if named {
+				why = fmt.Sprintf("its locked_reason %q names no nicconform run", *st.reason)
+			}
+			res.Locked[id] = why
+			msg := fmt.Sprintf("server %s is locked, and nothing proves a nicconform run locked it (%s): left alone. If the lock is yours to undo: %s", id, why, lifecycle.UnlockHint(id))
+			fmt.Fprintln(o.Out, msg)
+			errs = append(errs, errors.New("sweep: "+msg))
+			continue
+		}
+		if o.DryRun {
+			res.Unlocked = append(res.Unlocked, id)
+			fmt.Fprintf(o.Out, "would unlock server %s (%s)\n", id, p.why)
+			continue
+		}
+		if _, err := lifecycle.Undo(ctx, o.Client, p.ch, o.bounds()); err != nil {
+			if errors.Is(err, lifecycle.ErrNotOurs) {
+				res.Locked[id] = err.Error()
+			}
+			fmt.Fprintf(o.Out, "FAILED to unlock server %s: %v\n", id, err)
+			errs = append(errs, fmt.Errorf("sweep: %w", err))
+			continue
+		}
+		res.Unlocked = append(res.Unlocked, id)
+		fmt.Fprintf(o.Out, "unlocked server %s (%s)\n", id, p.why)
+	}
+	return errors.Join(errs...)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// find lists the leftover ports: named ones from the port listing, and
+// what the journals show begun and never undone that is still there.
 func find(ctx context.Context, o Options, journals [][]journal.Entry) ([]Found, error) {
 	ports, _, err := o.Client.ListPorts(ctx, client.ListPortsOpts{NetworkID: o.NetworkID})
 	if err != nil {
@@ -134,19 +255,25 @@ func find(ctx context.Context, o Options, journals [][]journal.Entry) ([]Found, 
 		}
 	}
 	for i, path := range o.Journals {
-		for _, e := range journal.Outstanding(journals[i]) {
-			if seen[e.ID] || !o.selects(e.Run) {
+		for _, u := range journal.Pending(journals[i]) {
+			if u.Kind == journal.KindLock || !o.selects(u.Run) {
 				continue
 			}
-			p, _, err := o.Client.GetPort(ctx, e.ID)
-			if errors.Is(err, client.ErrNotFound) {
-				continue // already gone
-			}
+			fs, err := lifecycle.Find(ctx, o.Client, lifecycle.FromJournal(u), o.bounds())
 			if err != nil {
-				return nil, fmt.Errorf("sweep: port %s from %s: %w", e.ID, path, err)
+				return nil, fmt.Errorf("sweep: from %s: %w", path, err)
 			}
-			seen[p.ID] = true
-			out = append(out, Found{Port: p, Source: path})
+			for _, f := range fs {
+				if seen[f.Port.ID] {
+					continue
+				}
+				seen[f.Port.ID] = true
+				src := path
+				if f.How != "" {
+					src += ": " + f.How
+				}
+				out = append(out, Found{Port: f.Port, Source: src})
+			}
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Port.Name+out[i].Port.ID < out[j].Port.Name+out[j].Port.ID })
@@ -169,19 +296,4 @@ func (o Options) selects(run string) bool {
 	}
 	started, ok := config.RunTime(run)
 	return ok && o.Now.Sub(started) >= o.OlderThan
-}
-
-// remove detaches the port from its server if it is bound, then deletes it,
-// retrying the delete while the target says the port is still in use.
-func remove(ctx context.Context, o Options, p client.Port) error {
-	if p.DeviceID != "" && strings.HasPrefix(p.DeviceOwner, "compute:") {
-		ex, err := o.Client.Detach(ctx, p.DeviceID, p.ID)
-		if err != nil {
-			return fmt.Errorf("detach: %w", err)
-		}
-		if ex.Status >= 300 && ex.Status != http.StatusNotFound {
-			return fmt.Errorf("detach: %s", ex)
-		}
-	}
-	return o.Client.RemovePort(ctx, p.ID, o.Bound, o.Poll)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/nicconform/nicconform/internal/client"
 	"github.com/nicconform/nicconform/internal/config"
 	"github.com/nicconform/nicconform/internal/journal"
+	"github.com/nicconform/nicconform/internal/lifecycle"
 	"github.com/nicconform/nicconform/internal/mock"
 	"github.com/nicconform/nicconform/internal/sweep"
 )
@@ -78,7 +79,7 @@ func TestSweepRemovesWhatRunsLeftAndNothingElse(t *testing.T) {
 	if len(res.Found) != 3 || len(res.Removed) != 0 || len(srv.Mock.Interfaces(server)) != 5 {
 		t.Fatalf("dry run found %d, removed %d, NICs now %d:\n%s", len(res.Found), len(res.Removed), len(srv.Mock.Interfaces(server)), out.String())
 	}
-	if !strings.Contains(out.String(), "would detach from server") {
+	if !strings.Contains(out.String(), "it backs a NIC of server") {
 		t.Errorf("dry run output:\n%s", out.String())
 	}
 
@@ -167,5 +168,75 @@ func TestSweepRefusesABadJournalBeforeAnyRequest(t *testing.T) {
 	if res, err := sweep.Run(ctx, sweep.Options{Client: c, NetworkID: seed.NetworkID, Journals: []string{good},
 		Bound: time.Second, Poll: time.Millisecond}); err != nil || len(res.Removed) != 1 {
 		t.Errorf("good journal: %+v %v", res, err)
+	}
+}
+
+// The sweep unlocks, before it removes ports, what it can prove a run
+// locked: a lock a run's journal shows begun and not undone (a target
+// without microversion 2.73 shows no reason), or a lock whose locked_reason
+// names a run. A lock it cannot prove a run's it leaves, says how to
+// unlock, and fails.
+func TestSweepUnlocksWhatItCanProveARunLocked(t *testing.T) {
+	srv, err := mock.NewServer(mock.Options{Delay: time.Millisecond, Servers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	seed := srv.Mock.Seed()
+	c, err := client.New(client.Config{ComputeURL: srv.URL, ProjectID: seed.ProjectID, Auth: client.Token(mock.DefaultToken)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	run := config.NewRunID(time.Now().Add(-3 * time.Hour))
+	byJournal, byReason, byOps := seed.Servers[0].ServerID, seed.Servers[1].ServerID, seed.Servers[2].ServerID
+	if _, err := c.Lock(ctx, byJournal); err != nil { // no reason: a target without 2.73
+		t.Fatal(err)
+	}
+	if _, err := c.LockWithReason(ctx, byReason, lifecycle.LockReason(run, "a test")); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	j, err := journal.Open(dir, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Append(journal.Entry{Event: journal.Intent, Kind: journal.KindLock, Op: "1.1", Server: byJournal})
+	j.Append(journal.Entry{Event: journal.Created, Kind: journal.KindLock, Op: "1.1", Server: byJournal})
+	j.Close()
+	locked := func(id string) bool {
+		l, _, err := lifecycle.LockState(ctx, c, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	opts := sweep.Options{Client: c, NetworkID: seed.NetworkID, Servers: []string{byReason},
+		Journals: []string{filepath.Join(dir, journal.File)}, Bound: time.Second, Poll: time.Millisecond}
+
+	var out bytes.Buffer
+	dry := opts
+	dry.DryRun, dry.Out = true, &out
+	if res, err := sweep.Run(ctx, dry); err != nil || len(res.Unlocked) != 2 || !locked(byJournal) || !locked(byReason) {
+		t.Fatalf("dry run: %+v %v\n%s", res, err, out.String())
+	}
+	out.Reset()
+	opts.Out = &out
+	res, err := sweep.Run(ctx, opts)
+	if err != nil || len(res.Unlocked) != 2 || locked(byJournal) || locked(byReason) {
+		t.Fatalf("sweep: %+v %v\n%s", res, err, out.String())
+	}
+	if !strings.Contains(out.String(), "unlocked server "+byJournal) || !strings.Contains(out.String(), "its locked_reason names run "+run) {
+		t.Errorf("the sweep does not say what it did:\n%s", out.String())
+	}
+
+	if _, err := c.LockWithReason(ctx, byOps, "maintenance window"); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	opts.Servers = []string{byOps}
+	res, err = sweep.Run(ctx, opts)
+	if err == nil || !locked(byOps) || res.Locked[byOps] == "" || !strings.Contains(out.String(), `{"unlock": null}`) {
+		t.Errorf("a lock nobody can prove a run's: %+v %v\n%s", res, err, out.String())
 	}
 }

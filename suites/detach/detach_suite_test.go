@@ -72,7 +72,14 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 	GinkgoWriter.Printf("target: %s; detach latency %s, settle %s\n", cfg, env.DetachLatency, env.Settle)
 })
 
-var _ = BeforeEach(func() { env.RecordExchanges() })
+// A line per rule as its verdict settles, when the specs run in one
+// process (against a configured target they always do).
+var _ = ReportAfterEach(fixtures.Progress)
+
+var _ = BeforeEach(func() {
+	env.RecordExchanges()
+	env.TrackSpec() // after RecordExchanges: the spec's undo is among its exchanges
+})
 
 // ReportAfterSuite runs once, on process 1, with every process's specs.
 var _ = ReportAfterSuite("nicconform reports", func(r Report) {
@@ -91,6 +98,7 @@ var _ = ReportAfterSuite("nicconform reports", func(r Report) {
 	if env != nil {
 		run.Target, run.PrimaryPortID = env.Description(), env.PrimaryPortID
 		run.Profile, run.Expected = env.ProfileDescription(), env.Expectations()
+		run.Leaks = append(run.Leaks, env.Unreported()...)
 	}
 	c, err := fixtures.WriteReports(cfg.ReportDir, s, run, r)
 	if err != nil {
@@ -101,6 +109,7 @@ var _ = ReportAfterSuite("nicconform reports", func(r Report) {
 		fmt.Fprintf(GinkgoWriter, "\nnicconform: dry run; the plan is in %s\n", filepath.Join(dir, "plan.md"))
 		return
 	}
+	fixtures.ProgressAtEnd(c)
 	summary := fmt.Sprintf("nicconform: %d pass, %d fail, %d error, %d skip, %d advisories, %d left on the target — reports in %s",
 		c.Summary.Pass, c.Summary.Fail, c.Summary.Error, c.Summary.Skip, len(c.Advisories), len(c.Leaks), dir)
 	fmt.Fprintf(GinkgoWriter, "\n%s\n", summary)
