@@ -32,6 +32,10 @@ type Run struct {
 	// raise the advisory of kind Advisory.
 	Variant  bool
 	Advisory string
+	// SequenceOnly marks a deviation that shows only after a sequence of
+	// calls (`nicconform explore` finds it): the matrix expects nothing of
+	// it and shows which rules, if any, happened to fail.
+	SequenceOnly bool
 	// AlsoBreaks are the rules whose own statements the deviation breaks
 	// too: their failing is no blame beyond the intended rule.
 	AlsoBreaks []string
@@ -199,6 +203,8 @@ func Markdown(results []Result) string {
 			kind = "faithful"
 		case r.Variant:
 			kind = "variant"
+		case r.SequenceOnly:
+			kind = "sequence-only"
 		}
 		var also []string
 		for _, id := range r.Failed {
@@ -207,7 +213,7 @@ func Markdown(results []Result) string {
 			}
 		}
 		beyond := strings.Join(r.Beyond(), ", ")
-		if r.Deviation == "" || r.Variant {
+		if r.Deviation == "" || r.Variant || r.SequenceOnly {
 			beyond = strings.Join(r.Failed, ", ")
 		}
 		if beyond != "" {
@@ -236,6 +242,10 @@ func (r Result) outcome() string {
 		return "no advisory"
 	case r.Variant:
 		return "variant ok"
+	case r.SequenceOnly && len(r.Failed) == 0 && len(r.Errored) == 0:
+		return "sequence-only: no rule failed"
+	case r.SequenceOnly:
+		return "sequence-only: rules failed"
 	case r.Caught():
 		return "yes"
 	}
