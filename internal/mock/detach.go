@@ -54,6 +54,8 @@ func (m *Mock) detachLocked(serverID, portID string) *apiError {
 			_ = m.detachNIC(s, serverID, portID) // the 409 stands
 		}
 		return errLocked(serverID)
+	case m.seqLocked(s):
+		return errLocked(serverID)
 	}
 	return m.detachNIC(s, serverID, portID)
 }
@@ -89,6 +91,10 @@ func (m *Mock) detachNIC(s *serverRec, serverID, portID string) *apiError {
 		}
 		return nil // in flight: accepted again, nothing more happens
 	}
+	if aerr := m.seqRefuseDetach(s, n); aerr != nil {
+		return aerr
+	}
+	n = m.seqSwap(s, n)
 	m.applyNeighbourDeviations(s, n)
 	m.startDetach(s, n)
 	return nil
@@ -108,6 +114,9 @@ func errPrimary(portID string) *apiError {
 // notAttached answers a DELETE of a port that s (nil: no known server)
 // does not have: huawei 404, nova 202 with no effect.
 func (m *Mock) notAttached(serverID, portID string, s *serverRec) *apiError {
+	if s != nil {
+		m.seqNotAttached(s, portID)
+	}
 	if s != nil && m.dev.on(DevRepeat500) && s.detached[portID] {
 		return newError(http.StatusInternalServerError, codeMock("InternalError"), "Unexpected API Error: port %s was already detached.", portID)
 	}
@@ -268,6 +277,7 @@ func (m *Mock) completeDetach(s *serverRec, n *nic) bool {
 	if !wd.unlink(s, n) {
 		return false // already gone (port deleted meanwhile)
 	}
+	m.seqDetached(s, n)
 	if m.dev.on(DevRepeat500) { // only that deviation needs the history, which grows with every detach
 		s.detached[n.portID] = true
 	}

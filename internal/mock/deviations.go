@@ -59,6 +59,14 @@ const (
 	DevOtherServerNICDetached     Deviation = "other-server-nic-detached"
 	DevMalformedID422             Deviation = "malformed-id-422"
 	DevReservePortIgnored         Deviation = "reserve-port-ignored"
+
+	// Sequence-only deviations (sequence_deviations.go): each shows only
+	// after a sequence of calls the rule suite never makes.
+	DevReattachedUndetachable Deviation = "reattached-undetachable"
+	DevLockCountsTwice        Deviation = "lock-counts-twice"
+	DevThirdNICSwapped        Deviation = "third-nic-swapped"
+	DevRepeatStaleBinding     Deviation = "repeat-stale-binding"
+	DevReattachNewMAC         Deviation = "reattach-new-mac"
 )
 
 // lateDelay is how long an accepted detach takes under completes-late.
@@ -79,6 +87,11 @@ const (
 	// Variant: a behaviour real clouds show that breaks no rule; the kill
 	// matrix expects every rule to pass and the advisory of kind Advisory.
 	Variant DeviationKind = "variant"
+	// SequenceOnly: a break that shows only after a sequence of calls no
+	// spec of the rule suite makes (Rule names the rule whose statement the
+	// sequence breaks, or the one it concerns); the rule kill matrix
+	// expects nothing of it, `nicconform explore` must find it.
+	SequenceOnly DeviationKind = "sequence-only"
 )
 
 // DeviationInfo describes one deviation: its kind, the rule id (from the
@@ -147,6 +160,11 @@ var deviationTable = []DeviationInfo{
 	{Name: DevMethod405NoAllow, Kind: BreaksRule, Rule: "METHOD-NOT-ALLOWED", Description: "405 answers carry no Allow header"},
 	{Name: DevLongIDTruncated, Kind: BreaksRule, Rule: "PATH-MALFORMED", Description: "a server_id or port_id longer than 36 characters is cut to its first 36 and used if they make a UUID (a too-long port id that starts with an attached port's id detaches it, 202)"},
 	{Name: DevOtherServerNICDetached, Kind: BreaksRule, Rule: "DETACH-ISOLATION", Description: "when a detach completes on a server, the most recently attached non-primary NIC of the next server in seed order that has one is detached too (no difference with a single server)"},
+	{Name: DevReattachedUndetachable, Kind: SequenceOnly, Rule: "DETACH-ACCEPTED", Description: "a port attached with port_id, detached, and attached again to the same server cannot be detached: the DELETE answers 404 (Ecs.0085) and the NIC stays"},
+	{Name: DevLockCountsTwice, Kind: SequenceOnly, Rule: "DETACH-ACCEPTED", Description: "locks are counted: a lock of a locked server counts twice, so after lock, lock, unlock the server shows unlocked but refuses every detach with 409 until a second unlock"},
+	{Name: DevThirdNICSwapped, Kind: SequenceOnly, Rule: "DETACH-ISOLATION", Description: "a DELETE of the third non-primary NIC (in attach order) while at least three are attached answers 202 but detaches the second one instead; the NIC named stays"},
+	{Name: DevRepeatStaleBinding, Kind: SequenceOnly, Rule: "PORT-ID-RETAINED", Description: "a repeated DELETE of a kept port already detached from the server answers correctly but leaves a stale binding: attaching that port again answers 409 (Ecs.0919) although it shows unbound (docs/reference.md §7)"},
+	{Name: DevReattachNewMAC, Kind: SequenceOnly, Rule: "PORT-ID-RETAINED", Description: "a kept port (attached with port_id, then detached) that is attached again comes back with a new MAC address, on the port and on the NIC"},
 }
 
 // Deviations lists every deviation with the rule it breaks, sorted by name.

@@ -23,6 +23,7 @@ type Mock struct {
 	requests atomic.Int64 // counts requests, for Options.Throttle
 
 	auth authState // tokens the mock's IAM issued (auth.go)
+	seq  seqState  // the sequence-only deviations' history (sequence_deviations.go); guarded by mu
 }
 
 // New validates opts, applies the defaults and seeds the world.
