@@ -6,7 +6,7 @@ REPORT_DIR  ?= $(or $(NICCONFORM_REPORT_DIR),reports)
 # LABELS=PRIMARY-FORBIDDEN runs one rule (a Ginkgo label filter).
 LABELS      ?=
 
-.PHONY: conformance test mock bench fidelity fuzz soak build lint clean
+.PHONY: conformance test mock explore explore-matrix bench fidelity fuzz soak build lint clean
 
 conformance: build ## run the suite (embedded mock unless a target is configured); reports in $(REPORT_DIR); exit 0 / 1 (a rule failed) / 2 (could not judge)
 	@exec bin/nicconform run -report-dir '$(abspath $(REPORT_DIR))' $(if $(LABELS),-label-filter='$(LABELS)')
@@ -22,8 +22,19 @@ fidelity: ## the kill matrix: the suite against the faithful mock and every devi
 	NICCONFORM_FIDELITY_OUT=$(abspath $(REPORT_DIR))/fidelity.md go test -count=1 -v -run TestEveryRuleCanFail ./internal/fidelity | grep -v '^=== RUN'
 	@echo "matrix: $(abspath $(REPORT_DIR))/fidelity.md"
 
+# EXPLORE_FLAGS=-seed 42 reproduces a run; -replay $(REPORT_DIR)/explore.json re-runs the recorded sequence.
+EXPLORE_FLAGS ?=
+explore: ## random call sequences against the target (embedded mock unless configured) and the reference model in lockstep; the shortest diverging one in $(REPORT_DIR)/explore.md; exit 0 / 1 (divergence) / 2
+	@go run ./cmd/nicconform explore -report-dir '$(abspath $(REPORT_DIR))' $(EXPLORE_FLAGS)
+
+explore-matrix: ## the explore kill matrix: explore against every mock deviation (shortest sequence, time to first find)
+	@mkdir -p $(REPORT_DIR)
+	NICCONFORM_EXPLORE_MATRIX_OUT=$(abspath $(REPORT_DIR))/explore-matrix.md go test -count=1 -v -run TestExploreKillMatrix ./internal/explore | grep -v '^=== RUN'
+	@echo "matrix: $(abspath $(REPORT_DIR))/explore-matrix.md"
+
 bench: ## Go benchmarks, the suite's wall time and cost, then the mock under wrk (BENCH_PRISM=1 adds Prism)
 	go test -run '^$$' -bench . -benchmem ./internal/client ./internal/mock ./internal/aksk
+	go test -run '^$$' -bench BenchmarkExplore -benchtime 400x ./internal/explore
 	scripts/bench-suite.sh
 	scripts/bench-mock.sh
 

@@ -32,6 +32,8 @@ commands:
            masked), then its problems, if any (exit 2); nicconform config -h lists the variables
   sweep    remove what conformance runs left on the target (nicconform sweep -h)
   diff     compare two report folders (A B): verdicts, statuses, headers, body shapes; exit 1 if they differ
+  explore  random call sequences against the target and the reference model in lockstep; the shortest
+           diverging one in reports/explore.md; exit 0 / 1 (divergence) / 2 (nicconform explore -h)
 
 "make conformance" builds the binaries and runs "nicconform run".
 `
@@ -77,6 +79,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runSweep(ctx, args[1:], stdout, stderr)
 	case "diff":
 		return runDiff(args[1:], stdout, stderr)
+	case "explore":
+		return runExplore(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -156,8 +156,11 @@ func mockUsage(fs *flag.FlagSet) {
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	for _, d := range mock.Deviations() {
 		rule := d.Rule
-		if d.Kind == mock.Variant {
+		switch d.Kind {
+		case mock.Variant:
 			rule = "variant (" + d.Rule + ")"
+		case mock.SequenceOnly:
+			rule = "sequence-only (" + d.Rule + ")"
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", d.Name, rule, d.Description)
 	}

@@ -33,6 +33,10 @@ type Case struct {
 	// raise the advisory of kind Advisory.
 	Variant  bool
 	Advisory string
+	// SequenceOnly marks a deviation that shows only after a sequence of
+	// calls (`nicconform explore` finds it): the matrix expects nothing of
+	// it and shows which rules, if any, happened to fail.
+	SequenceOnly bool
 	// AlsoBreaks are the rules whose own statements the deviation breaks
 	// too: their failing is no blame beyond the intended rule.
 	AlsoBreaks []string
@@ -201,6 +205,8 @@ func Markdown(results []Result) string {
 			kind = "faithful"
 		case r.Variant:
 			kind = "variant"
+		case r.SequenceOnly:
+			kind = "sequence-only"
 		}
 		var also []string
 		for _, id := range r.Failed {
@@ -209,7 +215,7 @@ func Markdown(results []Result) string {
 			}
 		}
 		beyond := strings.Join(r.Beyond(), ", ")
-		if r.Deviation == "" || r.Variant {
+		if r.Deviation == "" || r.Variant || r.SequenceOnly {
 			beyond = strings.Join(r.Failed, ", ")
 		}
 		if beyond != "" {
@@ -238,6 +244,10 @@ func (r Result) outcome() string {
 		return "no advisory"
 	case r.Variant:
 		return "variant ok"
+	case r.SequenceOnly && len(r.Failed) == 0 && len(r.Errored) == 0:
+		return "sequence-only: no rule failed"
+	case r.SequenceOnly:
+		return "sequence-only: rules failed"
 	case r.Caught():
 		return "yes"
 	}

@@ -130,6 +130,9 @@ func (m *Mock) serverAction(w http.ResponseWriter, r *request) {
 	}
 	m.mu.Lock()
 	s := m.w.servers[serverID]
+	if s != nil {
+		m.dev.lockAction(m, s, lock)
+	}
 	switch {
 	case s == nil:
 	case lock && !s.locked:
@@ -386,6 +389,9 @@ func (m *Mock) attachLocked(serverID string, req attachRequest) (Interface, *api
 			return Interface{}, errNotFound(codeMock("PortNotFound"), "Port id %s could not be found.", req.portID)
 		case p.DeviceID != "" || wd.attached[p.ID] != nil:
 			return Interface{}, errConflict(codePortInUse, "Port %s is still in use: the NIC has been attached to an instance.", p.ID)
+		}
+		if aerr := m.dev.portAttach(m, p); aerr != nil {
+			return Interface{}, aerr
 		}
 		wd.bind(s, p, true).tag = req.tag
 		return interfaceOf(p), nil

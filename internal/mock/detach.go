@@ -45,6 +45,9 @@ func (m *Mock) decideDetach(d *detachRequest) *apiError {
 	case d.s.locked:
 		return m.dev.serverLocked(m, d, errLocked(d.serverID))
 	}
+	if aerr := m.dev.serverUnlocked(m, d); aerr != nil {
+		return aerr
+	}
 	return m.decideNIC(d)
 }
 
@@ -165,6 +168,6 @@ func (m *Mock) completeDetach(s *serverRec, n *nic) bool {
 		wd.deletePort(p)
 	case fateStaysBound:
 	}
-	m.dev.nicDetached(m, s, shown, p)
+	m.dev.nicDetached(m, s, n, shown, p)
 	return true
 }

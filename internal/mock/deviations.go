@@ -69,6 +69,18 @@ const (
 	DevOtherServerNICDetached     Deviation = "other-server-nic-detached"
 	DevMalformedID422             Deviation = "malformed-id-422"
 	DevReservePortIgnored         Deviation = "reserve-port-ignored"
+
+	// Sequence-only deviations: each shows only after a sequence of calls
+	// the rule suite never makes (a port detached and attached again, a
+	// lock taken twice, a third NIC, a repeated detach followed by an
+	// attach). `nicconform explore` finds them by running random sequences
+	// against the mock and, in lockstep, against the faithful reference
+	// model.
+	DevReattachedUndetachable Deviation = "reattached-undetachable"
+	DevLockCountsTwice        Deviation = "lock-counts-twice"
+	DevThirdNICSwapped        Deviation = "third-nic-swapped"
+	DevRepeatStaleBinding     Deviation = "repeat-stale-binding"
+	DevReattachNewMAC         Deviation = "reattach-new-mac"
 )
 
 // lateDelay is how long an accepted detach takes under completes-late.
@@ -89,6 +101,11 @@ const (
 	// Variant: a behaviour real clouds show that breaks no rule; the kill
 	// matrix expects every rule to pass and the advisory of kind Advisory.
 	Variant DeviationKind = "variant"
+	// SequenceOnly: a break that shows only after a sequence of calls no
+	// spec of the rule suite makes (Rule names the rule whose statement the
+	// sequence breaks, or the one it concerns); the rule kill matrix
+	// expects nothing of it, `nicconform explore` must find it.
+	SequenceOnly DeviationKind = "sequence-only"
 )
 
 // DeviationInfo describes one deviation: its kind, the rule id (from the
@@ -196,7 +213,7 @@ var deviationTable = []DeviationInfo{
 		}},
 	{Name: DevShowLingers, Kind: BreaksRule, Rule: "DETACH-COMPLETES", Description: "after a detach completes the NIC leaves the list but showing it still answers 200",
 		hooks: hooks{
-			nicDetached: func(m *Mock, s *serverRec, shown Interface, p *portRec) {
+			nicDetached: func(m *Mock, s *serverRec, _ *nic, shown Interface, p *portRec) {
 				m.memo.keepShowing(s, shown, p, m.w.ports[p.ID] == p)
 			},
 			nicNotFound: func(m *Mock, s *serverRec, portID string) (Interface, bool) {
@@ -302,7 +319,7 @@ var deviationTable = []DeviationInfo{
 		}},
 	{Name: DevRepeat500, Kind: BreaksRule, AlsoBreaks: []string{"SPEC-CONFORMANT"}, Rule: "DETACH-REPEAT", Description: "a DELETE of a port already detached from this server answers 500",
 		hooks: hooks{
-			nicDetached: func(m *Mock, s *serverRec, shown Interface, _ *portRec) {
+			nicDetached: func(m *Mock, s *serverRec, _ *nic, shown Interface, _ *portRec) {
 				m.memo.rememberDetach(s, shown.PortID)
 			},
 			notAttached: func(m *Mock, d *detachRequest, answer *apiError) *apiError {
@@ -502,6 +519,67 @@ var deviationTable = []DeviationInfo{
 				return true
 			},
 		}},
+	{Name: DevReattachedUndetachable, Kind: SequenceOnly, Rule: "DETACH-ACCEPTED", Description: "a port attached with port_id, detached, and attached again to the same server cannot be detached: the DELETE answers 404 (Ecs.0085) and the NIC stays",
+		hooks: hooks{
+			nicDetached: rememberKeptDetach,
+			detachAccepted: func(m *Mock, d *detachRequest, answer *apiError) *apiError {
+				if d.n.preserve && m.memo.keptDetaches[d.n.portID][d.s.id] {
+					return errNotAttached(d.s.id, d.n.portID)
+				}
+				return answer
+			},
+		}},
+	{Name: DevLockCountsTwice, Kind: SequenceOnly, Rule: "DETACH-ACCEPTED", Description: "locks are counted: a lock of a locked server counts twice, so after lock, lock, unlock the server shows unlocked but refuses every detach with 409 until a second unlock",
+		hooks: hooks{
+			lockAction: func(m *Mock, s *serverRec, lock bool) { m.memo.countLock(s, lock) },
+			serverUnlocked: func(m *Mock, d *detachRequest, answer *apiError) *apiError {
+				if m.memo.locks[d.s.id] > 0 {
+					return errLocked(d.serverID)
+				}
+				return answer
+			},
+		}},
+	{Name: DevThirdNICSwapped, Kind: SequenceOnly, Rule: "DETACH-ISOLATION", Description: "a DELETE of the third non-primary NIC (in attach order) while at least three are attached answers 202 but detaches the second one instead; the NIC named stays",
+		hooks: hooks{
+			detachAccepted: func(_ *Mock, d *detachRequest, answer *apiError) *apiError {
+				var others []*nic
+				for _, o := range d.s.nics {
+					if o.portID != d.s.primaryPortID {
+						others = append(others, o)
+					}
+				}
+				if len(others) >= 3 && others[2] == d.n && !others[1].detaching {
+					d.n = others[1]
+				}
+				return answer
+			},
+		}},
+	{Name: DevRepeatStaleBinding, Kind: SequenceOnly, Rule: "PORT-ID-RETAINED", Description: "a repeated DELETE of a kept port already detached from the server answers correctly but leaves a stale binding: attaching that port again answers 409 (Ecs.0919) although it shows unbound (docs/reference.md §7)",
+		hooks: hooks{
+			nicDetached: rememberKeptDetach,
+			notAttached: func(m *Mock, d *detachRequest, answer *apiError) *apiError {
+				if d.s != nil && m.memo.keptDetaches[d.portID][d.s.id] {
+					m.memo.markStale(d.portID)
+				}
+				return answer
+			},
+			portAttach: func(m *Mock, p *portRec) *apiError {
+				if m.memo.stale[p.ID] {
+					return errConflict(codePortInUse, "Port %s is still in use: the NIC has been attached to an instance.", p.ID)
+				}
+				return nil
+			},
+		}},
+	{Name: DevReattachNewMAC, Kind: SequenceOnly, Rule: "PORT-ID-RETAINED", Description: "a kept port (attached with port_id, then detached) that is attached again comes back with a new MAC address, on the port and on the NIC",
+		hooks: hooks{
+			nicDetached: rememberKeptDetach,
+			portAttach: func(m *Mock, p *portRec) *apiError {
+				if len(m.memo.keptDetaches[p.ID]) > 0 {
+					m.w.changeMAC(p)
+				}
+				return nil
+			},
+		}},
 }
 
 // Deviations lists every deviation with the rule it breaks, sorted by name.
@@ -575,6 +653,48 @@ func dropRequestIDs(h http.Header) {
 type deviationMemo struct {
 	detaches map[nicKey]bool         // repeat-500: NICs whose detach completed
 	shown    map[nicKey]lingeringNIC // show-lingers: detached NICs still shown
+	// keptDetaches records, per port, the servers a detach of the port
+	// completed from while it was attached with port_id (kept): the
+	// history of reattached-undetachable, repeat-stale-binding and
+	// reattach-new-mac.
+	keptDetaches map[string]map[string]bool
+	locks        map[string]int  // lock-counts-twice: the locks of each server
+	stale        map[string]bool // repeat-stale-binding: ports left with a stale binding
+}
+
+// rememberKeptDetach is a nicDetached hook: it records the detach of a
+// kept port (deviationMemo.keptDetaches).
+func rememberKeptDetach(m *Mock, s *serverRec, n *nic, _ Interface, _ *portRec) {
+	if !n.preserve {
+		return
+	}
+	if m.memo.keptDetaches == nil {
+		m.memo.keptDetaches = map[string]map[string]bool{}
+	}
+	if m.memo.keptDetaches[n.portID] == nil {
+		m.memo.keptDetaches[n.portID] = map[string]bool{}
+	}
+	m.memo.keptDetaches[n.portID][s.id] = true
+}
+
+// countLock counts a lock (lock true) or an unlock of s.
+func (dm *deviationMemo) countLock(s *serverRec, lock bool) {
+	if dm.locks == nil {
+		dm.locks = map[string]int{}
+	}
+	switch {
+	case lock:
+		dm.locks[s.id]++
+	case dm.locks[s.id] > 0:
+		dm.locks[s.id]--
+	}
+}
+
+func (dm *deviationMemo) markStale(portID string) {
+	if dm.stale == nil {
+		dm.stale = map[string]bool{}
+	}
+	dm.stale[portID] = true
 }
 
 // nicKey names a NIC by its server and port.

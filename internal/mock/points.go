@@ -15,8 +15,8 @@ import (
 // When several deviations hook one point, their hooks run in table order;
 // at a point that decides something (an answer, an id, a delay, a fate),
 // the first hook that decides otherwise than the reference ends the point.
-// Observing points (responseWritten, nicShown, detachTarget, nicDetached)
-// run every hook.
+// Observing points (responseWritten, nicShown, lockAction, detachTarget,
+// nicDetached) run every hook.
 
 // hooks is one deviation's behaviour: a function for each named point it
 // changes, nil where it keeps the reference.
@@ -56,6 +56,12 @@ type hooks struct {
 	// nicNotFound: a GET names a NIC the server does not have; ok shows
 	// iface instead of the 404.
 	nicNotFound func(m *Mock, s *serverRec, portID string) (iface Interface, ok bool)
+	// lockAction: a lock (lock true) or an unlock of s is about to change
+	// its lock state.
+	lockAction func(m *Mock, s *serverRec, lock bool)
+	// portAttach: the existing port p is about to be attached (by
+	// port_id); an error refuses the attach.
+	portAttach func(m *Mock, p *portRec) *apiError
 
 	// The detach's decisions, in the order detach.go takes them. An answer
 	// is an error, or nil for 202; a hook returns the answer it was given
@@ -68,6 +74,9 @@ type hooks struct {
 	serverUnknown answerHook
 	// serverLocked: the server is locked (409).
 	serverLocked answerHook
+	// serverUnlocked (nil in): the server is known and unlocked; an error
+	// refuses the detach.
+	serverUnlocked answerHook
 	// notAttached: the server has no such NIC (huawei 404, nova 202 that
 	// does nothing).
 	notAttached answerHook
@@ -77,7 +86,8 @@ type hooks struct {
 	// more happens).
 	inFlight answerHook
 	// detachAccepted (nil in): the detach is accepted and is about to
-	// start; an error refuses it instead (nothing starts).
+	// start; an error refuses it instead (nothing starts). The hook may
+	// set d.n to start another NIC's detach instead.
 	detachAccepted answerHook
 
 	// The detach's course.
@@ -92,10 +102,10 @@ type hooks struct {
 	// portFate: a detached NIC's port meets its fate (fateUnbind for a
 	// port attached by port_id, fateDelete for one a net_id attach made).
 	portFate func(m *Mock, n *nic, p *portRec, fate portFate) portFate
-	// nicDetached: a NIC has left server s and its port met its fate; shown
-	// is the NIC as it was shown, p its port's record (gone from the world
-	// when the fate deleted it).
-	nicDetached func(m *Mock, s *serverRec, shown Interface, p *portRec)
+	// nicDetached: NIC n has left server s and its port met its fate;
+	// shown is the NIC as it was shown, p its port's record (gone from the
+	// world when the fate deleted it).
+	nicDetached func(m *Mock, s *serverRec, n *nic, shown Interface, p *portRec)
 
 	// What the world may look like (CheckInvariants).
 
@@ -191,6 +201,24 @@ func (hs deviationHooks) nicNotFound(m *Mock, s *serverRec, portID string) (ifac
 	return iface, ok
 }
 
+func (hs deviationHooks) lockAction(m *Mock, s *serverRec, lock bool) {
+	hs.each(func(h *hooks) {
+		if h.lockAction != nil {
+			h.lockAction(m, s, lock)
+		}
+	})
+}
+
+func (hs deviationHooks) portAttach(m *Mock, p *portRec) (aerr *apiError) {
+	hs.until(func(h *hooks) bool {
+		if h.portAttach != nil {
+			aerr = h.portAttach(m, p)
+		}
+		return aerr != nil
+	})
+	return aerr
+}
+
 func (hs deviationHooks) detachTarget(m *Mock, d *detachRequest) {
 	hs.each(func(h *hooks) {
 		if h.detachTarget != nil {
@@ -218,6 +246,10 @@ func (hs deviationHooks) serverUnknown(m *Mock, d *detachRequest, answer *apiErr
 
 func (hs deviationHooks) serverLocked(m *Mock, d *detachRequest, answer *apiError) *apiError {
 	return hs.decide(m, d, answer, func(h *hooks) answerHook { return h.serverLocked })
+}
+
+func (hs deviationHooks) serverUnlocked(m *Mock, d *detachRequest) *apiError {
+	return hs.decide(m, d, nil, func(h *hooks) answerHook { return h.serverUnlocked })
 }
 
 func (hs deviationHooks) notAttached(m *Mock, d *detachRequest, answer *apiError) *apiError {
@@ -266,10 +298,10 @@ func (hs deviationHooks) portFate(m *Mock, n *nic, p *portRec, fate portFate) po
 	return out
 }
 
-func (hs deviationHooks) nicDetached(m *Mock, s *serverRec, shown Interface, p *portRec) {
+func (hs deviationHooks) nicDetached(m *Mock, s *serverRec, n *nic, shown Interface, p *portRec) {
 	hs.each(func(h *hooks) {
 		if h.nicDetached != nil {
-			h.nicDetached(m, s, shown, p)
+			h.nicDetached(m, s, n, shown, p)
 		}
 	})
 }

@@ -64,6 +64,11 @@ type Target struct {
 	WrongCredentials client.Authenticator
 	// Mock is the embedded reference mock; nil against a configured target.
 	Mock *mock.Server
+	// Credentials and HTTP are what Client signs with and sends through,
+	// for a caller that builds clients of its own (explore's, which
+	// records each world apart).
+	Credentials client.Authenticator
+	HTTP        *http.Client
 
 	// ComputeURL and NetworkURL are the endpoints the client talks to: the
 	// configured ones, or the embedded mock's.
@@ -156,7 +161,7 @@ func Open(o Options) (*Target, error) {
 		t.Close()
 		return nil, &SetupError{Step: "client", Err: err}
 	}
-	t.Client = c
+	t.Client, t.Credentials, t.HTTP = c, auth, hc
 	if auth != nil {
 		t.WrongCredentials = auth.Tampered()
 	}

@@ -1,0 +1,18 @@
+// Package explore runs random sequences of calls of the endpoint family
+// (attach and detach NICs, ports, locks, and the requests the catalog's
+// negative rules send) against a target and, in lockstep, against the
+// reference model: the faithful mock of internal/mock, in process, in the
+// run's profile. After each step it compares what the profile pins (the
+// status, or the status class the catalog allows; the error shape; the
+// contract violations the client finds) and, once both worlds are
+// quiescent, their observable state (the servers' NICs, the ports, the
+// lock), ids mapped between the two worlds. The first difference is a
+// divergence; pgregory.net/rapid shrinks the sequence to the shortest one
+// that still diverges the same way, and the reports (explore.md,
+// explore.json, explore.har) show it step by step. A recorded sequence
+// replays exactly (Replay).
+//
+// rapid's settings are global flags and its step count is an average:
+// explore sets its own caps (sequences, steps, duration, shrink time and
+// runs), never writes rapid's fail files, and replays from its own record.
+package explore
