@@ -13,6 +13,7 @@ import (
 
 	"github.com/nicconform/nicconform/internal/client"
 	"github.com/nicconform/nicconform/internal/mock"
+	"github.com/nicconform/nicconform/internal/paths"
 )
 
 // nicView is one NIC as a world shows it, its port named by reference.
@@ -65,7 +66,7 @@ func (sd *side) observe(ctx context.Context, l look) (view, []pair, error) {
 	if l.lock {
 		ex, err := sd.send(ctx, sd.c, client.Request{
 			Method: http.MethodGet, Service: client.Compute, NoRetry: true,
-			Segments: []string{"v2.1", sd.project, "servers", sd.servers[Main]}, Microversion: client.MicroversionLocked,
+			Segments: paths.Server.Segments(sd.project, sd.servers[Main]), Microversion: client.MicroversionLocked,
 		}, l.note+": show the server")
 		if err != nil {
 			return v, nil, err
@@ -83,7 +84,7 @@ func (sd *side) observe(ctx context.Context, l look) (view, []pair, error) {
 	for _, role := range l.roles {
 		id := sd.servers[role]
 		what := "list the NICs of the " + strings.ReplaceAll(role, "-", " ")
-		ex, err := sd.get(ctx, client.Compute, []string{"v2.1", sd.project, "servers", id, "os-interface"}, nil, l.note+": "+what)
+		ex, err := sd.get(ctx, client.Compute, paths.Interfaces.Segments(sd.project, id), nil, l.note+": "+what)
 		if err != nil {
 			return v, nil, err
 		}
@@ -111,7 +112,7 @@ func (sd *side) observe(ctx context.Context, l look) (view, []pair, error) {
 	var listed map[string]client.Port
 	if l.list && len(sd.ports) > 0 {
 		what := "list the ports of the network"
-		ex, err := sd.get(ctx, client.Network, []string{"v2.0", "ports"}, url.Values{"network_id": {sd.network}}, l.note+": "+what)
+		ex, err := sd.get(ctx, client.Network, paths.Ports.Segments(), url.Values{"network_id": {sd.network}}, l.note+": "+what)
 		if err != nil {
 			return v, nil, err
 		}
@@ -140,7 +141,7 @@ func (sd *side) observe(ctx context.Context, l look) (view, []pair, error) {
 			}
 		} else {
 			what := "show port " + ref
-			ex, err := sd.get(ctx, client.Network, []string{"v2.0", "ports", id}, nil, l.note+": "+what)
+			ex, err := sd.get(ctx, client.Network, paths.Port.Segments(id), nil, l.note+": "+what)
 			if err != nil {
 				return v, nil, err
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/nicconform/nicconform/internal/cases"
 	"github.com/nicconform/nicconform/internal/client"
 	"github.com/nicconform/nicconform/internal/mock"
+	"github.com/nicconform/nicconform/internal/paths"
 	"github.com/nicconform/nicconform/spec"
 )
 
@@ -147,11 +148,6 @@ func (sd *side) server(role string) string {
 	return sd.servers[role]
 }
 
-// nicPath is the detach path's segments.
-func nicPath(project, server, port string) []string {
-	return []string{"v2.1", project, "servers", server, "os-interface", port}
-}
-
 // request builds a step's request in this world, and the client to send
 // it with.
 func (sd *side) request(st Step, s *spec.Spec, malformed map[string]cases.Case, portName string) (client.Request, *client.Client, error) {
@@ -161,26 +157,26 @@ func (sd *side) request(st Step, s *spec.Spec, malformed map[string]cases.Case, 
 	r := client.Request{Service: client.Compute, NoRetry: true, Subject: st.Op.subject()}
 	switch st.Op {
 	case OpCreatePort:
-		r.Method, r.Service, r.Segments = http.MethodPost, client.Network, []string{"v2.0", "ports"}
+		r.Method, r.Service, r.Segments = http.MethodPost, client.Network, paths.Ports.Segments()
 		r.JSON = map[string]any{"port": map[string]string{"network_id": sd.network, "name": portName}}
 	case OpDeletePort, OpShowPort:
-		r.Method, r.Service, r.Segments = http.MethodDelete, client.Network, []string{"v2.0", "ports", port}
+		r.Method, r.Service, r.Segments = http.MethodDelete, client.Network, paths.Port.Segments(port)
 		if st.Op == OpShowPort {
 			r.Method = http.MethodGet
 		}
 	case OpAttachPort, OpAttachNet:
-		r.Method, r.Segments = http.MethodPost, []string{"v2.1", sd.project, "servers", srv, "os-interface"}
+		r.Method, r.Segments = http.MethodPost, paths.Interfaces.Segments(sd.project, srv)
 		if st.Op == OpAttachPort {
 			r.JSON = map[string]any{"interfaceAttachment": map[string]string{"port_id": port}}
 		} else {
 			r.JSON = map[string]any{"interfaceAttachment": map[string]string{"net_id": sd.network}}
 		}
 	case OpShowNIC:
-		r.Method, r.Segments = http.MethodGet, nicPath(sd.project, srv, port)
+		r.Method, r.Segments = http.MethodGet, paths.Interface.Segments(sd.project, srv, port)
 	case OpListNICs:
-		r.Method, r.Segments = http.MethodGet, []string{"v2.1", sd.project, "servers", srv, "os-interface"}
+		r.Method, r.Segments = http.MethodGet, paths.Interfaces.Segments(sd.project, srv)
 	case OpLock, OpUnlock:
-		r.Method, r.Segments = http.MethodPost, []string{"v2.1", sd.project, "servers", srv, "action"}
+		r.Method, r.Segments = http.MethodPost, paths.ServerAction.Segments(sd.project, srv)
 		r.JSON = map[string]any{string(st.Op): nil}
 	case OpDetach, OpDetachRepeat, OpDetachElsewhere, OpDetachPrimary:
 		if st.Op == OpDetachPrimary {
@@ -189,21 +185,21 @@ func (sd *side) request(st Step, s *spec.Spec, malformed map[string]cases.Case, 
 				port = sd.primaries[Other]
 			}
 		}
-		r.Method, r.Segments = http.MethodDelete, nicPath(sd.project, srv, port)
+		r.Method, r.Segments = http.MethodDelete, paths.Interface.Segments(sd.project, srv, port)
 	case OpDetachUnknownPort:
-		r.Method, r.Segments = http.MethodDelete, nicPath(sd.project, srv, st.Literal)
+		r.Method, r.Segments = http.MethodDelete, paths.Interface.Segments(sd.project, srv, st.Literal)
 	case OpDetachUnknownServer:
-		r.Method, r.Segments = http.MethodDelete, nicPath(sd.project, st.Literal, port)
+		r.Method, r.Segments = http.MethodDelete, paths.Interface.Segments(sd.project, st.Literal, port)
 	case OpDetachForeign:
-		r.Method, r.Segments = http.MethodDelete, nicPath(st.Literal, srv, port)
+		r.Method, r.Segments = http.MethodDelete, paths.Interface.Segments(st.Literal, srv, port)
 	case OpDetachNoAuth:
-		r.Method, r.Segments, c = http.MethodDelete, nicPath(sd.project, srv, port), sd.none
+		r.Method, r.Segments, c = http.MethodDelete, paths.Interface.Segments(sd.project, srv, port), sd.none
 	case OpDetachBadAuth:
-		r.Method, r.Segments, c = http.MethodDelete, nicPath(sd.project, srv, port), sd.wrong
+		r.Method, r.Segments, c = http.MethodDelete, paths.Interface.Segments(sd.project, srv, port), sd.wrong
 	case OpDetachMethod:
-		r.Method, r.Segments = st.Method, nicPath(sd.project, srv, port)
+		r.Method, r.Segments = st.Method, paths.Interface.Segments(sd.project, srv, port)
 	case OpDetachCollection:
-		r.Method, r.Segments = http.MethodDelete, []string{"v2.1", sd.project, "servers", srv, "os-interface"}
+		r.Method, r.Segments = http.MethodDelete, paths.Interfaces.Segments(sd.project, srv)
 		if st.Slash {
 			r.Segments = append(r.Segments, "")
 		}
@@ -218,7 +214,7 @@ func (sd *side) request(st Step, s *spec.Spec, malformed map[string]cases.Case, 
 			return r, nil, fmt.Errorf("explore: %s: %w", sd.world, err)
 		}
 		ids[st.Param] = bad
-		r.Method, r.Segments = http.MethodDelete, nicPath(ids["project_id"], ids["server_id"], ids["port_id"])
+		r.Method, r.Segments = http.MethodDelete, paths.Interface.Segments(ids["project_id"], ids["server_id"], ids["port_id"])
 	default:
 		return r, nil, fmt.Errorf("explore: unknown op %q", st.Op)
 	}
