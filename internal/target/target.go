@@ -4,7 +4,7 @@
 // not to, the configured credentials signed by their auth mode (one row
 // each in auth.go), and a client that validates every exchange against
 // spec/openapi.yaml. It is the one place that does this, for the suite's
-// fixtures and for every command that talks to a target (sweep; explore to
+// fixtures and for every command that talks to a target (sweep, explore,
 // come), and Environment is the one place a process reads its
 // configuration.
 //
