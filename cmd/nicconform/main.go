@@ -3,8 +3,9 @@
 // (`run`; `make conformance`), serves the reference mock (`mock`), prints
 // the rule catalog (`rules`) and the resolved target configuration
 // (`config`), removes what conformance runs left on a target (`sweep`),
-// compares two runs' report folders (`diff`) and merges many into one
-// matrix (`summary`). Every command that talks to a target gets it from
+// compares two runs' report folders (`diff`), merges many into one
+// matrix (`summary`) and explores call sequences against the reference
+// model (`explore`). Every command that talks to a target gets it from
 // internal/target, and reads the configuration once (target.Environment).
 package main
 

@@ -4,8 +4,8 @@
 // not to, the configured credentials signed by their auth mode (one row
 // each in auth.go), and a client that validates every exchange against
 // spec/openapi.yaml. It is the one place that does this, for the suite's
-// fixtures and for every command that talks to a target (sweep; explore to
-// come), and Environment is the one place a process reads its
+// fixtures and for every command that talks to a target (sweep, explore,
+// config, run), and Environment is the one place a process reads its
 // configuration.
 //
 // Like net/http/httptest, its surface is small: Open takes Options and
