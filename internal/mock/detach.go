@@ -107,6 +107,9 @@ func errPrimary(portID string) *apiError {
 // notAttached answers a DELETE of a port that s (nil: no known server)
 // does not have: huawei 404, nova 202 with no effect.
 func (m *Mock) notAttached(serverID, portID string, s *serverRec) *apiError {
+	if s != nil && m.dev.on(DevUnknownPortDetachesOther) && m.w.ports[portID] == nil {
+		m.detachOtherLater(s)
+	}
 	if s != nil && m.dev.on(DevRepeat500) && s.detached[portID] {
 		return newError(http.StatusInternalServerError, codeMock("InternalError"), "Unexpected API Error: port %s was already detached.", portID)
 	}
@@ -122,6 +125,25 @@ func (m *Mock) notAttached(serverID, portID string, s *serverRec) *apiError {
 		return errNotAttached(serverID, portID)
 	}
 	return nil
+}
+
+// detachOtherLater is the unknown-port-detaches-other-later deviation:
+// otherLater delays from now, the newest non-primary NIC of s that is not
+// detaching starts detaching (m.mu is held).
+func (m *Mock) detachOtherLater(s *serverRec) {
+	time.AfterFunc(otherLater*m.opts.Delay, func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if m.closed {
+			return
+		}
+		for i := len(s.nics) - 1; i >= 0; i-- {
+			if o := s.nics[i]; o.portID != s.primaryPortID && !o.detaching {
+				m.startDetach(s, o)
+				return
+			}
+		}
+	})
 }
 
 // applyNeighbourDeviations breaks DETACH-ISOLATION when asked: detaching n

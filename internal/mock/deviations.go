@@ -58,7 +58,16 @@ const (
 	DevLongIDTruncated            Deviation = "long-id-truncated"
 	DevOtherServerNICDetached     Deviation = "other-server-nic-detached"
 	DevMalformedID422             Deviation = "malformed-id-422"
+
+	DevUnknownPortDetachesOther Deviation = "unknown-port-detaches-other-later"
 )
+
+// otherLater is how many detach delays after a DELETE of an unknown port
+// the unknown-port-detaches-other-later deviation starts its detach (which
+// completes a delay later): late enough to land while other work on the
+// server detaches its own NICs, within the settle time a run measures (3
+// detach latencies).
+const otherLater = 1
 
 // lateDelay is how long an accepted detach takes under completes-late.
 const lateDelay = 60 * time.Second
@@ -140,6 +149,7 @@ var deviationTable = []DeviationInfo{
 	{Name: DevRequestIDConstant, Kind: BreaksRule, Rule: "REQUEST-ID", Description: "every response carries the same request id, " + constantRequestID},
 	{Name: DevMethod405NoAllow, Kind: BreaksRule, Rule: "METHOD-NOT-ALLOWED", Description: "405 answers carry no Allow header"},
 	{Name: DevLongIDTruncated, Kind: BreaksRule, Rule: "PATH-MALFORMED", Description: "a server_id or port_id longer than 36 characters is cut to its first 36 and used if they make a UUID (a too-long port id that starts with an attached port's id detaches it, 202)"},
+	{Name: DevUnknownPortDetachesOther, Kind: BreaksRule, Rule: "PATH-UNKNOWN-PORT", Description: "a DELETE of a port id the cloud does not know answers the correct 404 (huawei) or 202 (nova) but, a delay later, starts detaching (so it leaves after two delays) the most recently attached non-primary NIC of the server named that is not detaching already (one no request named): in a run that overlaps its work, the effect lands during other specs' detaches"},
 	{Name: DevOtherServerNICDetached, Kind: BreaksRule, Rule: "DETACH-ISOLATION", Description: "when a detach completes on a server, the most recently attached non-primary NIC of the next server in seed order that has one is detached too (no difference with a single server)"},
 }
 
