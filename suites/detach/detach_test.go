@@ -199,7 +199,7 @@ var isolation = Scenario("detach-isolation", []string{"DETACH-ISOLATION"}, nil, 
 			}
 		}, "every other NIC unchanged")
 	})
-})
+}).Elsewhere()
 
 var _ = Describe("Detaching a NIC", TargetDecorators(), func() {
 	JudgeIt("DETACH-ACCEPTED", plainDetach)
