@@ -444,6 +444,8 @@ func (m *Mock) attachLocked(serverID string, req attachRequest) (Interface, *api
 		return Interface{}, errServerNotFound(serverID)
 	case s.locked:
 		return Interface{}, errLocked(serverID)
+	case m.busy(s, nil):
+		return Interface{}, errBusy(serverID)
 	}
 	if req.portID != "" {
 		p := wd.ports[req.portID]

@@ -82,6 +82,9 @@ func (m *Mock) detachNIC(s *serverRec, serverID, portID string) *apiError {
 		}
 		return errPrimary(portID)
 	}
+	if !n.detaching && m.busy(s, n) {
+		return errBusy(serverID)
+	}
 	if n.detaching {
 		if m.dev.on(DevConcurrentDetach500) {
 			return newError(http.StatusInternalServerError, codeMock("InternalError"), "Unexpected API Error: a detach of port %s is in progress.", portID)
@@ -91,6 +94,24 @@ func (m *Mock) detachNIC(s *serverRec, serverID, portID string) *apiError {
 	m.applyNeighbourDeviations(s, n)
 	m.startDetach(s, n)
 	return nil
+}
+
+// busy reports whether the busy-409 deviation refuses a NIC operation on s
+// other than a repeat of n's detach: another NIC of s is detaching.
+func (m *Mock) busy(s *serverRec, n *nic) bool {
+	if !m.dev.on(DevBusy409) {
+		return false
+	}
+	for _, o := range s.nics {
+		if o != n && o.detaching {
+			return true
+		}
+	}
+	return false
+}
+
+func errBusy(serverID string) *apiError {
+	return errConflict(codeMock("ServerBusy"), "Server %s is busy: a NIC operation is in progress, try again later.", serverID)
 }
 
 // primaryProtected reports whether detaching portID from s must answer

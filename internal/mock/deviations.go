@@ -60,6 +60,7 @@ const (
 	DevMalformedID422             Deviation = "malformed-id-422"
 
 	DevUnknownPortDetachesOther Deviation = "unknown-port-detaches-other-later"
+	DevBusy409                  Deviation = "busy-409"
 )
 
 // otherLater is how many detach delays after a DELETE of an unknown port
@@ -150,6 +151,8 @@ var deviationTable = []DeviationInfo{
 	{Name: DevMethod405NoAllow, Kind: BreaksRule, Rule: "METHOD-NOT-ALLOWED", Description: "405 answers carry no Allow header"},
 	{Name: DevLongIDTruncated, Kind: BreaksRule, Rule: "PATH-MALFORMED", Description: "a server_id or port_id longer than 36 characters is cut to its first 36 and used if they make a UUID (a too-long port id that starts with an attached port's id detaches it, 202)"},
 	{Name: DevUnknownPortDetachesOther, Kind: BreaksRule, Rule: "PATH-UNKNOWN-PORT", Description: "a DELETE of a port id the cloud does not know answers the correct 404 (huawei) or 202 (nova) but, a delay later, starts detaching (so it leaves after two delays) the most recently attached non-primary NIC of the server named that is not detaching already (one no request named): in a run that overlaps its work, the effect lands during other specs' detaches"},
+	{Name: DevBusy409, Kind: Variant, Rule: "DETACH-ACCEPTED", Advisory: "nic-operations-queued",
+		Description: "a NIC attach, or a detach the mock would accept, on a server while a detach of another of its NICs is in flight answers 409 (a busy server, as ECS answers): no rule breaks for a client that queues its NIC operations on a server, and the suite must detect it and queue (its reports raise an advisory)"},
 	{Name: DevOtherServerNICDetached, Kind: BreaksRule, Rule: "DETACH-ISOLATION", Description: "when a detach completes on a server, the most recently attached non-primary NIC of the next server in seed order that has one is detached too (no difference with a single server)"},
 }
 

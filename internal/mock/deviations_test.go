@@ -336,6 +336,13 @@ var probes = map[Deviation]probe{
 	DevLongIDTruncated:            {check: malformedProbe},
 	DevOtherServerNICDetached:     {delay: 5 * time.Millisecond, check: otherServerIsolationProbe},
 	DevUnknownPortDetachesOther:   {delay: 5 * time.Millisecond, check: unknownPortLaterProbe},
+	DevBusy409: {delay: 50 * time.Millisecond, check: func(t *testing.T, h *harness) bool {
+		a, b := h.attachNet(h.srv.ServerID), h.attachNet(h.srv.ServerID)
+		h.do("DELETE", h.nicPath(h.srv.ServerID, a.PortID), "")
+		busy := h.do("DELETE", h.nicPath(h.srv.ServerID, b.PortID), "").Code == http.StatusConflict
+		h.settle()
+		return busy
+	}},
 	DevInterfaceNetIDEmpty: {check: func(t *testing.T, h *harness) bool {
 		var out struct {
 			InterfaceAttachments []struct {
