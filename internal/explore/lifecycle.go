@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
-	"sort"
-	"strconv"
 	"time"
 
 	"github.com/nicconform/nicconform/internal/client"
@@ -162,31 +159,14 @@ func (x *explorer) sweepHint() string {
 	return fmt.Sprintf("sweep: nicconform sweep -run %s (ports named nicconform-%s-*), or with the run's journal", x.runID, x.runID)
 }
 
-// A claim holds the server against other runs, through the API alone: an
-// unattached port named nicconform-<run>-claim-<server>-<start ns>-<ttl s>.
-//
-// TODO(lifecycle): this follows the suite's protocol in
-// internal/fixtures/claim.go (Env.Claim, Env.Release), which explore
-// cannot call cleanly: it hangs off the Ginkgo Env and reports leaks
-// through Ginkgo. The same names make the suite and explore see each
-// other's claims; the lifecycle package will give both one implementation.
-var claimName = regexp.MustCompile(`^nicconform-(.+)-claim-(.+)-([0-9]+)-([0-9]+)$`)
-
-// claimTTL is the suite's (fixtures.ClaimTTL).
-func claimTTL(detachBound time.Duration) time.Duration {
-	return max(2*time.Hour, 50*detachBound).Truncate(time.Second)
-}
-
-type claimPort struct {
-	id, run string
-	start   time.Time
-	ttl     time.Duration
-}
-
+// claim holds the server against other runs by the protocol the suite
+// uses too (lifecycle.ClaimName, lifecycle.Contest), so each sees the
+// other's claims; the claim is journaled here, explore's journal being its
+// own.
 func (x *explorer) claim(ctx context.Context) error {
 	t := x.t
 	start := time.Now()
-	name := fmt.Sprintf("nicconform-%s-claim-%s-%d-%d", x.runID, t.ServerID, start.UnixNano(), int64(claimTTL(t.DetachBound)/time.Second))
+	name := lifecycle.ClaimName(x.runID, t.ServerID, start, t.DetachBound)
 	x.journal.Record(journal.Intent, "port", "", name)
 	port, _, err := x.admin.CreatePort(ctx, t.NetworkID, name)
 	if port.ID != "" {
@@ -196,59 +176,11 @@ func (x *explorer) claim(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("explore: claim server %s (a port named %s on network %s): %w", t.ServerID, name, t.NetworkID, err)
 	}
-	created := time.Since(start)
-	for look := range 2 {
-		holder, err := x.claimHolder(ctx)
-		if err != nil {
-			return err
-		}
-		if holder.id != port.ID {
-			x.release(ctx)
-			return fmt.Errorf("explore: another run holds server %s: run %s, since %s (its claim: port %s). Wait for it to end; if it is dead, remove its claim with `nicconform sweep -run %s`",
-				t.ServerID, holder.run, holder.start.UTC().Format(time.RFC3339), holder.id, holder.run)
-		}
-		if look == 0 {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(max(time.Second, 3*created)):
-			}
-		}
+	if err := lifecycle.Contest(ctx, x.admin, t.NetworkID, t.ServerID, port.ID, time.Since(start)); err != nil {
+		x.release(ctx)
+		return fmt.Errorf("explore: %w", err)
 	}
 	return nil
-}
-
-func (x *explorer) claimHolder(ctx context.Context) (claimPort, error) {
-	ports, _, err := x.admin.ListPorts(ctx, client.ListPortsOpts{NetworkID: x.t.NetworkID})
-	if err != nil {
-		return claimPort{}, fmt.Errorf("explore: list the claims on network %s: %w", x.t.NetworkID, err)
-	}
-	var live []claimPort
-	for _, p := range ports {
-		m := claimName.FindStringSubmatch(p.Name)
-		if m == nil || m[2] != x.t.ServerID {
-			continue
-		}
-		ns, err1 := strconv.ParseInt(m[3], 10, 64)
-		secs, err2 := strconv.ParseInt(m[4], 10, 64)
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		c := claimPort{id: p.ID, run: m[1], start: time.Unix(0, ns), ttl: time.Duration(secs) * time.Second}
-		if time.Since(c.start) < c.ttl {
-			live = append(live, c)
-		}
-	}
-	if len(live) == 0 {
-		return claimPort{}, fmt.Errorf("explore: the claim of server %s is not among the ports of network %s", x.t.ServerID, x.t.NetworkID)
-	}
-	sort.Slice(live, func(i, j int) bool {
-		if !live[i].start.Equal(live[j].start) {
-			return live[i].start.Before(live[j].start)
-		}
-		return live[i].id < live[j].id
-	})
-	return live[0], nil
 }
 
 func (x *explorer) release(ctx context.Context) {

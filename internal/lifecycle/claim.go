@@ -1,0 +1,111 @@
+package lifecycle
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/nicconform/nicconform/internal/client"
+)
+
+// A claim is how a run (the suite's, or explore's) holds its server
+// against other runs, through the API alone: an unattached port on the
+// run's network named
+//
+//	nicconform-<run>-claim-<server id>-<start, unix ns>-<ttl, s>
+//
+// Before it creates anything else a run creates its claim, and Contest
+// decides whether it holds the server: its claim must be the first live
+// claim for the server by (start, port id), at a first look and again after
+// a short pause, so that a run whose claim landed in between is seen. A
+// claim is live until its start plus its ttl (ClaimTTL): older, its run is
+// dead and `nicconform sweep` removes it like any other leftover.
+var claimName = regexp.MustCompile(`^nicconform-(.+)-claim-(.+)-([0-9]+)-([0-9]+)$`)
+
+// Claim is one parsed claim port.
+type Claim struct {
+	PortID, Run, ServerID string
+	Start                 time.Time
+	TTL                   time.Duration
+}
+
+// ClaimTTL bounds how long a run can hold a server: the longest a run can
+// take, 50 detach bounds (4 h 10 min at the live default of 300 s), and at
+// least two hours.
+func ClaimTTL(detachTimeout time.Duration) time.Duration {
+	return max(2*time.Hour, 50*detachTimeout).Truncate(time.Second)
+}
+
+// ClaimName is the name of a run's claim on a server, started now.
+func ClaimName(runID, serverID string, start time.Time, detachTimeout time.Duration) string {
+	return fmt.Sprintf("nicconform-%s-claim-%s-%d-%d", runID, serverID, start.UnixNano(), int64(ClaimTTL(detachTimeout)/time.Second))
+}
+
+// ParseClaim reads a claim port's name; ok is false for any other port.
+func ParseClaim(p client.Port) (Claim, bool) {
+	m := claimName.FindStringSubmatch(p.Name)
+	if m == nil {
+		return Claim{}, false
+	}
+	start, err1 := strconv.ParseInt(m[3], 10, 64)
+	ttl, err2 := strconv.ParseInt(m[4], 10, 64)
+	if err1 != nil || err2 != nil {
+		return Claim{}, false
+	}
+	return Claim{PortID: p.ID, Run: m[1], ServerID: m[2], Start: time.Unix(0, start), TTL: time.Duration(ttl) * time.Second}, true
+}
+
+// ClaimHolder returns the first live claim for a server among the ports of
+// a network, by (start, port id).
+func ClaimHolder(ctx context.Context, c *client.Client, networkID, serverID string) (Claim, error) {
+	ports, _, err := c.ListPorts(ctx, client.ListPortsOpts{NetworkID: networkID})
+	if err != nil {
+		return Claim{}, fmt.Errorf("list the claims on network %s: %w", networkID, err)
+	}
+	var live []Claim
+	for _, p := range ports {
+		if cl, ok := ParseClaim(p); ok && cl.ServerID == serverID && time.Since(cl.Start) < cl.TTL {
+			live = append(live, cl)
+		}
+	}
+	if len(live) == 0 {
+		return Claim{}, fmt.Errorf("the claim of server %s is not among the ports of network %s", serverID, networkID)
+	}
+	sort.Slice(live, func(i, j int) bool {
+		if !live[i].Start.Equal(live[j].Start) {
+			return live[i].Start.Before(live[j].Start)
+		}
+		return live[i].PortID < live[j].PortID
+	})
+	return live[0], nil
+}
+
+// Contest decides whether the run whose claim port is mine (created in
+// created) holds the server: it returns nil when it does, else an error
+// naming the run that holds it and how to remove a dead one's claim. It
+// looks twice, the second time after a pause of three creations (at
+// least a second), so a claim created while this one was listed is seen.
+func Contest(ctx context.Context, c *client.Client, networkID, serverID, mine string, created time.Duration) error {
+	for look := range 2 {
+		holder, err := ClaimHolder(ctx, c, networkID, serverID)
+		if err != nil {
+			return err
+		}
+		if holder.PortID != mine {
+			return fmt.Errorf("another run holds server %s: run %s, since %s (its claim: port %s), live until %s. Wait for it to end; if it is dead, remove its claim with `nicconform sweep -run %s`",
+				serverID, holder.Run, holder.Start.UTC().Format(time.RFC3339), holder.PortID,
+				holder.Start.Add(holder.TTL).UTC().Format(time.RFC3339), holder.Run)
+		}
+		if look == 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(max(time.Second, 3*created)):
+			}
+		}
+	}
+	return nil
+}
