@@ -554,6 +554,7 @@ func scrubViolations(red *redactor, vs []Violation) []Violation {
 }
 
 func (c *Client) record(ctx context.Context, ex *Exchange) {
+	ex.Owner = OwnerOf(ctx)
 	c.rec.add(ex)
 	attrs := []any{
 		"seq", ex.Seq, "method", ex.Method, "url", ex.URL, "status", ex.Status,
