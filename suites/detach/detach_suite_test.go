@@ -74,10 +74,7 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 // process (against a configured target they always do).
 var _ = ReportAfterEach(fixtures.Progress)
 
-var _ = BeforeEach(func() {
-	env.RecordExchanges()
-	env.TrackSpec() // after RecordExchanges: the spec's undo is among its exchanges
-})
+var _ = BeforeEach(func() { env.RecordExchanges() })
 
 // ReportAfterSuite runs once, on process 1, with every process's specs.
 var _ = ReportAfterSuite("nicconform reports", func(r Report) {
