@@ -379,7 +379,7 @@ func TestObservedTargetsGetTheRightVerdicts(t *testing.T) {
 		{name: "a detach that never completes", wrap: neverCompletes,
 			fail: []string{"DETACH-COMPLETES"}, errored: dependants},
 		{name: "a detached NIC that comes back", wrap: flipBack, env: []string{"NICCONFORM_SETTLE=500ms"},
-			fail: []string{"DETACH-COMPLETES"}, errored: dependants},		// Both rules' requests aim at the witness NIC and are sent before
+			fail: []string{"DETACH-COMPLETES"}, errored: dependants}, // Both rules' requests aim at the witness NIC and are sent before
 		// either detach lands: each must fail on its own re-run, neither
 		// pass because the other one reproduced the change first.
 		{name: "a 401 that detaches anyway, with or without credentials", wrap: unauthDetaches, opts: &mock.Options{Delay: 300 * time.Millisecond},
