@@ -486,6 +486,9 @@ func Plain(s string) string {
 	s = strings.TrimSpace(spaces.ReplaceAllString(s, " "))
 	if len(s) > 600 {
 		cut := 600
+		if sp := strings.LastIndexByte(s[:cut], ' '); sp > cut-60 {
+			cut = sp // at a word's end, where there is one near
+		}
 		for cut > 0 && s[cut]&0xC0 == 0x80 { // not inside a UTF-8 sequence
 			cut--
 		}
