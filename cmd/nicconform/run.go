@@ -47,7 +47,7 @@ func runSuite(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	labels := flags.String("label-filter", "", "run only the rules this Ginkgo label filter selects, e.g. PRIMARY-FORBIDDEN or 'PATH-MALFORMED || PATH-MISSING-PORT'")
 	t, cfgErr := target.Environment()
 	reportDir := flags.String("report-dir", t.ReportDir, "where the reports go (NICCONFORM_REPORT_DIR)")
-	procs := flags.Int("procs", 0, "parallel processes against the embedded mock, each with its own mock (default 2); against a configured target the specs share one server and run in one process")
+	procs := flags.Int("procs", 0, "parallel processes against the embedded mock, each with its own mock and each doing the whole overlapped run (default 1); against a configured target the specs share one server and run in one process")
 	suitePath := flags.String("suite", "", "the compiled suite (default: "+suiteBinary+" beside this binary, else built from ./suites/detach when run inside the module)")
 	ginkgoPath := flags.String("ginkgo", "", "the Ginkgo CLI, for -procs > 1 (default: "+ginkgoBinary+" beside this binary, else the module's pinned one with go run)")
 	timeout := flags.Duration("timeout", 4*time.Hour, "bound for the whole run")
@@ -71,10 +71,10 @@ report folder, prints the verdict table, and exits:
 		return err
 	}
 	if *procs <= 0 {
+		// One process: the run's work is overlapped in the background of
+		// its set-up (docs/design.md, "Overlapped run"), and each process
+		// does all of it; a second process adds work, not speed.
 		*procs = 1
-		if cfgErr == nil && t.Embedded {
-			*procs = 2
-		}
 	}
 	dir, err := filepath.Abs(*reportDir)
 	if err != nil {

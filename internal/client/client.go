@@ -428,6 +428,9 @@ func (c *Client) retryAfter(method string, ex *Exchange, err error, attempt int)
 	}
 	if ex != nil && ex.Status != 0 {
 		if d, ok := parseRetryAfter(ex.ResponseHeader.Get("Retry-After"), time.Now()); ok {
+			// At least what the target asked, and up to 10% more: clients
+			// that all wait exactly as long come back in step.
+			d += time.Duration(rand.Int64N(int64(d)/10 + 1))
 			return min(d, 4*c.retry.MaxDelay), true
 		}
 	}
@@ -554,6 +557,7 @@ func scrubViolations(red *redactor, vs []Violation) []Violation {
 }
 
 func (c *Client) record(ctx context.Context, ex *Exchange) {
+	ex.Owner = OwnerOf(ctx)
 	c.rec.add(ex)
 	attrs := []any{
 		"seq", ex.Seq, "method", ex.Method, "url", ex.URL, "status", ex.Status,

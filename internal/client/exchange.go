@@ -93,6 +93,9 @@ type Exchange struct {
 	// Subject is true for an exchange aimed at the detach operation (see
 	// Request.Subject); false for a neighbour call.
 	Subject bool `json:"subject,omitempty"`
+	// Owner is the owner of the request's context (see WithOwner), "" by
+	// default. It stays in the process: reports do not carry it.
+	Owner string `json:"-"`
 }
 
 // Valid reports whether the response kept the contract.

@@ -412,16 +412,16 @@ func named(op, suffix string) func(mock.Operation) bool {
 }
 
 var killPoints = []killPoint{
-	{"port create", "DETACH-ACCEPTED", named("createPort", "-accepted"), true},
-	{"attach by port_id", "DETACH-ACCEPTED", named("attachPort", "-accepted"), true},
+	{"port create", "DETACH-ACCEPTED", named("createPort", "-detach"), true},
+	{"attach by port_id", "DETACH-ACCEPTED", named("attachPort", "-detach"), true},
 	{"attach by net_id", "NET-ID-DELETED", func(o mock.Operation) bool { return o.Name == "attachNetwork" }, true},
 	{"rename", "NET-ID-DELETED", func(o mock.Operation) bool { return o.Name == "updatePort" }, true},
-	{"detach", "DETACH-ACCEPTED", named("detach", "-accepted"), true},
+	{"detach", "DETACH-ACCEPTED", named("detach", "-detach"), true},
 	{"lock", "STATE-LOCKED", func(o mock.Operation) bool { return o.Name == "lock" }, true},
 	{"unlock", "STATE-LOCKED", func(o mock.Operation) bool { return o.Name == "unlock" }, true},
 	{"claim", "DETACH-ACCEPTED", func(o mock.Operation) bool { return o.Name == "createPort" && strings.Contains(o.PortName, "-claim-") }, true},
 	{"witness", "STATE-LOCKED", named("createPort", "-witness"), true},
-	{"cleanup", "DETACH-ACCEPTED", named("deletePort", "-accepted"), true},
+	{"cleanup", "DETACH-ACCEPTED", named("deletePort", "-detach"), true},
 	{"lock, swept without the journal", "STATE-LOCKED", func(o mock.Operation) bool { return o.Name == "lock" }, false},
 }
 

@@ -297,6 +297,27 @@ func portsBuildFirst(next http.Handler, _ mock.Seed) http.Handler {
 	})
 }
 
+// unauthDetaches: a DELETE of a NIC without valid credentials answers the
+// correct 401, and the NIC is detached anyway (a gateway that checks the
+// credentials after it passed the request on): AUTH-MISSING and
+// AUTH-INVALID both break, with requests aimed at one witness NIC, whose
+// delayed detaches the shared watch sees together.
+func unauthDetaches(next http.Handler, _ mock.Seed) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodDelete && nicPath.MatchString(r.URL.EscapedPath()) && r.Header.Get("X-Auth-Token") != "nicconform-test-token" {
+			rec := recorded(next, r)
+			if rec.Code == http.StatusUnauthorized {
+				through := r.Clone(r.Context())
+				through.Header.Set("X-Auth-Token", "nicconform-test-token")
+				recorded(next, through)
+			}
+			replay(w, rec, rec.Body.Bytes())
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // crashAfter: after n requests the target stops answering: every
 // connection is closed unanswered.
 func crashAfter(n int64) wrapper {
@@ -346,6 +367,8 @@ func TestObservedTargetsGetTheRightVerdicts(t *testing.T) {
 		// every other rule must pass.
 		fail, errored []string
 		advisories    []string
+		// opts are the wrapped mock's (default: detaches complete at once).
+		opts *mock.Options
 	}{
 		{name: "a neighbour call the target lacks (PUT /v2.0/ports/{id} → 405)", wrap: noPortRename,
 			advisories: []string{"optional-step", "not-implemented"}},
@@ -356,11 +379,19 @@ func TestObservedTargetsGetTheRightVerdicts(t *testing.T) {
 		{name: "a detach that never completes", wrap: neverCompletes,
 			fail: []string{"DETACH-COMPLETES"}, errored: dependants},
 		{name: "a detached NIC that comes back", wrap: flipBack, env: []string{"NICCONFORM_SETTLE=500ms"},
-			fail: []string{"DETACH-COMPLETES"}, errored: dependants},
+			fail: []string{"DETACH-COMPLETES"}, errored: dependants}, // Both rules' requests aim at the witness NIC and are sent before
+		// either detach lands: each must fail on its own re-run, neither
+		// pass because the other one reproduced the change first.
+		{name: "a 401 that detaches anyway, with or without credentials", wrap: unauthDetaches, opts: &mock.Options{Delay: 300 * time.Millisecond},
+			fail: []string{"AUTH-MISSING", "AUTH-INVALID"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, env := wrapped(t, mock.Options{ImmediateDetach: true}, c.wrap)
+			opts := mock.Options{ImmediateDetach: true}
+			if c.opts != nil {
+				opts = *c.opts
+			}
+			_, env := wrapped(t, opts, c.wrap)
 			dir := t.TempDir()
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()

@@ -382,6 +382,9 @@ func (m *Mock) attachLocked(serverID string, req attachRequest) (Interface, *api
 	case s.locked:
 		return Interface{}, errLocked(serverID)
 	}
+	if aerr := m.dev.attachStarting(m, s); aerr != nil {
+		return Interface{}, aerr
+	}
 	if req.portID != "" {
 		p := wd.ports[req.portID]
 		switch {

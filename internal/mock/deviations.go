@@ -69,6 +69,8 @@ const (
 	DevOtherServerNICDetached     Deviation = "other-server-nic-detached"
 	DevMalformedID422             Deviation = "malformed-id-422"
 	DevReservePortIgnored         Deviation = "reserve-port-ignored"
+	DevUnknownPortDetachesOther   Deviation = "unknown-port-detaches-other-later"
+	DevBusy409                    Deviation = "busy-409"
 
 	// Sequence-only deviations: each shows only after a sequence of calls
 	// the rule suite never makes (a port detached and attached again, a
@@ -82,6 +84,13 @@ const (
 	DevRepeatStaleBinding     Deviation = "repeat-stale-binding"
 	DevReattachNewMAC         Deviation = "reattach-new-mac"
 )
+
+// otherLater is how many detach delays after a DELETE of an unknown port
+// the unknown-port-detaches-other-later deviation starts its detach (which
+// completes a delay later): late enough to land while other work on the
+// server detaches its own NICs, within the settle time a run measures (3
+// detach latencies).
+const otherLater = 1
 
 // lateDelay is how long an accepted detach takes under completes-late.
 const lateDelay = 60 * time.Second
@@ -377,6 +386,31 @@ var deviationTable = []DeviationInfo{
 				return fate
 			},
 		}},
+	{Name: DevUnknownPortDetachesOther, Kind: BreaksRule, Rule: "PATH-UNKNOWN-PORT", Description: "a DELETE of a port id the cloud does not know answers the correct 404 (huawei) or 202 (nova) but, a delay later, starts detaching (so it leaves after two delays) the most recently attached non-primary NIC of the server named that is not detaching already (one no request named): in a run that overlaps its work, the effect lands during other specs' detaches",
+		hooks: hooks{
+			notAttached: func(m *Mock, d *detachRequest, answer *apiError) *apiError {
+				if d.s != nil && m.w.ports[d.portID] == nil {
+					m.detachOtherLater(d.s)
+				}
+				return answer
+			},
+		}},
+	{Name: DevBusy409, Kind: Variant, Rule: "DETACH-ACCEPTED", Advisory: "nic-operations-queued",
+		Description: "a NIC attach, or a detach the mock would accept, on a server while a detach of another of its NICs is in flight answers 409 (a busy server, as ECS answers): no rule breaks for a client that queues its NIC operations on a server, and the suite must detect it and queue (its reports raise an advisory)",
+		hooks: hooks{
+			attachStarting: func(_ *Mock, s *serverRec) *apiError {
+				if detachingOther(s, nil) {
+					return errBusy(s.id)
+				}
+				return nil
+			},
+			detachAccepted: func(_ *Mock, d *detachRequest, answer *apiError) *apiError {
+				if detachingOther(d.s, d.n) {
+					return errBusy(d.s.id)
+				}
+				return answer
+			},
+		}},
 	{Name: DevMalformedID422, Kind: BreaksRule, Rule: "SPEC-CONFORMANT", Description: "a malformed server_id or port_id answers 422 with a documented error body: a 4xx (PATH-MALFORMED holds) that the detach operation does not document",
 		hooks: hooks{
 			pathIDMalformed: func(seg segment, name string) (string, *apiError, bool) {
@@ -640,6 +674,39 @@ func newestNonPrimary(s *serverRec, except *nic) *nic {
 		}
 	}
 	return nil
+}
+
+// detachingOther reports whether a NIC of s other than n is detaching.
+func detachingOther(s *serverRec, n *nic) bool {
+	for _, o := range s.nics {
+		if o != n && o.detaching {
+			return true
+		}
+	}
+	return false
+}
+
+func errBusy(serverID string) *apiError {
+	return errConflict(codeMock("ServerBusy"), "Server %s is busy: a NIC operation is in progress, try again later.", serverID)
+}
+
+// detachOtherLater is the unknown-port-detaches-other-later deviation:
+// otherLater delays from now, the newest non-primary NIC of s that is not
+// detaching starts detaching (Mock.mu is held).
+func (m *Mock) detachOtherLater(s *serverRec) {
+	time.AfterFunc(otherLater*m.opts.Delay, func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if m.closed {
+			return
+		}
+		for i := len(s.nics) - 1; i >= 0; i-- {
+			if o := s.nics[i]; o.portID != s.primaryPortID && !o.detaching {
+				m.startDetach(s, o)
+				return
+			}
+		}
+	})
 }
 
 // dropRequestIDs removes the request-id headers.

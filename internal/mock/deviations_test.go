@@ -119,6 +119,18 @@ func unknownServerProbe(t *testing.T, h *harness) bool {
 	return code != http.StatusNotFound || changed
 }
 
+// unknownPortLaterProbe: a DELETE of an unknown port answers 404 and
+// changes nothing, also some delays later.
+func unknownPortLaterProbe(t *testing.T, h *harness) bool {
+	nic := h.attachNet(h.srv.ServerID)
+	code, changed := changedBy(h, func() int {
+		code := h.do("DELETE", h.nicPath(h.srv.ServerID, ids.NewUUID()), "").Code
+		time.Sleep((otherLater + 2) * 5 * time.Millisecond) // the effect starts, then changedBy awaits it
+		return code
+	})
+	return code != http.StatusNotFound || changed || !h.attached(h.srv.ServerID, nic.PortID)
+}
+
 // foreignProjectProbe: a DELETE in another project is refused (4xx) and
 // changes nothing.
 func foreignProjectProbe(t *testing.T, h *harness) bool {
@@ -334,6 +346,14 @@ var probes = map[Deviation]probe{
 	DevMethod405NoAllow:           {check: methodProbe},
 	DevLongIDTruncated:            {check: malformedProbe},
 	DevOtherServerNICDetached:     {delay: 5 * time.Millisecond, check: otherServerIsolationProbe},
+	DevUnknownPortDetachesOther:   {delay: 5 * time.Millisecond, check: unknownPortLaterProbe},
+	DevBusy409: {delay: 50 * time.Millisecond, check: func(t *testing.T, h *harness) bool {
+		a, b := h.attachNet(h.srv.ServerID), h.attachNet(h.srv.ServerID)
+		h.do("DELETE", h.nicPath(h.srv.ServerID, a.PortID), "")
+		busy := h.do("DELETE", h.nicPath(h.srv.ServerID, b.PortID), "").Code == http.StatusConflict
+		h.settle()
+		return busy
+	}},
 	DevInterfaceNetIDEmpty: {check: func(t *testing.T, h *harness) bool {
 		var out struct {
 			InterfaceAttachments []struct {

@@ -59,6 +59,9 @@ type hooks struct {
 	// lockAction: a lock (lock true) or an unlock of s is about to change
 	// its lock state.
 	lockAction func(m *Mock, s *serverRec, lock bool)
+	// attachStarting: an attach to the known, unlocked server s is about
+	// to be decided; an error refuses it.
+	attachStarting func(m *Mock, s *serverRec) *apiError
 	// portAttach: the existing port p is about to be attached (by
 	// port_id); an error refuses the attach.
 	portAttach func(m *Mock, p *portRec) *apiError
@@ -207,6 +210,16 @@ func (hs deviationHooks) lockAction(m *Mock, s *serverRec, lock bool) {
 			h.lockAction(m, s, lock)
 		}
 	})
+}
+
+func (hs deviationHooks) attachStarting(m *Mock, s *serverRec) (aerr *apiError) {
+	hs.until(func(h *hooks) bool {
+		if h.attachStarting != nil {
+			aerr = h.attachStarting(m, s)
+		}
+		return aerr != nil
+	})
+	return aerr
 }
 
 func (hs deviationHooks) portAttach(m *Mock, p *portRec) (aerr *apiError) {

@@ -91,6 +91,19 @@ type Advisory struct {
 	Evidence []string `json:"evidence,omitempty"`
 }
 
+// Cost is what a run held on the target at once.
+type Cost struct {
+	Server string `json:"server"`
+	// PeakNICs is the most NICs the server had attached at once during the
+	// run (its primary and the NICs it had before the run included), by the
+	// run's own count; MaxNICs is the limit the run keeps to.
+	PeakNICs int `json:"peakNICs"`
+	MaxNICs  int `json:"maxNICs"`
+	// Queued says the target refused concurrent NIC operations (409 while
+	// one was in flight), so the run queued them.
+	Queued bool `json:"queued,omitempty"`
+}
+
 // Leak is something the run created or changed and could not undo.
 type Leak struct {
 	What  string `json:"what"`
@@ -110,6 +123,9 @@ type Conformance struct {
 	Rules      []Verdict  `json:"rules"`
 	Advisories []Advisory `json:"advisories"`
 	Leaks      []Leak     `json:"leaks"`
+	// Cost is what the run held on the target at once (absent when the run
+	// did not get that far).
+	Cost *Cost `json:"cost,omitempty"`
 }
 
 // Summary counts the verdicts.
@@ -158,6 +174,7 @@ type Run struct {
 	Leaks         []Leak
 	// Expected is what the profile expected of each rule, by rule id.
 	Expected map[string]string
+	Cost     *Cost
 }
 
 // Build decides every catalog rule's verdict from the spec results, the
@@ -165,7 +182,7 @@ type Run struct {
 // made outside specs).
 func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange) Conformance {
 	c := Conformance{Target: run.Target, Region: run.Region, Profile: run.Profile, Started: run.Started.UTC(), Finished: time.Now().UTC(),
-		Advisories: merged(run.Advisories), Leaks: append([]Leak{}, run.Leaks...)}
+		Advisories: merged(run.Advisories), Leaks: append([]Leak{}, run.Leaks...), Cost: run.Cost}
 	c.Advisories = append(c.Advisories, exchangeAdvisories(s, exchanges)...)
 	for _, rule := range s.Rules() {
 		v := verdictFromSpecs(rule, results)
@@ -469,6 +486,9 @@ func Plain(s string) string {
 	s = strings.TrimSpace(spaces.ReplaceAllString(s, " "))
 	if len(s) > 600 {
 		cut := 600
+		if sp := strings.LastIndexByte(s[:cut], ' '); sp > cut-60 {
+			cut = sp // at a word's end, where there is one near
+		}
 		for cut > 0 && s[cut]&0xC0 == 0x80 { // not inside a UTF-8 sequence
 			cut--
 		}

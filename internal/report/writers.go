@@ -94,6 +94,12 @@ func Markdown(c Conformance) string {
 	if len(c.Leaks) > 0 {
 		fmt.Fprintf(&b, "; **%d left on the target**", len(c.Leaks))
 	}
+	if c.Cost != nil {
+		fmt.Fprintf(&b, "\n- NICs attached to server %s at once: at most %d (primary included; the run keeps to %d)", c.Cost.Server, c.Cost.PeakNICs, c.Cost.MaxNICs)
+		if c.Cost.Queued {
+			b.WriteString("; the target refused concurrent NIC operations, so the run queued them")
+		}
+	}
 	b.WriteString("\n\n| rule | verdict | expected | reason | evidence |\n|---|---|---|---|---|\n")
 	for _, v := range Sorted(c.Rules) {
 		verdict := v.Verdict

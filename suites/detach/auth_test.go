@@ -1,6 +1,8 @@
 package detach_test
 
 import (
+	"context"
+
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/nicconform/nicconform/internal/client"
@@ -8,30 +10,23 @@ import (
 )
 
 var _ = Describe("Authentication", TargetDecorators(), func() {
-	RuleIt("AUTH-MISSING", func(ctx SpecContext, r *Rule) {
-		nic := env.Witness(ctx)
-
-		env.ExpectNoEffect(ctx, r, func() (*client.Exchange, error) {
+	RefusalIt("AUTH-MISSING", Refusal{Aim: AimWitness, Exhibit: errorProbes, Users: errorRules,
+		Send: func(ctx context.Context, nic NIC) (*client.Exchange, error) {
 			return env.Client.WithAuth(nil).Detach(ctx, env.ServerID, nic.PortID)
-		}, nic.PortID)
-	})
+		}})
 
-	RuleIt("AUTH-INVALID", func(ctx SpecContext, r *Rule) {
-		nic := env.Witness(ctx)
-
-		env.ExpectNoEffect(ctx, r, func() (*client.Exchange, error) {
+	RefusalIt("AUTH-INVALID", Refusal{Aim: AimWitness,
+		Send: func(ctx context.Context, nic NIC) (*client.Exchange, error) {
 			return env.Client.WithAuth(env.WrongCredentials()).Detach(ctx, env.ServerID, nic.PortID)
-		}, nic.PortID)
-	})
+		}})
 })
 
 var _ = Describe("A locked server", TargetDecorators(), func() {
-	RuleIt("STATE-LOCKED", func(ctx SpecContext, r *Rule) {
-		nic := env.Witness(ctx)
-		env.Lock(ctx)
-
-		env.ExpectNoEffect(ctx, r, func() (*client.Exchange, error) {
+	// The lock is server-wide: the run sends this refusal in a window of
+	// its own (lock, request, settle time, unlock), with no other operation
+	// on the server meanwhile.
+	RefusalIt("STATE-LOCKED", Refusal{Aim: AimWitness, Locked: true,
+		Send: func(ctx context.Context, nic NIC) (*client.Exchange, error) {
 			return env.Client.Detach(ctx, env.ServerID, nic.PortID)
-		}, nic.PortID)
-	})
+		}})
 })

@@ -1,45 +1,35 @@
 package detach_test
 
 import (
-	"net/http"
-
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/nicconform/nicconform/internal/client"
 	. "github.com/nicconform/nicconform/internal/fixtures"
-	"github.com/nicconform/nicconform/internal/paths"
 )
 
-// errorProbes provoke the detach's documented errors without changing
-// anything: unknown server, no credentials, malformed id, other method.
-func errorProbes(ctx SpecContext, r *Rule, portID string) []*client.Exchange {
-	GinkgoHelper()
-	return []*client.Exchange{
-		r.Send("a detach on an unknown server", func() (*client.Exchange, error) {
-			return env.Client.Detach(ctx, UnknownUUID(), portID)
-		}),
-		r.Send("a detach without credentials", func() (*client.Exchange, error) {
-			return env.Client.WithAuth(nil).Detach(ctx, env.ServerID, portID)
-		}),
-		r.Send("a detach with a malformed server_id", func() (*client.Exchange, error) {
-			return env.Probe(ctx, http.MethodDelete, paths.Interface.Segments(env.ProjectID, "nicconform-not-a-uuid", portID), "malformed server_id")
-		}),
-		r.Send("a PUT on a NIC", func() (*client.Exchange, error) {
-			return env.Probe(ctx, http.MethodPut, paths.Interface.Segments(env.ProjectID, env.ServerID, portID), "PUT on a NIC")
-		}),
-	}
-}
+// errorProbes names the refusals that provoke the detach's documented
+// errors without changing anything (an unknown server, no credentials, a
+// malformed server_id, a PUT on a NIC), sent with the other refusals;
+// errorRules are the rules that judge their answers too.
+const errorProbes = "error-probes"
+
+var errorRules = []string{"ERROR-SHAPE", "REQUEST-ID", "SPEC-CONFORMANT"}
+
+// exhibitedDetaches names the accepted-detach exchanges the detach
+// scenarios show REQUEST-ID and SPEC-CONFORMANT.
+const exhibitedDetaches = "detaches"
 
 var _ = Describe("The contract", TargetDecorators(), func() {
 	RuleIt("ERROR-SHAPE", func(ctx SpecContext, r *Rule) {
-		// Its own NIC (removed at the end, so a probe's delayed effect cannot
-		// reach later specs); the primary NIC's 403 is PRIMARY-FORBIDDEN's,
-		// which checks its shape too, and every error of the detach
-		// operation in the run is held to this rule when the report is
-		// written.
-		nic := env.AttachByPort(ctx, "error-shape")
-		for _, ex := range errorProbes(ctx, r, nic.PortID) {
+		// The primary NIC's 403 is PRIMARY-FORBIDDEN's, which checks its
+		// shape too, and every error of the detach operation in the run is
+		// held to this rule when the report is written.
+		exchanges := env.Exhibits(ctx, r, errorProbes)
+		if len(exchanges) == 0 {
+			env.Unmet("", "no error probe was sent")
+		}
+		for _, ex := range exchanges {
 			if ex.Status >= 400 {
 				problem := client.ErrorShapeProblem(env.Spec, ex)
 				r.Expect(problem == "").To(BeTrueBecause("%s: %s", problem, ex))
@@ -48,12 +38,10 @@ var _ = Describe("The contract", TargetDecorators(), func() {
 	})
 
 	RuleIt("REQUEST-ID", func(ctx SpecContext, r *Rule) {
-		nic := env.AttachByPort(ctx, "request-id")
-		exchanges := errorProbes(ctx, r, nic.PortID)
-		exchanges = append(exchanges, r.Send("the detach", func() (*client.Exchange, error) {
-			return env.Client.Detach(ctx, env.ServerID, nic.PortID)
-		}))
-
+		exchanges := append(env.Exhibits(ctx, r, errorProbes), env.Exhibits(ctx, r, exhibitedDetaches)...)
+		if len(exchanges) < 2 {
+			env.Unmet("", "the run made only %d exchanges of the detach operation to compare", len(exchanges))
+		}
 		seen := map[string]*client.Exchange{}
 		for _, ex := range exchanges {
 			r.Expect(ex.RequestID != "").To(BeTrueBecause("no X-Openstack-Request-Id, X-Compute-Request-Id or X-Request-Id: %s", ex))
@@ -63,15 +51,7 @@ var _ = Describe("The contract", TargetDecorators(), func() {
 	})
 
 	RuleIt("SPEC-CONFORMANT", func(ctx SpecContext, r *Rule) {
-		byPort := env.AttachByPort(ctx, "conformant-port")
-		byNet := env.AttachByNet(ctx, "conformant-net")
-		exchanges := errorProbes(ctx, r, byPort.PortID)
-		for _, nic := range []NIC{byPort, byNet} {
-			exchanges = append(exchanges, r.Send("the detach", func() (*client.Exchange, error) {
-				return env.Client.Detach(ctx, env.ServerID, nic.PortID)
-			}))
-		}
-
+		exchanges := append(env.Exhibits(ctx, r, errorProbes), env.Exhibits(ctx, r, exhibitedDetaches)...)
 		checked := 0
 		for _, ex := range exchanges {
 			if ex.Operation == "" {
@@ -81,7 +61,7 @@ var _ = Describe("The contract", TargetDecorators(), func() {
 			r.Expect(len(ex.Violations) == 0).To(BeTrueBecause("%s", ex))
 		}
 		if checked < 4 {
-			env.Unmet("", "the scripted session validated only %d exchanges of the detach operation", checked)
+			env.Unmet("", "the run validated only %d exchanges of the detach operation", checked)
 		}
 	})
 })

@@ -48,15 +48,14 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 		Fail(fmt.Sprintf("setting up the target (%s): %v", cfg, err))
 	}
 	DeferCleanup(env.Close)
-	// The exchanges of the suite's cleanup (the witness, the claim), which
-	// no spec records: cleanups run last registered first.
-	var cleanupStart int
+	// What no spec attached (the overlapped run's own work: calibration,
+	// watch, cleanups; the claim's release): cleanups run last registered
+	// first, so this runs last.
 	DeferCleanup(func() {
-		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, env.Client.Recorder().Since(cleanupStart))
+		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, env.TakeRest())
 	})
-	start := env.Client.Recorder().Len()
-	defer func() { // …and of the set-up
-		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, env.Client.Recorder().Since(start))
+	defer func() { // …and the set-up's own
+		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, env.TakeUntagged())
 	}()
 	if env.Mock == nil && !cfg.DryRun {
 		DeferCleanup(env.Release) // first: an interrupt during the claim leaves none
@@ -64,22 +63,18 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 			Fail(err.Error())
 		}
 	}
-	DeferCleanup(env.RemoveWitness) // runs before Release and Close
-	DeferCleanup(func() { cleanupStart = env.Client.Recorder().Len() })
-	if err := env.Calibrate(ctx); err != nil {
-		GinkgoWriter.Printf("calibration: %v; specs watch for delayed effects for the whole detach bound (%s)\n", err, env.Settle)
-	}
-	GinkgoWriter.Printf("target: %s; detach latency %s, settle %s\n", cfg, env.DetachLatency, env.Settle)
+	// The overlapped run (docs/design.md): the refusals, the watches and the
+	// scenarios start now, in the background; the specs wait for it and
+	// replay its verdicts. Stop runs before the claim's release.
+	DeferCleanup(fixtures.StartPlan(env).Stop)
+	GinkgoWriter.Printf("target: %s\n", cfg)
 })
 
 // A line per rule as its verdict settles, when the specs run in one
 // process (against a configured target they always do).
 var _ = ReportAfterEach(fixtures.Progress)
 
-var _ = BeforeEach(func() {
-	env.RecordExchanges()
-	env.TrackSpec() // after RecordExchanges: the spec's undo is among its exchanges
-})
+var _ = BeforeEach(func() { env.RecordExchanges() })
 
 // ReportAfterSuite runs once, on process 1, with every process's specs.
 var _ = ReportAfterSuite("nicconform reports", func(r Report) {

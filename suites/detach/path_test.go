@@ -17,7 +17,7 @@ import (
 
 // malformedCases are the malformed path cases of the detach operation,
 // derived from its parameters in spec/openapi.yaml when the spec tree is
-// built.
+// built. The server_id that is not a UUID is one of the error probes.
 func malformedCases() []Case[cases.Case] {
 	s, err := spec.Load()
 	if err != nil {
@@ -29,58 +29,50 @@ func malformedCases() []Case[cases.Case] {
 	}
 	out := make([]Case[cases.Case], 0, len(cs))
 	for _, c := range cs {
-		out = append(out, Case[cases.Case]{Name: c.Name(), Value: c})
+		k := Case[cases.Case]{Name: c.Name(), Value: c}
+		if c.Param == "server_id" && c.Kind == cases.NotFormat {
+			k.Exhibit, k.Users = errorProbes, errorRules
+		}
+		out = append(out, k)
 	}
 	return out
 }
 
-var _ = Describe("Path parameters", TargetDecorators(), func() {
-	RuleIt("PATH-UNKNOWN-SERVER", func(ctx SpecContext, r *Rule) {
-		nic := env.Witness(ctx)
+// detachAt is the refusal of a detach of the aimed NIC's port through c,
+// on server (the run's, unless given).
+func detachAt(c func() *client.Client, server func() string) func(ctx context.Context, nic NIC) (*client.Exchange, error) {
+	return func(ctx context.Context, nic NIC) (*client.Exchange, error) {
+		return c().Detach(ctx, server(), nic.PortID)
+	}
+}
 
-		env.ExpectNoEffect(ctx, r, func() (*client.Exchange, error) {
-			return env.Client.Detach(ctx, UnknownUUID(), nic.PortID)
-		}, nic.PortID)
-	})
+func runClient() *client.Client { return env.Client }
+func runServer() string         { return env.ServerID }
+
+// Every refusal below is sent with the others at the start of the run and
+// judged at once on its answer and an immediate look; one shared watch then
+// looks for a delayed effect of any of them, and a change is attributed by
+// sending the requests implicated in it again, one at a time.
+var _ = Describe("Path parameters", TargetDecorators(), func() {
+	RefusalIt("PATH-UNKNOWN-SERVER", Refusal{Aim: AimWitness, Exhibit: errorProbes, Users: errorRules,
+		Send: detachAt(runClient, UnknownUUID)})
 
 	Describe("a port not attached to the server", func() {
-		RuleCase("PATH-UNKNOWN-PORT", "changes nothing for an unknown port", func(ctx SpecContext, r *Rule) {
-			env.Witness(ctx)
-
-			env.ExpectNoEffect(ctx, r, func() (*client.Exchange, error) {
+		RefusalCase("PATH-UNKNOWN-PORT", "changes nothing for an unknown port", Refusal{Aim: AimServer,
+			Send: func(ctx context.Context, _ NIC) (*client.Exchange, error) {
 				return env.Client.Detach(ctx, env.ServerID, UnknownUUID())
-			})
-		})
+			}})
 
-		RuleCase("PATH-UNKNOWN-PORT", "changes nothing for a port that exists but is attached nowhere", func(ctx SpecContext, r *Rule) {
-			port := env.CreatePort(ctx, "unattached")
+		RefusalCase("PATH-UNKNOWN-PORT", "changes nothing for a port that exists but is attached nowhere", Refusal{Aim: AimFreePort,
+			Send: detachAt(runClient, runServer)})
 
-			env.ExpectNoEffect(ctx, r, func() (*client.Exchange, error) {
-				return env.Client.Detach(ctx, env.ServerID, port.ID)
-			}, port.ID)
-		})
-
-		RuleCase("PATH-UNKNOWN-PORT", "changes nothing for a port attached to another server", func(ctx SpecContext, r *Rule) {
-			other := env.OtherServer(ctx)
-			nic := other.AttachByPort(ctx, "other-server")
-
-			other.ExpectNoEffect(ctx, r, func() (*client.Exchange, error) {
-				return env.Client.Detach(ctx, env.ServerID, nic.PortID)
-			}, nic.PortID)
-		})
+		RefusalCase("PATH-UNKNOWN-PORT", "changes nothing for a port attached to another server", Refusal{Aim: AimOtherNIC,
+			Send: detachAt(runClient, runServer)})
 	})
 
-	RuleIt("PATH-FOREIGN-PROJECT", func(ctx SpecContext, r *Rule) {
-		nic := env.Witness(ctx)
+	RefusalIt("PATH-FOREIGN-PROJECT", Refusal{Aim: AimWitness,
+		Send: detachAt(func() *client.Client { return env.Client.WithProject(UnknownProjectID()) }, runServer)})
 
-		env.ExpectNoEffect(ctx, r, func() (*client.Exchange, error) {
-			return env.Client.WithProject(UnknownProjectID()).Detach(ctx, env.ServerID, nic.PortID)
-		}, nic.PortID)
-	})
-
-	// Each series below aims its cases at the witness NIC: every case is
-	// judged at once, and a last spec watches the settle time once for a
-	// delayed effect of any of them.
 	RefusalSeries("PATH-MALFORMED", "malformed ids answer 4xx and change nothing", malformedCases(),
 		func(ctx context.Context, nic NIC, c cases.Case) (*client.Exchange, error) {
 			valid := map[string]string{"project_id": env.ProjectID, "server_id": env.ServerID, "port_id": nic.PortID}
@@ -103,7 +95,7 @@ var _ = Describe("Path parameters", TargetDecorators(), func() {
 		}, nil)
 
 	RefusalSeries("METHOD-NOT-ALLOWED", "other methods on the NIC answer 405 and change nothing",
-		[]Case[string]{{Name: "PUT", Value: http.MethodPut}, {Name: "PATCH", Value: http.MethodPatch}, {Name: "POST", Value: http.MethodPost}},
+		[]Case[string]{{Name: "PUT", Value: http.MethodPut, Exhibit: errorProbes, Users: errorRules}, {Name: "PATCH", Value: http.MethodPatch}, {Name: "POST", Value: http.MethodPost}},
 		func(ctx context.Context, nic NIC, method string) (*client.Exchange, error) {
 			return env.Probe(ctx, method, paths.Interface.Segments(env.ProjectID, env.ServerID, nic.PortID), "METHOD-NOT-ALLOWED "+method)
 		},
