@@ -1,9 +1,27 @@
 package client
 
+import (
+	"sort"
+	"strings"
+)
+
 // FixedIP is an address of a NIC or port.
 type FixedIP struct {
 	SubnetID  string `json:"subnet_id"`
 	IPAddress string `json:"ip_address"`
+}
+
+// IPAddresses returns the addresses of fixed IPs, sorted and joined with
+// commas ("192.168.0.5,192.168.0.7"): the form in which the suite and
+// explore compare a NIC's or a port's IPs, whatever order the target lists
+// them in.
+func IPAddresses(fixed []FixedIP) string {
+	out := make([]string, 0, len(fixed))
+	for _, f := range fixed {
+		out = append(out, f.IPAddress)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ",")
 }
 
 // Interface is a NIC attached to a server (Nova's interfaceAttachment).

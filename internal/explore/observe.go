@@ -105,7 +105,7 @@ func (sd *side) observe(ctx context.Context, l look) (view, []pair, error) {
 				v.unknown[role]++
 				continue
 			}
-			v.nics[role] = append(v.nics[role], nicView{ref: ref, mac: n.MACAddr, ips: ipList(n.FixedIPs), state: n.PortState})
+			v.nics[role] = append(v.nics[role], nicView{ref: ref, mac: n.MACAddr, ips: client.IPAddresses(n.FixedIPs), state: n.PortState})
 		}
 		sort.Slice(v.nics[role], func(i, j int) bool { return v.nics[role][i].ref < v.nics[role][j].ref })
 	}
@@ -159,7 +159,7 @@ func (sd *side) observe(ctx context.Context, l look) (view, []pair, error) {
 		if device == "" && p.DeviceID != "" {
 			device = "elsewhere"
 		}
-		v.ports[ref] = portView{found: true, device: device, owned: p.DeviceOwner != "", state: p.Status, mac: p.MACAddress, ips: ipList(p.FixedIPs)}
+		v.ports[ref] = portView{found: true, device: device, owned: p.DeviceOwner != "", state: p.Status, mac: p.MACAddress, ips: client.IPAddresses(p.FixedIPs)}
 	}
 	return v, calls, nil
 }
@@ -216,22 +216,13 @@ func mockIPs(ips []mock.FixedIP) string {
 	for i, ip := range ips {
 		out[i] = client.FixedIP{SubnetID: ip.SubnetID, IPAddress: ip.IPAddress}
 	}
-	return ipList(out)
+	return client.IPAddresses(out)
 }
 
 // pair is one observation call of a world.
 type pair struct {
 	what string
 	ex   *client.Exchange
-}
-
-func ipList(ips []client.FixedIP) string {
-	out := make([]string, 0, len(ips))
-	for _, ip := range ips {
-		out = append(out, ip.IPAddress)
-	}
-	sort.Strings(out)
-	return strings.Join(out, ",")
 }
 
 // Aspects of a state difference, for the rule a difference concerns.

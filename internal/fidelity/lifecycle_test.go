@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -610,26 +609,7 @@ func lockByHand(t *testing.T, tg *target) {
 // SIGTERM ends it at once, with every rule an error (exit 2).
 func TestASilentTargetShowsSignsOfLife(t *testing.T) {
 	t.Parallel()
-	silent, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer silent.Close()
-	go func() {
-		var held []net.Conn
-		defer func() {
-			for _, c := range held {
-				c.Close()
-			}
-		}()
-		for {
-			c, err := silent.Accept()
-			if err != nil {
-				return
-			}
-			held = append(held, c)
-		}
-	}()
+	silent := silentTarget(t)
 	dir := t.TempDir()
 	cmd := exec.Command(filepath.Join(bin, "nicconform"), "run")
 	cmd.Env = append(os.Environ(), liveEnv("http://"+silent.Addr().String(), dir, "NICCONFORM_REQUEST_TIMEOUT=60s")...)

@@ -77,6 +77,21 @@ func recorded(next http.Handler, r *http.Request) *httptest.ResponseRecorder {
 	return rec
 }
 
+// attachedNIC reads the answer of an attach: the port id of the NIC and
+// the NIC as the target showed it, when the attach succeeded.
+func attachedNIC(rec *httptest.ResponseRecorder) (port string, nic json.RawMessage, ok bool) {
+	var one struct {
+		InterfaceAttachment json.RawMessage `json:"interfaceAttachment"`
+	}
+	var id struct {
+		PortID string `json:"port_id"`
+	}
+	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &one) != nil || json.Unmarshal(one.InterfaceAttachment, &id) != nil {
+		return "", nil, false
+	}
+	return id.PortID, one.InterfaceAttachment, true
+}
+
 func replay(w http.ResponseWriter, rec *httptest.ResponseRecorder, body []byte) {
 	for k, v := range rec.Header() {
 		w.Header()[k] = v
@@ -178,18 +193,10 @@ func flipBack(next http.Handler, _ mock.Seed) http.Handler {
 		switch {
 		case r.Method == http.MethodPost && interfaceList.MatchString(p):
 			rec := recorded(next, r)
-			var one struct {
-				InterfaceAttachment json.RawMessage `json:"interfaceAttachment"`
-			}
-			if rec.Code == http.StatusOK && json.Unmarshal(rec.Body.Bytes(), &one) == nil {
-				var id struct {
-					PortID string `json:"port_id"`
-				}
-				if json.Unmarshal(one.InterfaceAttachment, &id) == nil {
-					mu.Lock()
-					seen[id.PortID] = one.InterfaceAttachment
-					mu.Unlock()
-				}
+			if port, nic, ok := attachedNIC(rec); ok {
+				mu.Lock()
+				seen[port] = nic
+				mu.Unlock()
 			}
 			replay(w, rec, rec.Body.Bytes())
 		case r.Method == http.MethodDelete && nicPath.MatchString(p):
@@ -270,14 +277,9 @@ func portsBuildFirst(next http.Handler, _ mock.Seed) http.Handler {
 		switch {
 		case r.Method == http.MethodPost && interfaceList.MatchString(p):
 			rec := recorded(next, r)
-			var one struct {
-				InterfaceAttachment struct {
-					PortID string `json:"port_id"`
-				} `json:"interfaceAttachment"`
-			}
-			if rec.Code == http.StatusOK && json.Unmarshal(rec.Body.Bytes(), &one) == nil {
+			if port, _, ok := attachedNIC(rec); ok {
 				mu.Lock()
-				attached[one.InterfaceAttachment.PortID] = time.Now()
+				attached[port] = time.Now()
 				mu.Unlock()
 			}
 			replay(w, rec, rec.Body.Bytes())

@@ -78,26 +78,7 @@ func TestUnusableTargetsAreErrors(t *testing.T) {
 		}
 	}()
 
-	silent, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer silent.Close()
-	go func() {
-		var held []net.Conn // accepted, never answered
-		defer func() {
-			for _, c := range held {
-				c.Close()
-			}
-		}()
-		for {
-			c, err := silent.Accept()
-			if err != nil {
-				return
-			}
-			held = append(held, c)
-		}
-	}()
+	silent := silentTarget(t)
 
 	cases := map[string]struct {
 		env  []string
@@ -284,4 +265,31 @@ func TestPrivateCA(t *testing.T) {
 	if c := readConformance(t, dir); c.Summary.Fail != 0 {
 		t.Errorf("with HW_INSECURE=true: %+v", c.Summary)
 	}
+}
+
+// silentTarget listens on a loopback port and accepts connections it never
+// answers (closed at the end of the test); it returns the listener.
+func silentTarget(t *testing.T) net.Listener {
+	t.Helper()
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { silent.Close() })
+	go func() {
+		var held []net.Conn // accepted, never answered
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	return silent
 }
