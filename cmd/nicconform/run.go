@@ -62,13 +62,25 @@ report folder, prints the verdict table, and exits:
   0  every rule passed or was skipped, and nothing was left on the target
   1  a rule failed: evidence against its own statement
   2  no rule failed, but some could not be judged (error), something was
-     left on the target, or the run produced no report
+     left on the target, or the run produced no report; also, before any
+     request, a usage error: an argument besides the flags, or a
+     -label-filter that names no rule (every bare label must be a rule id,
+     every /regular expression/ must match one, and the filter must select
+     at least one rule; nicconform rules lists them)
 
 `)
 		flags.PrintDefaults()
 	}
 	if err := flags.Parse(args); err != nil {
 		return err
+	}
+	if flags.NArg() > 0 {
+		return &exitCode{2, fmt.Sprintf("run takes no arguments, got %q (a rule is chosen with -label-filter=RULE-ID; flags go before anything else)", flags.Args())}
+	}
+	if *labels != "" {
+		if _, err := selectRules(*labels); err != nil {
+			return &exitCode{2, err.Error()}
+		}
 	}
 	if *procs <= 0 {
 		// One process: the run's work is overlapped in the background of
