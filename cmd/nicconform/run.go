@@ -145,6 +145,9 @@ report folder, prints the verdict table, and exits:
 		fmt.Fprintf(stderr, "nicconform: the suite did not stop within %s of the signal and was killed: what it changed on the target may be left; `nicconform sweep` undoes it (the journal is %s)\n",
 			killed.Round(time.Second), filepath.Join(dir, journal.File))
 	}
+	if cfgErr == nil && t.DryRun {
+		return printPlan(dir, started, runErr, stdout)
+	}
 	c, err := readVerdicts(dir, started)
 	if err != nil {
 		return &exitCode{2, fmt.Sprintf("the run produced no report (%v): %v", runErr, err)}
@@ -267,6 +270,29 @@ func watchMake(ctx context.Context) <-chan os.Signal {
 		}
 	}()
 	return out
+}
+
+// printPlan prints the plan.md a dry run wrote after it started: a dry run
+// (NICCONFORM_DRY_RUN) writes no verdicts, and succeeds (exit 0) once its
+// rehearsal succeeded and wrote the plan; else it exits 2.
+func printPlan(dir string, started time.Time, runErr error, stdout io.Writer) error {
+	path := filepath.Join(dir, "plan.md")
+	info, err := os.Stat(path)
+	if err == nil && info.ModTime().Before(started.Add(-time.Second)) {
+		err = fmt.Errorf("%s is an earlier run's", path)
+	}
+	var plan []byte
+	if err == nil {
+		plan, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return &exitCode{2, fmt.Sprintf("the dry run wrote no plan (%v): %v", runErr, err)}
+	}
+	fmt.Fprintf(stdout, "\n%s\nplan: %s (nothing was sent to the target)\n", plan, path)
+	if runErr != nil {
+		return &exitCode{2, fmt.Sprintf("the rehearsal against the embedded mock did not succeed (%v): the plan may be incomplete", runErr)}
+	}
+	return nil
 }
 
 // readVerdicts reads the conformance.json a run wrote after it started.

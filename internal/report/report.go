@@ -175,6 +175,9 @@ type Run struct {
 	// Expected is what the profile expected of each rule, by rule id.
 	Expected map[string]string
 	Cost     *Cost
+	// Bounds are the bounds a run against the target would use, for the
+	// dry run's estimate (zero: no estimate).
+	Bounds Bounds
 }
 
 // Build decides every catalog rule's verdict from the spec results, the

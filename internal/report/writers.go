@@ -71,7 +71,7 @@ func WritePlan(dir string, run Run, exchanges []*client.Exchange) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "plan.md"), []byte(Plan(run.Target, exchanges, run.PrimaryPortID)), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "plan.md"), []byte(Plan(run, exchanges)), 0o644); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	har, err := HAR(exchanges)

@@ -95,6 +95,15 @@ var _ = ReportAfterSuite("nicconform reports", func(r Report) {
 		run.Profile, run.Expected = env.ProfileDescription(), env.Expectations()
 		run.Leaks = append(run.Leaks, env.Unreported()...)
 	}
+	if cfg.DryRun { // the rehearsal ran at the mock's bounds; the plan estimates the target's
+		run.Bounds = report.Bounds{Server: cfg.ServerID, Detach: cfg.DetachTimeout, Poll: cfg.PollInterval, Settle: cfg.Settle}
+		if cfg.Sources["DetachTimeout"] == "default" {
+			run.Bounds.Detach = config.DefaultDetachTimeoutLive
+		}
+		if cfg.Sources["PollInterval"] == "default" {
+			run.Bounds.Poll = config.DefaultPollIntervalLive
+		}
+	}
 	c, err := fixtures.WriteReports(cfg.ReportDir, s, run, r)
 	if err != nil {
 		Fail("writing the reports: " + err.Error())
