@@ -21,6 +21,7 @@ import (
 	"github.com/nicconform/nicconform/internal/lifecycle"
 	"github.com/nicconform/nicconform/internal/report"
 	"github.com/nicconform/nicconform/internal/target"
+	"github.com/nicconform/nicconform/internal/version"
 )
 
 // exitCode is an error that sets the command's exit status.
@@ -336,7 +337,8 @@ func findSuite(ctx context.Context, named string, stderr io.Writer) (string, fun
 	cleanup := func() { _ = os.RemoveAll(tmp) }
 	fmt.Fprintln(stderr, "nicconform: building the suite first (go test -c ./suites/detach)…")
 	bin := filepath.Join(tmp, suiteBinary)
-	build := exec.CommandContext(ctx, "go", "test", "-c", "-o", bin, "./suites/detach")
+	// The suite reports this binary's version (internal/version).
+	build := exec.CommandContext(ctx, "go", "test", "-c", "-ldflags", "-X github.com/nicconform/nicconform/internal/version.stamp="+version.String(), "-o", bin, "./suites/detach")
 	build.Dir, build.Stdout, build.Stderr = root, stderr, stderr
 	if err := build.Run(); err != nil {
 		cleanup()

@@ -12,6 +12,8 @@ import (
 
 	"github.com/nicconform/nicconform/internal/client"
 	"github.com/nicconform/nicconform/internal/report"
+	"github.com/nicconform/nicconform/internal/version"
+	"github.com/nicconform/nicconform/spec"
 )
 
 // Report files, in the report folder.
@@ -45,7 +47,7 @@ func WriteReportsAs(dir, name string, res *Result) error {
 	for _, f := range res.Findings {
 		exchanges = append(exchanges, f.exchanges...)
 	}
-	har, err := report.HAR(exchanges)
+	har, err := report.HAR(report.Tool{Version: version.String(), SpecSHA256: spec.SHA256()}, exchanges)
 	if err != nil {
 		return fmt.Errorf("explore: %s: %w", FileHAR, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -27,6 +28,7 @@ type harLog struct {
 type harCreator struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
+	Comment string `json:"comment,omitempty"`
 }
 
 type harEntry struct {
@@ -93,11 +95,13 @@ type harTimings struct {
 	Receive float64 `json:"receive"`
 }
 
-// HAR renders exchanges as a HAR 1.2 document, in the order given.
-func HAR(exchanges []*client.Exchange) ([]byte, error) {
+// HAR renders exchanges as a HAR 1.2 document, in the order given; its
+// creator is the tool that ran, with the contract's and the profile's
+// SHA-256 in its comment.
+func HAR(tool Tool, exchanges []*client.Exchange) ([]byte, error) {
 	var h harLog
 	h.Log.Version = "1.2"
-	h.Log.Creator = harCreator{Name: "nicconform", Version: "1"}
+	h.Log.Creator = harCreator{Name: "nicconform", Version: tool.Version, Comment: tool.comment()}
 	h.Log.Entries = make([]harEntry, 0, len(exchanges))
 	for _, e := range exchanges {
 		ms := float64(e.Duration) / float64(time.Millisecond)
@@ -172,4 +176,16 @@ func query(raw string) []harNV {
 		return []harNV{}
 	}
 	return pairs(http.Header(u.Query()))
+}
+
+// comment names the contract's and the profile's SHA-256.
+func (t Tool) comment() string {
+	var parts []string
+	if t.SpecSHA256 != "" {
+		parts = append(parts, "spec sha256 "+t.SpecSHA256)
+	}
+	if t.ProfileSHA256 != "" {
+		parts = append(parts, "profile sha256 "+t.ProfileSHA256)
+	}
+	return strings.Join(parts, "; ")
 }

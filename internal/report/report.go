@@ -126,6 +126,21 @@ type Conformance struct {
 	// Cost is what the run held on the target at once (absent when the run
 	// did not get that far).
 	Cost *Cost `json:"cost,omitempty"`
+	// Tool is what ran: the tool's version and the contract's and the
+	// profile's SHA-256.
+	Tool Tool `json:"tool"`
+	// Interrupted, when set, says why the run stopped before its end (a
+	// signal, the run's timeout): the rules not judged are errors.
+	Interrupted string `json:"interrupted,omitempty"`
+}
+
+// Tool names what ran: the nicconform version (internal/version) and the
+// hex SHA-256 of the contract (spec/openapi.yaml, spec.SHA256) and of the
+// profile file (spec.Profile.SHA256) the run judged by.
+type Tool struct {
+	Version       string `json:"version"`
+	SpecSHA256    string `json:"specSHA256"`
+	ProfileSHA256 string `json:"profileSHA256,omitempty"`
 }
 
 // Summary counts the verdicts.
@@ -178,6 +193,9 @@ type Run struct {
 	// Bounds are the bounds a run against the target would use, for the
 	// dry run's estimate (zero: no estimate).
 	Bounds Bounds
+	// Tool is what ran; Interrupted why the run stopped early, if it did.
+	Tool        Tool
+	Interrupted string
 }
 
 // Build decides every catalog rule's verdict from the spec results, the
@@ -185,7 +203,7 @@ type Run struct {
 // made outside specs).
 func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange) Conformance {
 	c := Conformance{Target: run.Target, Region: run.Region, Profile: run.Profile, Started: run.Started.UTC(), Finished: time.Now().UTC(),
-		Advisories: merged(run.Advisories), Leaks: append([]Leak{}, run.Leaks...), Cost: run.Cost}
+		Advisories: merged(run.Advisories), Leaks: append([]Leak{}, run.Leaks...), Cost: run.Cost, Tool: run.Tool, Interrupted: run.Interrupted}
 	c.Advisories = append(c.Advisories, exchangeAdvisories(s, exchanges)...)
 	for _, rule := range s.Rules() {
 		v := verdictFromSpecs(rule, results)

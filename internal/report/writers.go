@@ -30,7 +30,7 @@ var writers = []writer{
 	}},
 	{"conformance.md", func(c Conformance, _ []*client.Exchange) ([]byte, error) { return []byte(Markdown(c)), nil }},
 	{"junit.xml", func(c Conformance, _ []*client.Exchange) ([]byte, error) { return JUnit(c) }},
-	{"exchanges.har", func(_ Conformance, exchanges []*client.Exchange) ([]byte, error) { return HAR(exchanges) }},
+	{"exchanges.har", func(c Conformance, exchanges []*client.Exchange) ([]byte, error) { return HAR(c.Tool, exchanges) }},
 }
 
 // Outputs are the files a run writes into its report folder (verdicts,
@@ -74,7 +74,7 @@ func WritePlan(dir string, run Run, exchanges []*client.Exchange) error {
 	if err := os.WriteFile(filepath.Join(dir, "plan.md"), []byte(Plan(run, exchanges)), 0o644); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	har, err := HAR(exchanges)
+	har, err := HAR(run.Tool, exchanges)
 	if err != nil {
 		return err
 	}
@@ -93,6 +93,15 @@ func Markdown(c Conformance) string {
 	}
 	if len(c.Leaks) > 0 {
 		fmt.Fprintf(&b, "; **%d left on the target**", len(c.Leaks))
+	}
+	if c.Tool.Version != "" {
+		fmt.Fprintf(&b, "\n- nicconform %s; spec sha256 %s", c.Tool.Version, c.Tool.SpecSHA256)
+		if c.Tool.ProfileSHA256 != "" {
+			fmt.Fprintf(&b, "; profile sha256 %s", c.Tool.ProfileSHA256)
+		}
+	}
+	if c.Interrupted != "" {
+		fmt.Fprintf(&b, "\n- **interrupted**: %s", c.Interrupted)
 	}
 	if c.Cost != nil {
 		fmt.Fprintf(&b, "\n- NICs attached to server %s at once: at most %d (primary included; the run keeps to %d)", c.Cost.Server, c.Cost.PeakNICs, c.Cost.MaxNICs)
@@ -155,6 +164,7 @@ func JUnit(c Conformance) ([]byte, error) {
 		Time:      c.Finished.Sub(c.Started).Seconds(),
 		Properties: reporters.JUnitProperties{Properties: []reporters.JUnitProperty{
 			{Name: "profile", Value: c.Profile}, {Name: "target", Value: c.Target},
+			{Name: "version", Value: c.Tool.Version}, {Name: "spec-sha256", Value: c.Tool.SpecSHA256}, {Name: "profile-sha256", Value: c.Tool.ProfileSHA256},
 			{Name: "advisories", Value: fmt.Sprint(len(c.Advisories))}, {Name: "leaks", Value: fmt.Sprint(len(c.Leaks))},
 		}},
 	}
