@@ -93,13 +93,16 @@ report folder, prints the verdict table, and exits:
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
 	suite, cleanup, err := findSuite(ctx, *suitePath, stderr)
 	if err != nil {
 		return &exitCode{2, err.Error()}
 	}
 	defer cleanup()
+	// The bound starts with the suite, as Ginkgo's -timeout (the same
+	// value) does: Ginkgo's own timeout stops the suite and names it;
+	// this one is a backstop (stopOnSignal).
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
 
 	var cmd *exec.Cmd
 	if *procs == 1 {
@@ -166,12 +169,15 @@ report folder, prints the verdict table, and exits:
 // SIGINT or SIGTERM this process gets goes, as it came, to the suite's
 // process group (the first makes each suite process undo what it changed
 // and report; a second makes Ginkgo skip its cleanup nodes, but not that
-// undo); the parent make's signal (fromMake) and the run's -timeout count
-// as a first signal, unless one came already. If the suite outlives grace
-// after the first, the group is killed; killed is then how long it had.
+// undo); the parent make's signal (fromMake) counts as a first signal,
+// unless one came already; so does the run's -timeout, timeoutGrace after
+// it expired: Ginkgo's -timeout, set to the same bound, stops the suite
+// first and its reports say "the run's timeout (…) expired", which a
+// signal would make "Interrupted by User". If the suite outlives grace
+// after the first signal, the group is killed; killed is then how long it had.
 func stopOnSignal(ctx context.Context, pgid int, done <-chan error, sigs, fromMake <-chan os.Signal, grace time.Duration, stderr io.Writer) (runErr error, killed time.Duration) {
 	var first time.Time
-	var kill <-chan time.Time
+	var kill, late <-chan time.Time
 	forward := func(sig os.Signal) {
 		_ = syscall.Kill(-pgid, sig.(syscall.Signal))
 		if first.IsZero() {
@@ -196,6 +202,11 @@ func stopOnSignal(ctx context.Context, pgid int, done <-chan error, sigs, fromMa
 			// main's context ends on the signal sigs also gets; only the
 			// run's own bound is a signal of its own.
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) && first.IsZero() {
+				late = time.After(timeoutGrace)
+			}
+		case <-late:
+			late = nil
+			if first.IsZero() {
 				forward(syscall.SIGTERM)
 			}
 		case <-kill:
@@ -205,6 +216,10 @@ func stopOnSignal(ctx context.Context, pgid int, done <-chan error, sigs, fromMa
 		}
 	}
 }
+
+// timeoutGrace is how long after the run's -timeout the suite gets to stop
+// on Ginkgo's own timeout (started a moment later) before it is signalled.
+const timeoutGrace = 5 * time.Second
 
 // stopGrace is how long the suite may take to stop after the first
 // signal: its undo (lifecycle: three calls and a detach bound, the undos

@@ -150,7 +150,7 @@ func writeFinding(b *strings.Builder, f *Finding, replay bool, jsonPath string) 
 	if d.Step == 0 {
 		where = "before any step"
 	}
-	fmt.Fprintf(b, "**First point of divergence**, %s, kind %s: %s\n\n", where, d.Kind, report.Plain(d.What))
+	fmt.Fprintf(b, "**First point of divergence**, %s, kind %s: %s\n\n", where, d.Kind, report.Short(d.What))
 	if d.Covered == NoRule {
 		b.WriteString("**Rule**: " + NoRule + ".\n\n")
 	} else {
@@ -174,11 +174,11 @@ func writeFinding(b *strings.Builder, f *Finding, replay bool, jsonPath string) 
 		fmt.Fprintf(b, "   - target: `%s` → %s\n", s.Target.Request, answerWords(s.Target))
 		fmt.Fprintf(b, "   - model: `%s` → %s\n", s.Model.Request, answerWords(s.Model))
 		if s.State != "" && s.State != "same" {
-			fmt.Fprintf(b, "   - state afterwards: %s\n", report.Plain(s.State))
+			fmt.Fprintf(b, "   - state afterwards: %s\n", report.Short(s.State))
 		}
 	}
 	if d.Step == 0 {
-		fmt.Fprintf(b, "\nBefore any step: %s\n", report.Plain(d.What))
+		fmt.Fprintf(b, "\nBefore any step: %s\n", report.Short(d.What))
 	}
 }
 

@@ -1,13 +1,18 @@
 package fidelity_test
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/nicconform/nicconform/internal/report"
 )
 
 // hermeticEnv is this process's environment without any target setting,
@@ -65,4 +70,93 @@ func TestDryRunSucceedsWithPlan(t *testing.T) {
 	if strings.Contains(out+string(plan), "dry-run-token") {
 		t.Error("the token is in the output")
 	}
+}
+
+// progressLine is a per-rule progress line: "nicconform: [  4s] RULE  verdict …".
+var progressLine = regexp.MustCompile(`(?m)^nicconform: \[\s*\d+s\] ([A-Z][A-Z-]+)\s+(pass|fail|skip|error)\b`)
+
+// A run stopped early, by its -timeout or by SIGINT, says why in every
+// report ("the run's timeout (4s) expired" for the timeout, never
+// "Interrupted by User"), and each rule's progress line says the verdict
+// the final report gives.
+func TestAStoppedRunSaysWhyAndItsLinesMatchTheReport(t *testing.T) {
+	for _, tc := range []struct {
+		name, want string
+		args       []string
+		signal     bool
+	}{
+		{"timeout", "the run's timeout (4s) expired", []string{"-timeout", "4s"}, false},
+		{"SIGINT", "Interrupted by User", nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cmd := exec.Command(filepath.Join(bin, "nicconform"), append([]string{"run", "-report-dir", dir}, tc.args...)...)
+			cmd.Env = hermeticEnv("NICCONFORM_MOCK_DELAY=2s")
+			var out syncBuffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			if tc.signal {
+				go func() { // a bounded poll for the calibration's line, then Ctrl-C
+					tick := time.NewTicker(50 * time.Millisecond)
+					defer tick.Stop()
+					for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); <-tick.C {
+						if strings.Contains(out.String(), "calibration:") {
+							break
+						}
+					}
+					_ = cmd.Process.Signal(os.Interrupt)
+				}()
+			}
+			_ = cmd.Wait()
+			raw, err := os.ReadFile(filepath.Join(dir, "conformance.json"))
+			if err != nil {
+				t.Fatalf("no report: %v\n%s", err, tailOf(out.String(), 20))
+			}
+			var c report.Conformance
+			if err := json.Unmarshal(raw, &c); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(c.Interrupted, tc.want) {
+				t.Errorf("interrupted: %q, want %q", c.Interrupted, tc.want)
+			}
+			junit, _ := os.ReadFile(filepath.Join(dir, "junit.xml"))
+			md, _ := os.ReadFile(filepath.Join(dir, "conformance.md"))
+			if tc.name == "timeout" && strings.Contains(string(raw)+string(junit)+string(md), "Interrupted by User") {
+				t.Error("a timed-out run's reports say Interrupted by User")
+			}
+			final := map[string]string{}
+			for _, v := range c.Rules {
+				final[v.ID] = v.Verdict
+			}
+			lines := progressLine.FindAllStringSubmatch(out.String(), -1)
+			if len(lines) == 0 {
+				t.Fatalf("no progress lines:\n%s", tailOf(out.String(), 30))
+			}
+			for _, m := range lines {
+				if final[m[1]] != m[2] {
+					t.Errorf("%s: the line says %s, the report %s", m[1], m[2], final[m[1]])
+				}
+			}
+		})
+	}
+}
+
+// syncBuffer is an output buffer a test may read while a process writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -67,6 +67,8 @@ type Result struct {
 	// spec knew (an x-preconditions id, or "" when the cause was elsewhere).
 	Precondition string
 	Exchanges    []*client.Exchange
+	// Ended is when the spec ended: its verdict's time.
+	Ended time.Time
 }
 
 // Finding is evidence against a rule seen outside its own specs: a NIC that
@@ -165,6 +167,9 @@ type Verdict struct {
 	Precondition string   `json:"precondition,omitempty"`
 	Evidence     []string `json:"evidence"`
 	Specs        []string `json:"specs,omitempty"`
+	// Seconds is how long judging the rule took: from its first request to
+	// its verdict (its last spec's end); 0 when it sent none.
+	Seconds float64 `json:"seconds,omitempty"`
 }
 
 // maxEvidence bounds the request ids listed per rule.
@@ -227,9 +232,7 @@ func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange
 					Message: fmt.Sprintf("evidence against %s, which this run did not judge (%s): %s", rule.ID, v.Reason, Plain(f.Message))})
 			}
 		}
-		if v.Evidence == nil {
-			v.Evidence = []string{}
-		}
+		v.Evidence = citedFirst(v.Reason, v.Evidence, ruleExchanges(rule.ID, results), exchanges)
 		switch v.Verdict {
 		case Pass:
 			c.Summary.Pass++
@@ -269,9 +272,21 @@ func verdictFromSpecs(rule spec.Rule, results []Result) Verdict {
 		return Verdict{Verdict: Error, Reason: "no spec of this run checks this rule"}
 	}
 	count := map[Outcome]int{}
+	var firstRequest, verdictAt time.Time
 	for _, r := range mine {
 		v.Specs = append(v.Specs, r.Text)
 		count[r.Outcome]++
+		for _, e := range r.Exchanges {
+			if !e.Started.IsZero() && (firstRequest.IsZero() || e.Started.Before(firstRequest)) {
+				firstRequest = e.Started
+			}
+		}
+		if r.Ended.After(verdictAt) {
+			verdictAt = r.Ended
+		}
+	}
+	if !firstRequest.IsZero() && verdictAt.After(firstRequest) {
+		v.Seconds = verdictAt.Sub(firstRequest).Round(time.Millisecond).Seconds()
 	}
 	first := func(o Outcome) Result {
 		for _, r := range mine {
@@ -303,6 +318,63 @@ func verdictFromSpecs(rule spec.Rule, results []Result) Verdict {
 		v.Verdict, v.Reason = Skip, "not selected: the run's label or focus filter left it out"
 	}
 	return v
+}
+
+// ruleExchanges are the exchanges the specs of a rule recorded.
+func ruleExchanges(id string, results []Result) []*client.Exchange {
+	var out []*client.Exchange
+	for _, r := range results {
+		if slices.Contains(r.Labels, id) {
+			out = append(out, r.Exchanges...)
+		}
+	}
+	return out
+}
+
+// citedFirst puts first in a rule's evidence the exchanges its reason
+// names (by request id, or as "exchange #N"), in the order the reason
+// names them, looked up among the rule's own exchanges, then the run's;
+// the rest follows, up to maxEvidence. Never nil.
+func citedFirst(reason string, evidence []string, pools ...[]*client.Exchange) []string {
+	type cite struct {
+		at int
+		id string
+	}
+	var cites []cite
+	seen := map[string]bool{}
+	for _, pool := range pools {
+		for _, e := range pool {
+			id := Evidence(e)
+			if seen[id] || e.Status == 0 {
+				continue
+			}
+			at := -1
+			if e.RequestID != "" {
+				at = strings.Index(reason, e.RequestID)
+			}
+			if at < 0 {
+				at = strings.Index(reason, fmt.Sprintf("exchange #%d ", e.Seq))
+			}
+			if at >= 0 {
+				seen[id] = true
+				cites = append(cites, cite{at, id})
+			}
+		}
+	}
+	sort.SliceStable(cites, func(i, j int) bool { return cites[i].at < cites[j].at })
+	out := make([]string, 0, min(maxEvidence, len(cites)+len(evidence)))
+	for _, c := range cites {
+		if len(out) < maxEvidence {
+			out = append(out, c.id)
+		}
+	}
+	for _, id := range evidence {
+		if len(out) < maxEvidence && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // crossCheck holds every exchange of the detach operation to the
@@ -493,9 +565,10 @@ var (
 	spaces       = regexp.MustCompile(`\s+`)
 )
 
-// Plain makes a message readable in a report cell: one line, at most 600
-// characters, with no Go value dumps (type annotations, addresses) and no
-// matcher preamble.
+// Plain makes a message readable in a report: one line, with no Go value
+// dumps (type annotations, addresses) and no matcher preamble; its length
+// is kept (conformance.json and junit.xml carry the whole reason; Short
+// cuts it for a table cell).
 func Plain(s string) string {
 	s = structDump.ReplaceAllString(s, "")
 	s = objectDump.ReplaceAllString(s, "$1")
@@ -504,7 +577,14 @@ func Plain(s string) string {
 	for _, preamble := range []string{"Unexpected error:", "Expected success, but got an error:"} {
 		s = strings.ReplaceAll(s, preamble, "")
 	}
-	s = strings.TrimSpace(spaces.ReplaceAllString(s, " "))
+	return strings.TrimSpace(spaces.ReplaceAllString(s, " "))
+}
+
+// Short is Plain cut to at most 600 bytes, at a word's end where there is
+// one near, with "…": for conformance.md's cells and other pages a person
+// reads, where the JSON beside them keeps the whole text.
+func Short(s string) string {
+	s = Plain(s)
 	if len(s) > 600 {
 		cut := 600
 		if sp := strings.LastIndexByte(s[:cut], ' '); sp > cut-60 {

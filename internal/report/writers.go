@@ -118,12 +118,12 @@ func Markdown(c Conformance) string {
 		case Error:
 			verdict = "**ERROR**"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", v.ID, verdict, cell(v.Expected), cell(v.ReasonWithPrecondition()), cell(evidenceCell(v.Evidence)))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", v.ID, verdict, cell(v.Expected), cell(Short(v.ReasonWithPrecondition())), cell(evidenceCell(v.Evidence)))
 	}
 	if len(c.Advisories) > 0 {
 		b.WriteString("\n## Advisories\n\nObservations that change no verdict.\n\n| kind | observation | evidence |\n|---|---|---|\n")
 		for _, a := range c.Advisories {
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", a.Kind, cell(a.Message), cell(evidenceCell(a.Evidence)))
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", a.Kind, cell(Short(a.Message)), cell(evidenceCell(a.Evidence)))
 		}
 	}
 	if len(c.Leaks) > 0 {
@@ -169,7 +169,7 @@ func JUnit(c Conformance) ([]byte, error) {
 		}},
 	}
 	for _, v := range c.Rules {
-		tc := reporters.JUnitTestCase{Name: v.ID + ": " + v.Title, Classname: "nicconform." + c.Profile, Status: v.Verdict}
+		tc := reporters.JUnitTestCase{Name: v.ID + ": " + v.Title, Classname: "nicconform." + c.Profile, Status: v.Verdict, Time: v.Seconds}
 		detail := v.Statement + "\nevidence: " + strings.Join(v.Evidence, ", ")
 		switch v.Verdict {
 		case Fail:
