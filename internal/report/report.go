@@ -12,6 +12,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -134,6 +135,8 @@ type Conformance struct {
 	// Interrupted, when set, says why the run stopped before its end (a
 	// signal, the run's timeout): the rules not judged are errors.
 	Interrupted string `json:"interrupted,omitempty"`
+	// served are the rules each exchange served, by Seq, for the HAR.
+	served map[int][]string
 }
 
 // Tool names what ran: the nicconform version (internal/version) and the
@@ -245,7 +248,56 @@ func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange
 		}
 		c.Rules = append(c.Rules, v)
 	}
+	c.served = served(s, c.Rules, results, exchanges)
 	return c
+}
+
+// served maps each exchange (by Seq) to the rules it served: those whose
+// specs recorded it or cite it as evidence, and, for an exchange aimed at
+// the detach, the cross-cutting rules the run judged, in catalog order.
+func served(s *spec.Spec, verdicts []Verdict, results []Result, exchanges []*client.Exchange) map[int][]string {
+	set := map[int]map[string]bool{}
+	add := func(seq int, id string) {
+		if set[seq] == nil {
+			set[seq] = map[string]bool{}
+		}
+		set[seq][id] = true
+	}
+	for _, r := range results {
+		for _, e := range r.Exchanges {
+			for _, l := range r.Labels {
+				if _, ok := s.Rule(l); ok {
+					add(e.Seq, l)
+				}
+			}
+		}
+	}
+	judged := map[string]bool{}
+	for _, v := range verdicts {
+		judged[v.ID] = v.Verdict != Skip
+	}
+	for _, e := range exchanges {
+		if !e.Subject || e.Status == 0 {
+			continue
+		}
+		for _, id := range []string{RuleSpecConformant, RuleRequestID} {
+			if judged[id] {
+				add(e.Seq, id)
+			}
+		}
+		if e.Status >= 400 && judged[RuleErrorShape] {
+			add(e.Seq, RuleErrorShape)
+		}
+	}
+	out := map[int][]string{}
+	for _, r := range s.Rules() {
+		for seq, ids := range set {
+			if ids[r.ID] {
+				out[seq] = append(out[seq], r.ID)
+			}
+		}
+	}
+	return out
 }
 
 // ExitCode is the exit status of a run with these verdicts: 1 when a rule
@@ -286,7 +338,7 @@ func verdictFromSpecs(rule spec.Rule, results []Result) Verdict {
 		}
 	}
 	if !firstRequest.IsZero() && verdictAt.After(firstRequest) {
-		v.Seconds = verdictAt.Sub(firstRequest).Round(time.Millisecond).Seconds()
+		v.Seconds = math.Round(verdictAt.Sub(firstRequest).Seconds()*1000) / 1000
 	}
 	first := func(o Outcome) Result {
 		for _, r := range mine {

@@ -30,7 +30,9 @@ var writers = []writer{
 	}},
 	{"conformance.md", func(c Conformance, _ []*client.Exchange) ([]byte, error) { return []byte(Markdown(c)), nil }},
 	{"junit.xml", func(c Conformance, _ []*client.Exchange) ([]byte, error) { return JUnit(c) }},
-	{"exchanges.har", func(c Conformance, exchanges []*client.Exchange) ([]byte, error) { return HAR(c.Tool, exchanges) }},
+	{"exchanges.har", func(c Conformance, exchanges []*client.Exchange) ([]byte, error) {
+		return har(c.Tool, exchanges, c.served)
+	}},
 }
 
 // Outputs are the files a run writes into its report folder (verdicts,
