@@ -5,6 +5,9 @@ GINKGO      := go run github.com/onsi/ginkgo/v2/ginkgo
 REPORT_DIR  ?= $(or $(NICCONFORM_REPORT_DIR),reports)
 # LABELS=PRIMARY-FORBIDDEN runs one rule (a Ginkgo label filter).
 LABELS      ?=
+# The version make build stamps into bin/ (nicconform version; the reports' tool field).
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+STAMP       := -ldflags '-X github.com/nicconform/nicconform/internal/version.stamp=$(VERSION)'
 
 .PHONY: conformance test mock explore explore-matrix bench fidelity fuzz soak build lint clean
 
@@ -50,8 +53,8 @@ soak: ## the suite SOAK times with -p --randomize-all against the embedded mock;
 
 build: ## bin/: nicconform, detach.test (the compiled suite) and ginkgo (the pinned CLI, passing SIGINT/SIGTERM on to the suite): all a runner needs, without Go
 	@echo "building bin/nicconform, bin/detach.test, bin/ginkgo…"
-	@go build -o bin/nicconform ./cmd/nicconform
-	@go test -c -o bin/detach.test ./suites/detach
+	@go build $(STAMP) -o bin/nicconform ./cmd/nicconform
+	@go test -c $(STAMP) -o bin/detach.test ./suites/detach
 	@go build -o bin/ginkgo ./cmd/ginkgo
 
 lint: ## gofmt and go vet

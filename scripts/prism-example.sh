@@ -2,16 +2,19 @@
 # prism-example.sh: a worked example of pointing the suite at a third-party
 # mock: Stoplight Prism (https://github.com/stoplightio/prism) serving
 # spec/openapi.yaml. Prism answers from the document alone and keeps no
-# state, so the stateful rules are expected to fail: the point is the
-# verdict table, not a green run (see docs/prism.md).
+# state; its static answer to GET server says "locked": true, so the run
+# stops at its preflight with every rule an error (see docs/prism.md): the
+# point is the verdict table, not a green run.
 #
 #   scripts/prism-example.sh            # report in reports/prism
 #
 # Needs npm (Prism 5.16.0 is installed once into
 # ${XDG_CACHE_HOME:-$HOME/.cache}/nicconform/prism). Environment:
 # PRISM_DYNAMIC=1 runs Prism with --dynamic (random answers from the
-# schemas instead of the static examples). Exits non-zero only for its own
-# errors (npm, Prism not starting, no report), never because rules fail.
+# schemas instead of the static examples). Exits non-zero for its own
+# errors (npm, Prism not starting, no report) and, in static mode, when the
+# verdicts are not those docs/prism.md documents (21 errors at the
+# preflight, the server locked); never because rules fail or error.
 # Not part of `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -98,8 +101,19 @@ if [ ! -f "$dir/conformance.md" ]; then
 	tail -n 60 "$dir/suite.log" >&2
 	exit 1
 fi
-log "suite exit status $rc (non-zero is expected: a stateless mock fails the stateful rules); output in $dir/suite.log"
+log "suite exit status $rc (non-zero is expected: the run stops at the preflight); output in $dir/suite.log"
 echo
 cat "$dir/conformance.md"
 echo
 echo "reports: $dir/{conformance.md,conformance.json,junit.xml,exchanges.har,suite.log,prism.log}"
+
+# docs/prism.md and the README document the static result: hold them to it.
+if [ "${PRISM_DYNAMIC:-}" != 1 ]; then
+	errors=$(grep -c '"verdict": "error"' "$dir/conformance.json" || true)
+	locked=$(grep -c '"reason": "the run could not start: .* is locked (locked_reason' "$dir/conformance.json" || true)
+	if [ "$errors" != 21 ] || [ "$locked" != 21 ]; then
+		log "docs/prism.md is out of date: want 21 errors at the preflight, each naming the lock; got $errors error(s), $locked naming the lock"
+		exit 1
+	fi
+	log "as docs/prism.md says: 21 errors at the preflight (Prism's static server is locked)"
+fi

@@ -2,7 +2,9 @@ package spec
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -53,6 +55,9 @@ type Profile struct {
 	Rules map[string]Expectation `yaml:"rules" json:"rules"`
 	// Source is where the profile came from: "shipped" or the file's path.
 	Source string `yaml:"-" json:"source"`
+	// SHA256 is the hex SHA-256 of the profile's file (the shipped one's
+	// embedded bytes), which the reports carry.
+	SHA256 string `yaml:"-" json:"sha256"`
 }
 
 // DetachVariant is what a cloud's detach takes.
@@ -119,7 +124,8 @@ func (s *Spec) LoadProfile(nameOrPath string) (*Profile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: %w", nameOrPath, err)
 	}
-	p.Source = source
+	sum := sha256.Sum256(data)
+	p.Source, p.SHA256 = source, hex.EncodeToString(sum[:])
 	return p, nil
 }
 

@@ -6,7 +6,9 @@ package spec
 
 import (
 	"context"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -80,6 +82,13 @@ var embedded = sync.OnceValues(func() (*Spec, error) { return Parse(source) })
 
 // Load returns the embedded contract, parsed and validated on first use.
 func Load() (*Spec, error) { return embedded() }
+
+// SHA256 is the hex SHA-256 of the embedded openapi.yaml: which contract a
+// run judged by (the reports carry it; `nicconform diff` compares it).
+func SHA256() string {
+	sum := sha256.Sum256(source)
+	return hex.EncodeToString(sum[:])
+}
 
 // Source returns a copy of the embedded openapi.yaml.
 func Source() []byte { return append([]byte(nil), source...) }

@@ -18,7 +18,13 @@ body shapes (key paths and types, never values) only one target answered.
 Typical use: A is a run against a mock, B against a live region (or the
 reference mock); the output is the mock's list of infidelities.
 
-Exit status: 0 no differences, 1 differences, 2 error.
+Runs judged by different contracts (the spec sha256 in conformance.json)
+are refused unless -force is given; an interrupted run, or one that does
+not record its contract, is compared with a warning. A key path under a
+list one side only saw empty is not reported as missing.
+
+Exit status: 0 no differences, 1 differences, 2 error (also: different
+contracts without -force).
 
 flags:
 `
@@ -30,6 +36,7 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print the result as JSON instead of Markdown")
+	force := fs.Bool("force", false, "compare runs judged by different contracts (spec sha256) anyway")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, diffUsage)
 		fs.PrintDefaults()
@@ -47,6 +54,9 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 	}
 	b, err := diff.Load(fs.Arg(1))
 	if err != nil {
+		return err
+	}
+	if err := diff.Comparable(a, b); err != nil && !*force {
 		return err
 	}
 	res := diff.Compare(a, b)

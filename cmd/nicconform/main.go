@@ -20,6 +20,7 @@ import (
 	"syscall"
 
 	"github.com/nicconform/nicconform/internal/diff"
+	"github.com/nicconform/nicconform/internal/version"
 )
 
 const usage = `usage: nicconform <command> [flags]
@@ -35,6 +36,7 @@ commands:
   diff     compare two report folders (A B): verdicts, statuses, headers, body shapes; exit 1 if they differ
   explore  random call sequences against the target and the reference model in lockstep; the shortest
            diverging one in reports/explore.md; exit 0 / 1 (divergence) / 2 (nicconform explore -h)
+  version  print the tool's version (also -version), as make build stamps it
 
 "make conformance" builds the binaries and runs "nicconform run".
 `
@@ -82,6 +84,9 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runDiff(args[1:], stdout, stderr)
 	case "explore":
 		return runExplore(ctx, args[1:], stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, "nicconform", version.String())
+		return nil
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

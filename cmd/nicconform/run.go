@@ -21,6 +21,7 @@ import (
 	"github.com/nicconform/nicconform/internal/lifecycle"
 	"github.com/nicconform/nicconform/internal/report"
 	"github.com/nicconform/nicconform/internal/target"
+	"github.com/nicconform/nicconform/internal/version"
 )
 
 // exitCode is an error that sets the command's exit status.
@@ -62,13 +63,25 @@ report folder, prints the verdict table, and exits:
   0  every rule passed or was skipped, and nothing was left on the target
   1  a rule failed: evidence against its own statement
   2  no rule failed, but some could not be judged (error), something was
-     left on the target, or the run produced no report
+     left on the target, or the run produced no report; also, before any
+     request, a usage error: an argument besides the flags, or a
+     -label-filter that names no rule (every bare label must be a rule id,
+     every /regular expression/ must match one, and the filter must select
+     at least one rule; nicconform rules lists them)
 
 `)
 		flags.PrintDefaults()
 	}
 	if err := flags.Parse(args); err != nil {
 		return err
+	}
+	if flags.NArg() > 0 {
+		return &exitCode{2, fmt.Sprintf("run takes no arguments, got %q (a rule is chosen with -label-filter=RULE-ID; flags go before anything else)", flags.Args())}
+	}
+	if *labels != "" {
+		if _, err := selectRules(*labels); err != nil {
+			return &exitCode{2, err.Error()}
+		}
 	}
 	if *procs <= 0 {
 		// One process: the run's work is overlapped in the background of
@@ -80,13 +93,16 @@ report folder, prints the verdict table, and exits:
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
 	suite, cleanup, err := findSuite(ctx, *suitePath, stderr)
 	if err != nil {
 		return &exitCode{2, err.Error()}
 	}
 	defer cleanup()
+	// The bound starts with the suite, as Ginkgo's -timeout (the same
+	// value) does: Ginkgo's own timeout stops the suite and names it;
+	// this one is a backstop (stopOnSignal).
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
 
 	var cmd *exec.Cmd
 	if *procs == 1 {
@@ -133,6 +149,9 @@ report folder, prints the verdict table, and exits:
 		fmt.Fprintf(stderr, "nicconform: the suite did not stop within %s of the signal and was killed: what it changed on the target may be left; `nicconform sweep` undoes it (the journal is %s)\n",
 			killed.Round(time.Second), filepath.Join(dir, journal.File))
 	}
+	if cfgErr == nil && t.DryRun {
+		return printPlan(dir, started, runErr, stdout)
+	}
 	c, err := readVerdicts(dir, started)
 	if err != nil {
 		return &exitCode{2, fmt.Sprintf("the run produced no report (%v): %v", runErr, err)}
@@ -150,12 +169,15 @@ report folder, prints the verdict table, and exits:
 // SIGINT or SIGTERM this process gets goes, as it came, to the suite's
 // process group (the first makes each suite process undo what it changed
 // and report; a second makes Ginkgo skip its cleanup nodes, but not that
-// undo); the parent make's signal (fromMake) and the run's -timeout count
-// as a first signal, unless one came already. If the suite outlives grace
-// after the first, the group is killed; killed is then how long it had.
+// undo); the parent make's signal (fromMake) counts as a first signal,
+// unless one came already; so does the run's -timeout, timeoutGrace after
+// it expired: Ginkgo's -timeout, set to the same bound, stops the suite
+// first and its reports say "the run's timeout (…) expired", which a
+// signal would make "Interrupted by User". If the suite outlives grace
+// after the first signal, the group is killed; killed is then how long it had.
 func stopOnSignal(ctx context.Context, pgid int, done <-chan error, sigs, fromMake <-chan os.Signal, grace time.Duration, stderr io.Writer) (runErr error, killed time.Duration) {
 	var first time.Time
-	var kill <-chan time.Time
+	var kill, late <-chan time.Time
 	forward := func(sig os.Signal) {
 		_ = syscall.Kill(-pgid, sig.(syscall.Signal))
 		if first.IsZero() {
@@ -180,6 +202,11 @@ func stopOnSignal(ctx context.Context, pgid int, done <-chan error, sigs, fromMa
 			// main's context ends on the signal sigs also gets; only the
 			// run's own bound is a signal of its own.
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) && first.IsZero() {
+				late = time.After(timeoutGrace)
+			}
+		case <-late:
+			late = nil
+			if first.IsZero() {
 				forward(syscall.SIGTERM)
 			}
 		case <-kill:
@@ -189,6 +216,10 @@ func stopOnSignal(ctx context.Context, pgid int, done <-chan error, sigs, fromMa
 		}
 	}
 }
+
+// timeoutGrace is how long after the run's -timeout the suite gets to stop
+// on Ginkgo's own timeout (started a moment later) before it is signalled.
+const timeoutGrace = 5 * time.Second
 
 // stopGrace is how long the suite may take to stop after the first
 // signal: its undo (lifecycle: three calls and a detach bound, the undos
@@ -257,6 +288,29 @@ func watchMake(ctx context.Context) <-chan os.Signal {
 	return out
 }
 
+// printPlan prints the plan.md a dry run wrote after it started: a dry run
+// (NICCONFORM_DRY_RUN) writes no verdicts, and succeeds (exit 0) once its
+// rehearsal succeeded and wrote the plan; else it exits 2.
+func printPlan(dir string, started time.Time, runErr error, stdout io.Writer) error {
+	path := filepath.Join(dir, "plan.md")
+	info, err := os.Stat(path)
+	if err == nil && info.ModTime().Before(started.Add(-time.Second)) {
+		err = fmt.Errorf("%s is an earlier run's", path)
+	}
+	var plan []byte
+	if err == nil {
+		plan, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return &exitCode{2, fmt.Sprintf("the dry run wrote no plan (%v): %v", runErr, err)}
+	}
+	fmt.Fprintf(stdout, "\n%s\nplan: %s (nothing was sent to the target)\n", plan, path)
+	if runErr != nil {
+		return &exitCode{2, fmt.Sprintf("the rehearsal against the embedded mock did not succeed (%v): the plan may be incomplete", runErr)}
+	}
+	return nil
+}
+
 // readVerdicts reads the conformance.json a run wrote after it started.
 func readVerdicts(dir string, started time.Time) (report.Conformance, error) {
 	var c report.Conformance
@@ -298,7 +352,8 @@ func findSuite(ctx context.Context, named string, stderr io.Writer) (string, fun
 	cleanup := func() { _ = os.RemoveAll(tmp) }
 	fmt.Fprintln(stderr, "nicconform: building the suite first (go test -c ./suites/detach)…")
 	bin := filepath.Join(tmp, suiteBinary)
-	build := exec.CommandContext(ctx, "go", "test", "-c", "-o", bin, "./suites/detach")
+	// The suite reports this binary's version (internal/version).
+	build := exec.CommandContext(ctx, "go", "test", "-c", "-ldflags", "-X github.com/nicconform/nicconform/internal/version.stamp="+version.String(), "-o", bin, "./suites/detach")
 	build.Dir, build.Stdout, build.Stderr = root, stderr, stderr
 	if err := build.Run(); err != nil {
 		cleanup()

@@ -94,8 +94,8 @@ type Exchange struct {
 	// Request.Subject); false for a neighbour call.
 	Subject bool `json:"subject,omitempty"`
 	// Owner is the owner of the request's context (see WithOwner), "" by
-	// default. It stays in the process: reports do not carry it.
-	Owner string `json:"-"`
+	// default: the HAR names it as the run step the exchange served.
+	Owner string `json:"owner,omitempty"`
 }
 
 // Valid reports whether the response kept the contract.

@@ -22,6 +22,44 @@ type Result struct {
 	// Operations are the operations whose answers differ, named operations
 	// by name, then off-contract ones.
 	Operations []OperationDiff `json:"operations"`
+	// Warnings say what makes the comparison weaker: a side that was
+	// interrupted (its rules not judged are errors), a side that does not
+	// record its contract, different contracts compared with -force.
+	Warnings []string `json:"warnings"`
+}
+
+// Comparable refuses runs judged by different contracts (the SHA-256 of
+// spec/openapi.yaml in their conformance.json, report.Tool): their rules
+// and operations are not the same, and a difference would be the
+// contract's, not the targets'. A run that does not record its contract
+// (a report older than the field) is comparable; Compare warns of it.
+func Comparable(a, b Run) error {
+	sa, sb := a.Conformance.Tool.SpecSHA256, b.Conformance.Tool.SpecSHA256
+	if sa == "" || sb == "" || sa == sb {
+		return nil
+	}
+	return fmt.Errorf("diff: A (%s) and B (%s) were judged by different contracts: spec sha256 %s (nicconform %s) and %s (nicconform %s); compare them anyway with -force",
+		a.Dir, b.Dir, sa, orNone(a.Conformance.Tool.Version), sb, orNone(b.Conformance.Tool.Version))
+}
+
+// warnings are what weakens a comparison of a with b.
+func warnings(a, b Run) []string {
+	out := []string{}
+	for _, s := range []struct {
+		name string
+		run  Run
+	}{{"A", a}, {"B", b}} {
+		if s.run.Conformance.Interrupted != "" {
+			out = append(out, fmt.Sprintf("%s was interrupted (%s): the rules it did not judge are errors, not the target's answers", s.name, s.run.Conformance.Interrupted))
+		}
+		if s.run.Conformance.Tool.SpecSHA256 == "" {
+			out = append(out, fmt.Sprintf("%s does not record which contract it was judged by (a report older than nicconform's tool field)", s.name))
+		}
+	}
+	if sa, sb := a.Conformance.Tool.SpecSHA256, b.Conformance.Tool.SpecSHA256; sa != "" && sb != "" && sa != sb {
+		out = append(out, fmt.Sprintf("A and B were judged by different contracts (spec sha256 %s and %s), compared with -force", sa, sb))
+	}
+	return out
 }
 
 // Side describes one of the two runs.
@@ -95,6 +133,7 @@ func Compare(a, b Run) Result {
 		B:          Side{Dir: b.Dir, Target: b.Conformance.Target, Profile: b.Conformance.Profile},
 		Rules:      []RuleDiff{},
 		Operations: []OperationDiff{},
+		Warnings:   warnings(a, b),
 	}
 	res.Rules = compareRules(a, b)
 
@@ -190,6 +229,8 @@ func compareGroups(status int, a, b *Group) StatusDiff {
 	for _, p := range sortedKeys(paths) {
 		ta, tb := a.Keys[p], b.Keys[p]
 		switch {
+		case tb == nil && onlyEmpty(p, b.Keys), ta == nil && onlyEmpty(p, a.Keys):
+			// under a list that side only ever saw empty: nothing to compare
 		case tb == nil:
 			d.KeysOnlyInA = append(d.KeysOnlyInA, p+": "+types(ta))
 		case ta == nil:
@@ -199,6 +240,24 @@ func compareGroups(status int, a, b *Group) StatusDiff {
 		}
 	}
 	return d
+}
+
+// onlyEmpty reports whether path lies under a list that keys saw as an
+// array but never with an element ("a[].b" where "a" is an array and no
+// "a[]" path was seen).
+func onlyEmpty(path string, keys map[string]map[string]bool) bool {
+	for i := strings.Index(path, "[]"); i >= 0; {
+		list := path[:i]
+		if keys[list]["array"] && keys[list+"[]"] == nil {
+			return true
+		}
+		next := strings.Index(path[i+2:], "[]")
+		if next < 0 {
+			break
+		}
+		i += 2 + next
+	}
+	return false
 }
 
 func types(set map[string]bool) string { return strings.Join(sortedKeys(set), "|") }
@@ -225,6 +284,9 @@ func (r Result) Markdown() string {
 	b.WriteString("# nicconform diff\n\n")
 	fmt.Fprintf(&b, "- A: %s (target %s, profile %s)\n", r.A.Dir, orNone(r.A.Target), orNone(r.A.Profile))
 	fmt.Fprintf(&b, "- B: %s (target %s, profile %s)\n", r.B.Dir, orNone(r.B.Target), orNone(r.B.Profile))
+	for _, w := range r.Warnings {
+		fmt.Fprintf(&b, "- **warning**: %s\n", w)
+	}
 	if r.Empty() {
 		b.WriteString("- result: **no differences**\n")
 		return b.String()

@@ -12,6 +12,8 @@ import (
 
 	"github.com/nicconform/nicconform/internal/client"
 	"github.com/nicconform/nicconform/internal/report"
+	"github.com/nicconform/nicconform/internal/version"
+	"github.com/nicconform/nicconform/spec"
 )
 
 // Report files, in the report folder.
@@ -45,7 +47,7 @@ func WriteReportsAs(dir, name string, res *Result) error {
 	for _, f := range res.Findings {
 		exchanges = append(exchanges, f.exchanges...)
 	}
-	har, err := report.HAR(exchanges)
+	har, err := report.HAR(report.Tool{Version: version.String(), SpecSHA256: spec.SHA256()}, exchanges)
 	if err != nil {
 		return fmt.Errorf("explore: %s: %w", FileHAR, err)
 	}
@@ -148,7 +150,7 @@ func writeFinding(b *strings.Builder, f *Finding, replay bool, jsonPath string) 
 	if d.Step == 0 {
 		where = "before any step"
 	}
-	fmt.Fprintf(b, "**First point of divergence**, %s, kind %s: %s\n\n", where, d.Kind, report.Plain(d.What))
+	fmt.Fprintf(b, "**First point of divergence**, %s, kind %s: %s\n\n", where, d.Kind, report.Short(d.What))
 	if d.Covered == NoRule {
 		b.WriteString("**Rule**: " + NoRule + ".\n\n")
 	} else {
@@ -172,11 +174,11 @@ func writeFinding(b *strings.Builder, f *Finding, replay bool, jsonPath string) 
 		fmt.Fprintf(b, "   - target: `%s` → %s\n", s.Target.Request, answerWords(s.Target))
 		fmt.Fprintf(b, "   - model: `%s` → %s\n", s.Model.Request, answerWords(s.Model))
 		if s.State != "" && s.State != "same" {
-			fmt.Fprintf(b, "   - state afterwards: %s\n", report.Plain(s.State))
+			fmt.Fprintf(b, "   - state afterwards: %s\n", report.Short(s.State))
 		}
 	}
 	if d.Step == 0 {
-		fmt.Fprintf(b, "\nBefore any step: %s\n", report.Plain(d.What))
+		fmt.Fprintf(b, "\nBefore any step: %s\n", report.Short(d.What))
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -27,6 +28,7 @@ type harLog struct {
 type harCreator struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
+	Comment string `json:"comment,omitempty"`
 }
 
 type harEntry struct {
@@ -43,6 +45,7 @@ type harEntry struct {
 	Violations      []client.Violation `json:"_violations,omitempty"`
 	RequestIssues   []client.Violation `json:"_requestViolations,omitempty"`
 	Error           string             `json:"_error,omitempty"`
+	Served          *Served            `json:"_nicconform,omitempty"`
 }
 
 type harNV struct {
@@ -93,11 +96,31 @@ type harTimings struct {
 	Receive float64 `json:"receive"`
 }
 
-// HAR renders exchanges as a HAR 1.2 document, in the order given.
-func HAR(exchanges []*client.Exchange) ([]byte, error) {
+// HAR renders exchanges as a HAR 1.2 document, in the order given; its
+// creator is the tool that ran, with the contract's and the profile's
+// SHA-256 in its comment.
+func HAR(tool Tool, exchanges []*client.Exchange) ([]byte, error) {
+	return har(tool, exchanges, nil)
+}
+
+// Served is what one exchange served in the run, the HAR entry's
+// _nicconform: the rules whose specs recorded it or cite it as evidence,
+// or that judge it as an exchange of the detach (SPEC-CONFORMANT,
+// REQUEST-ID, ERROR-SHAPE), in catalog order; and the run step that made
+// it: the overlapped run's piece of work (client.Exchange.Owner: "task:…"
+// a scenario or the calibration, "probe:…" a refusal, "watch", "plan",
+// "rerun:…", "task:detach-alone") or the suite's node ("set-up", "spec",
+// "cleanup").
+type Served struct {
+	Rules []string `json:"rules,omitempty"`
+	Step  string   `json:"step,omitempty"`
+}
+
+// har renders exchanges with what each served (by Seq; nil: none known).
+func har(tool Tool, exchanges []*client.Exchange, served map[int][]string) ([]byte, error) {
 	var h harLog
 	h.Log.Version = "1.2"
-	h.Log.Creator = harCreator{Name: "nicconform", Version: "1"}
+	h.Log.Creator = harCreator{Name: "nicconform", Version: tool.Version, Comment: tool.comment()}
 	h.Log.Entries = make([]harEntry, 0, len(exchanges))
 	for _, e := range exchanges {
 		ms := float64(e.Duration) / float64(time.Millisecond)
@@ -112,6 +135,7 @@ func HAR(exchanges []*client.Exchange) ([]byte, error) {
 			Violations:      e.Violations,
 			RequestIssues:   e.RequestViolations,
 			Error:           e.Err,
+			Served:          &Served{Rules: served[e.Seq], Step: e.Owner},
 			Request: harRequest{
 				Method: e.Method, URL: e.URL, HTTPVersion: "HTTP/1.1",
 				Cookies: []harNV{}, Headers: pairs(e.RequestHeader), QueryString: query(e.URL),
@@ -123,6 +147,9 @@ func HAR(exchanges []*client.Exchange) ([]byte, error) {
 				HeadersSize: -1, BodySize: len(e.ResponseBody),
 				Content: harContent{Size: len(e.ResponseBody), MimeType: e.ResponseHeader.Get("Content-Type")},
 			},
+		}
+		if entry.Served.Rules == nil && entry.Served.Step == "" {
+			entry.Served = nil
 		}
 		if e.Status == 0 {
 			entry.Response.BodySize = -1
@@ -172,4 +199,16 @@ func query(raw string) []harNV {
 		return []harNV{}
 	}
 	return pairs(http.Header(u.Query()))
+}
+
+// comment names the contract's and the profile's SHA-256.
+func (t Tool) comment() string {
+	var parts []string
+	if t.SpecSHA256 != "" {
+		parts = append(parts, "spec sha256 "+t.SpecSHA256)
+	}
+	if t.ProfileSHA256 != "" {
+		parts = append(parts, "profile sha256 "+t.ProfileSHA256)
+	}
+	return strings.Join(parts, "; ")
 }

@@ -12,6 +12,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -67,6 +68,8 @@ type Result struct {
 	// spec knew (an x-preconditions id, or "" when the cause was elsewhere).
 	Precondition string
 	Exchanges    []*client.Exchange
+	// Ended is when the spec ended: its verdict's time.
+	Ended time.Time
 }
 
 // Finding is evidence against a rule seen outside its own specs: a NIC that
@@ -126,6 +129,23 @@ type Conformance struct {
 	// Cost is what the run held on the target at once (absent when the run
 	// did not get that far).
 	Cost *Cost `json:"cost,omitempty"`
+	// Tool is what ran: the tool's version and the contract's and the
+	// profile's SHA-256.
+	Tool Tool `json:"tool"`
+	// Interrupted, when set, says why the run stopped before its end (a
+	// signal, the run's timeout): the rules not judged are errors.
+	Interrupted string `json:"interrupted,omitempty"`
+	// served are the rules each exchange served, by Seq, for the HAR.
+	served map[int][]string
+}
+
+// Tool names what ran: the nicconform version (internal/version) and the
+// hex SHA-256 of the contract (spec/openapi.yaml, spec.SHA256) and of the
+// profile file (spec.Profile.SHA256) the run judged by.
+type Tool struct {
+	Version       string `json:"version"`
+	SpecSHA256    string `json:"specSHA256"`
+	ProfileSHA256 string `json:"profileSHA256,omitempty"`
 }
 
 // Summary counts the verdicts.
@@ -150,6 +170,9 @@ type Verdict struct {
 	Precondition string   `json:"precondition,omitempty"`
 	Evidence     []string `json:"evidence"`
 	Specs        []string `json:"specs,omitempty"`
+	// Seconds is how long judging the rule took: from its first request to
+	// its verdict (its last spec's end); 0 when it sent none.
+	Seconds float64 `json:"seconds,omitempty"`
 }
 
 // maxEvidence bounds the request ids listed per rule.
@@ -175,6 +198,12 @@ type Run struct {
 	// Expected is what the profile expected of each rule, by rule id.
 	Expected map[string]string
 	Cost     *Cost
+	// Bounds are the bounds a run against the target would use, for the
+	// dry run's estimate (zero: no estimate).
+	Bounds Bounds
+	// Tool is what ran; Interrupted why the run stopped early, if it did.
+	Tool        Tool
+	Interrupted string
 }
 
 // Build decides every catalog rule's verdict from the spec results, the
@@ -182,7 +211,7 @@ type Run struct {
 // made outside specs).
 func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange) Conformance {
 	c := Conformance{Target: run.Target, Region: run.Region, Profile: run.Profile, Started: run.Started.UTC(), Finished: time.Now().UTC(),
-		Advisories: merged(run.Advisories), Leaks: append([]Leak{}, run.Leaks...), Cost: run.Cost}
+		Advisories: merged(run.Advisories), Leaks: append([]Leak{}, run.Leaks...), Cost: run.Cost, Tool: run.Tool, Interrupted: run.Interrupted}
 	c.Advisories = append(c.Advisories, exchangeAdvisories(s, exchanges)...)
 	for _, rule := range s.Rules() {
 		v := verdictFromSpecs(rule, results)
@@ -206,9 +235,7 @@ func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange
 					Message: fmt.Sprintf("evidence against %s, which this run did not judge (%s): %s", rule.ID, v.Reason, Plain(f.Message))})
 			}
 		}
-		if v.Evidence == nil {
-			v.Evidence = []string{}
-		}
+		v.Evidence = citedFirst(v.Reason, v.Evidence, ruleExchanges(rule.ID, results), exchanges)
 		switch v.Verdict {
 		case Pass:
 			c.Summary.Pass++
@@ -221,7 +248,56 @@ func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange
 		}
 		c.Rules = append(c.Rules, v)
 	}
+	c.served = served(s, c.Rules, results, exchanges)
 	return c
+}
+
+// served maps each exchange (by Seq) to the rules it served: those whose
+// specs recorded it or cite it as evidence, and, for an exchange aimed at
+// the detach, the cross-cutting rules the run judged, in catalog order.
+func served(s *spec.Spec, verdicts []Verdict, results []Result, exchanges []*client.Exchange) map[int][]string {
+	set := map[int]map[string]bool{}
+	add := func(seq int, id string) {
+		if set[seq] == nil {
+			set[seq] = map[string]bool{}
+		}
+		set[seq][id] = true
+	}
+	for _, r := range results {
+		for _, e := range r.Exchanges {
+			for _, l := range r.Labels {
+				if _, ok := s.Rule(l); ok {
+					add(e.Seq, l)
+				}
+			}
+		}
+	}
+	judged := map[string]bool{}
+	for _, v := range verdicts {
+		judged[v.ID] = v.Verdict != Skip
+	}
+	for _, e := range exchanges {
+		if !e.Subject || e.Status == 0 {
+			continue
+		}
+		for _, id := range []string{RuleSpecConformant, RuleRequestID} {
+			if judged[id] {
+				add(e.Seq, id)
+			}
+		}
+		if e.Status >= 400 && judged[RuleErrorShape] {
+			add(e.Seq, RuleErrorShape)
+		}
+	}
+	out := map[int][]string{}
+	for _, r := range s.Rules() {
+		for seq, ids := range set {
+			if ids[r.ID] {
+				out[seq] = append(out[seq], r.ID)
+			}
+		}
+	}
+	return out
 }
 
 // ExitCode is the exit status of a run with these verdicts: 1 when a rule
@@ -248,9 +324,21 @@ func verdictFromSpecs(rule spec.Rule, results []Result) Verdict {
 		return Verdict{Verdict: Error, Reason: "no spec of this run checks this rule"}
 	}
 	count := map[Outcome]int{}
+	var firstRequest, verdictAt time.Time
 	for _, r := range mine {
 		v.Specs = append(v.Specs, r.Text)
 		count[r.Outcome]++
+		for _, e := range r.Exchanges {
+			if !e.Started.IsZero() && (firstRequest.IsZero() || e.Started.Before(firstRequest)) {
+				firstRequest = e.Started
+			}
+		}
+		if r.Ended.After(verdictAt) {
+			verdictAt = r.Ended
+		}
+	}
+	if !firstRequest.IsZero() && verdictAt.After(firstRequest) {
+		v.Seconds = math.Round(verdictAt.Sub(firstRequest).Seconds()*1000) / 1000
 	}
 	first := func(o Outcome) Result {
 		for _, r := range mine {
@@ -282,6 +370,63 @@ func verdictFromSpecs(rule spec.Rule, results []Result) Verdict {
 		v.Verdict, v.Reason = Skip, "not selected: the run's label or focus filter left it out"
 	}
 	return v
+}
+
+// ruleExchanges are the exchanges the specs of a rule recorded.
+func ruleExchanges(id string, results []Result) []*client.Exchange {
+	var out []*client.Exchange
+	for _, r := range results {
+		if slices.Contains(r.Labels, id) {
+			out = append(out, r.Exchanges...)
+		}
+	}
+	return out
+}
+
+// citedFirst puts first in a rule's evidence the exchanges its reason
+// names (by request id, or as "exchange #N"), in the order the reason
+// names them, looked up among the rule's own exchanges, then the run's;
+// the rest follows, up to maxEvidence. Never nil.
+func citedFirst(reason string, evidence []string, pools ...[]*client.Exchange) []string {
+	type cite struct {
+		at int
+		id string
+	}
+	var cites []cite
+	seen := map[string]bool{}
+	for _, pool := range pools {
+		for _, e := range pool {
+			id := Evidence(e)
+			if seen[id] || e.Status == 0 {
+				continue
+			}
+			at := -1
+			if e.RequestID != "" {
+				at = strings.Index(reason, e.RequestID)
+			}
+			if at < 0 {
+				at = strings.Index(reason, fmt.Sprintf("exchange #%d ", e.Seq))
+			}
+			if at >= 0 {
+				seen[id] = true
+				cites = append(cites, cite{at, id})
+			}
+		}
+	}
+	sort.SliceStable(cites, func(i, j int) bool { return cites[i].at < cites[j].at })
+	out := make([]string, 0, min(maxEvidence, len(cites)+len(evidence)))
+	for _, c := range cites {
+		if len(out) < maxEvidence {
+			out = append(out, c.id)
+		}
+	}
+	for _, id := range evidence {
+		if len(out) < maxEvidence && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // crossCheck holds every exchange of the detach operation to the
@@ -472,9 +617,10 @@ var (
 	spaces       = regexp.MustCompile(`\s+`)
 )
 
-// Plain makes a message readable in a report cell: one line, at most 600
-// characters, with no Go value dumps (type annotations, addresses) and no
-// matcher preamble.
+// Plain makes a message readable in a report: one line, with no Go value
+// dumps (type annotations, addresses) and no matcher preamble; its length
+// is kept (conformance.json and junit.xml carry the whole reason; Short
+// cuts it for a table cell).
 func Plain(s string) string {
 	s = structDump.ReplaceAllString(s, "")
 	s = objectDump.ReplaceAllString(s, "$1")
@@ -483,7 +629,14 @@ func Plain(s string) string {
 	for _, preamble := range []string{"Unexpected error:", "Expected success, but got an error:"} {
 		s = strings.ReplaceAll(s, preamble, "")
 	}
-	s = strings.TrimSpace(spaces.ReplaceAllString(s, " "))
+	return strings.TrimSpace(spaces.ReplaceAllString(s, " "))
+}
+
+// Short is Plain cut to at most 600 bytes, at a word's end where there is
+// one near, with "…": for conformance.md's cells and other pages a person
+// reads, where the JSON beside them keeps the whole text.
+func Short(s string) string {
+	s = Plain(s)
 	if len(s) > 600 {
 		cut := 600
 		if sp := strings.LastIndexByte(s[:cut], ' '); sp > cut-60 {

@@ -30,7 +30,9 @@ var writers = []writer{
 	}},
 	{"conformance.md", func(c Conformance, _ []*client.Exchange) ([]byte, error) { return []byte(Markdown(c)), nil }},
 	{"junit.xml", func(c Conformance, _ []*client.Exchange) ([]byte, error) { return JUnit(c) }},
-	{"exchanges.har", func(_ Conformance, exchanges []*client.Exchange) ([]byte, error) { return HAR(exchanges) }},
+	{"exchanges.har", func(c Conformance, exchanges []*client.Exchange) ([]byte, error) {
+		return har(c.Tool, exchanges, c.served)
+	}},
 }
 
 // Outputs are the files a run writes into its report folder (verdicts,
@@ -71,10 +73,10 @@ func WritePlan(dir string, run Run, exchanges []*client.Exchange) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "plan.md"), []byte(Plan(run.Target, exchanges, run.PrimaryPortID)), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "plan.md"), []byte(Plan(run, exchanges)), 0o644); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	har, err := HAR(exchanges)
+	har, err := HAR(run.Tool, exchanges)
 	if err != nil {
 		return err
 	}
@@ -94,6 +96,15 @@ func Markdown(c Conformance) string {
 	if len(c.Leaks) > 0 {
 		fmt.Fprintf(&b, "; **%d left on the target**", len(c.Leaks))
 	}
+	if c.Tool.Version != "" {
+		fmt.Fprintf(&b, "\n- nicconform %s; spec sha256 %s", c.Tool.Version, c.Tool.SpecSHA256)
+		if c.Tool.ProfileSHA256 != "" {
+			fmt.Fprintf(&b, "; profile sha256 %s", c.Tool.ProfileSHA256)
+		}
+	}
+	if c.Interrupted != "" {
+		fmt.Fprintf(&b, "\n- **interrupted**: %s", c.Interrupted)
+	}
 	if c.Cost != nil {
 		fmt.Fprintf(&b, "\n- NICs attached to server %s at once: at most %d (primary included; the run keeps to %d)", c.Cost.Server, c.Cost.PeakNICs, c.Cost.MaxNICs)
 		if c.Cost.Queued {
@@ -109,12 +120,12 @@ func Markdown(c Conformance) string {
 		case Error:
 			verdict = "**ERROR**"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", v.ID, verdict, cell(v.Expected), cell(v.ReasonWithPrecondition()), cell(evidenceCell(v.Evidence)))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", v.ID, verdict, cell(v.Expected), cell(Short(v.ReasonWithPrecondition())), cell(evidenceCell(v.Evidence)))
 	}
 	if len(c.Advisories) > 0 {
 		b.WriteString("\n## Advisories\n\nObservations that change no verdict.\n\n| kind | observation | evidence |\n|---|---|---|\n")
 		for _, a := range c.Advisories {
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", a.Kind, cell(a.Message), cell(evidenceCell(a.Evidence)))
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", a.Kind, cell(Short(a.Message)), cell(evidenceCell(a.Evidence)))
 		}
 	}
 	if len(c.Leaks) > 0 {
@@ -155,11 +166,12 @@ func JUnit(c Conformance) ([]byte, error) {
 		Time:      c.Finished.Sub(c.Started).Seconds(),
 		Properties: reporters.JUnitProperties{Properties: []reporters.JUnitProperty{
 			{Name: "profile", Value: c.Profile}, {Name: "target", Value: c.Target},
+			{Name: "version", Value: c.Tool.Version}, {Name: "spec-sha256", Value: c.Tool.SpecSHA256}, {Name: "profile-sha256", Value: c.Tool.ProfileSHA256},
 			{Name: "advisories", Value: fmt.Sprint(len(c.Advisories))}, {Name: "leaks", Value: fmt.Sprint(len(c.Leaks))},
 		}},
 	}
 	for _, v := range c.Rules {
-		tc := reporters.JUnitTestCase{Name: v.ID + ": " + v.Title, Classname: "nicconform." + c.Profile, Status: v.Verdict}
+		tc := reporters.JUnitTestCase{Name: v.ID + ": " + v.Title, Classname: "nicconform." + c.Profile, Status: v.Verdict, Time: v.Seconds}
 		detail := v.Statement + "\nevidence: " + strings.Join(v.Evidence, ", ")
 		switch v.Verdict {
 		case Fail:

@@ -18,6 +18,7 @@ import (
 	"github.com/nicconform/nicconform/internal/fixtures"
 	"github.com/nicconform/nicconform/internal/report"
 	"github.com/nicconform/nicconform/internal/target"
+	"github.com/nicconform/nicconform/internal/version"
 	"github.com/nicconform/nicconform/spec"
 )
 
@@ -89,11 +90,27 @@ var _ = ReportAfterSuite("nicconform reports", func(r Report) {
 	if err != nil {
 		Fail(err.Error())
 	}
-	run := report.Run{Target: cfg.String(), Region: cfg.Region, Profile: cfg.Profile, DryRun: cfg.DryRun}
+	run := report.Run{Target: cfg.String(), Region: cfg.Region, Profile: cfg.Profile, DryRun: cfg.DryRun,
+		Tool: report.Tool{Version: version.String(), SpecSHA256: spec.SHA256()}}
+	if p, err := s.LoadProfile(cfg.Profile); err == nil {
+		run.Tool.ProfileSHA256 = p.SHA256
+	}
 	if env != nil {
 		run.Target, run.PrimaryPortID = env.Description(), env.PrimaryPortID
+		if env.Profile != nil {
+			run.Tool.ProfileSHA256 = env.Profile.SHA256
+		}
 		run.Profile, run.Expected = env.ProfileDescription(), env.Expectations()
 		run.Leaks = append(run.Leaks, env.Unreported()...)
+	}
+	if cfg.DryRun { // the rehearsal ran at the mock's bounds; the plan estimates the target's
+		run.Bounds = report.Bounds{Server: cfg.ServerID, Detach: cfg.DetachTimeout, Poll: cfg.PollInterval, Settle: cfg.Settle}
+		if cfg.Sources["DetachTimeout"] == "default" {
+			run.Bounds.Detach = config.DefaultDetachTimeoutLive
+		}
+		if cfg.Sources["PollInterval"] == "default" {
+			run.Bounds.Poll = config.DefaultPollIntervalLive
+		}
 	}
 	c, err := fixtures.WriteReports(cfg.ReportDir, s, run, r)
 	if err != nil {
