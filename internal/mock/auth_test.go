@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -266,5 +268,72 @@ func TestAuthOptions(t *testing.T) {
 	}
 	if s := (User{Name: "u", Password: "hidden-pw"}); strings.Contains(s.String()+s.GoString(), "hidden-pw") {
 		t.Error("User.String shows the password")
+	}
+}
+
+// Official-SDK requests (internal/aksk/testdata, made by the Go and Node
+// SDKs) with a body that is not JSON, signed with X-Sdk-Content-Sha256:
+// UNSIGNED-PAYLOAD: the mock authenticates them (whatever it then answers
+// about the vector's unknown server, never 401) and refuses each tampered.
+func TestOfficialSDKUnsignedPayload(t *testing.T) {
+	n := 0
+	for _, file := range []string{"go-sdk-vectors.json", "node-sdk-vectors.json"} {
+		b, err := os.ReadFile(filepath.Join("..", "aksk", "testdata", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f struct {
+			AK, SK, Date string
+			Vectors      []struct {
+				Name, Method, URL, Body string
+				Header                  http.Header
+			}
+		}
+		if err := json.Unmarshal(b, &f); err != nil {
+			t.Fatal(err)
+		}
+		clock, err := time.Parse(aksk.DateFormat, f.Date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := authOptions()
+		o.AKSK[f.AK] = f.SK
+		h := newHarness(t, o)
+		h.m.auth.now = func() time.Time { return clock }
+		for _, v := range f.Vectors {
+			if v.Header.Get(aksk.ContentSHA256Header) != aksk.UnsignedPayload {
+				continue
+			}
+			n++
+			send := func(edit func(*http.Request)) int {
+				r := httptest.NewRequest(v.Method, v.URL, strings.NewReader(v.Body))
+				for k, vs := range v.Header {
+					for _, val := range vs {
+						r.Header.Add(k, val)
+					}
+				}
+				edit(r)
+				rec := httptest.NewRecorder()
+				h.m.ServeHTTP(rec, r)
+				return rec.Code
+			}
+			if code := send(func(*http.Request) {}); code == http.StatusUnauthorized {
+				t.Errorf("%s %s: 401 to the SDK's request", file, v.Name)
+			}
+			for name, tamper := range map[string]func(*http.Request){
+				"content hash not signed": func(r *http.Request) {
+					r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "x-sdk-content-sha256;", "", 1))
+				},
+				"content hash replaced": func(r *http.Request) { r.Header.Set(aksk.ContentSHA256Header, aksk.HashHex([]byte(v.Body))) },
+				"method":                func(r *http.Request) { r.Method = "PATCH" },
+			} {
+				if code := send(tamper); code != http.StatusUnauthorized {
+					t.Errorf("%s %s, %s: %d, want 401", file, v.Name, name, code)
+				}
+			}
+		}
+	}
+	if n < 4 {
+		t.Fatalf("only %d official UNSIGNED-PAYLOAD vectors", n)
 	}
 }
