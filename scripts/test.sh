@@ -11,6 +11,8 @@ echo "== gofmt, go vet"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted"; exit 1; fi
 go vet ./...
+echo "== make build: static binaries, no build path"
+scripts/check-binaries.sh
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
