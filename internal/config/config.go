@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nicconform/nicconform/internal/paths"
 	"github.com/nicconform/nicconform/spec"
 )
 
@@ -46,14 +47,19 @@ type Settings struct {
 	// which it never contacts.
 	DryRun bool
 
-	Region        string
-	ComputeURL    string
-	NetworkURL    string
-	ProjectID     string
-	ServerID      string
-	NetworkID     string
-	PrimaryPortID string // empty: discovered (the only NIC the server had before the run)
-	OtherServerID string // optional second server, for a port attached elsewhere
+	Region     string
+	ComputeURL string
+	// ComputeProjectless is true when NICCONFORM_COMPUTE_URL ends in /v2.1,
+	// a compute endpoint that names no project (Nova ≥ 2.18 catalogs): the
+	// suite sends /v2.1/servers/… and skips what needs a project in the
+	// path. ComputeURL is then, as always, the root below which /v2.1 is.
+	ComputeProjectless bool
+	NetworkURL         string
+	ProjectID          string
+	ServerID           string
+	NetworkID          string
+	PrimaryPortID      string // empty: discovered (the only NIC the server had before the run)
+	OtherServerID      string // optional second server, for a port attached elsewhere
 
 	Auth     Auth
 	Insecure bool // skip TLS verification (HW_INSECURE), for private CAs
@@ -259,10 +265,57 @@ func (r *resolver) live(mockVars []string) {
 	}
 }
 
+// computeForm takes NICCONFORM_COMPUTE_URL as catalogs print it
+// (docs/reference.md §5): ending in /v2.1/{project}, the project must agree
+// with the configured project id (and is it, when none is configured);
+// ending in /v2.1, the endpoint names no project (ComputeProjectless). Either
+// way ComputeURL keeps the root below which /v2.1 is, which the client
+// builds its paths under; a URL ending elsewhere is that root already.
+func (r *resolver) computeForm() {
+	t := &r.t
+	u, err := url.Parse(t.ComputeURL)
+	if err != nil || u.Host == "" {
+		return // checkURL has said why
+	}
+	segs := strings.Split(strings.TrimRight(u.EscapedPath(), "/"), "/")
+	n := len(segs)
+	project := ""
+	switch {
+	case n >= 2 && segs[n-1] == paths.ComputeVersion:
+		t.ComputeProjectless = true
+		r.t.Sources["ComputeProjectless"] = "NICCONFORM_COMPUTE_URL (ends in /" + paths.ComputeVersion + ")"
+		segs = segs[:n-1]
+	case n >= 3 && segs[n-2] == paths.ComputeVersion:
+		p, err := url.PathUnescape(segs[n-1])
+		if err != nil || p == "" {
+			r.errf("NICCONFORM_COMPUTE_URL ends in /%s/%s: not a project id", paths.ComputeVersion, segs[n-1])
+			return
+		}
+		project, segs = p, segs[:n-2]
+	default:
+		return
+	}
+	u.Path, u.RawPath = strings.Join(segs, "/"), ""
+	t.ComputeURL = u.String()
+	switch {
+	case project == "":
+	case t.ProjectID == "":
+		t.ProjectID = project
+		r.t.Sources["ProjectID"] = "NICCONFORM_COMPUTE_URL (its /" + paths.ComputeVersion + "/{project})"
+	case t.ProjectID != project:
+		r.errf("NICCONFORM_COMPUTE_URL names project %q (/%s/%s) and %s=%q another: they contradict each other; give the compute URL without the project, or the same project in both",
+			project, paths.ComputeVersion, project, t.Sources["ProjectID"], t.ProjectID)
+	}
+}
+
 // EndpointRule is how the endpoints are found: one rule, shown by
 // `nicconform config -h` and documented in the README.
 const EndpointRule = `NICCONFORM_COMPUTE_URL, when set, is the compute endpoint, and the network
-endpoint too unless NICCONFORM_NETWORK_URL is set. Without it, the region
+endpoint too unless NICCONFORM_NETWORK_URL is set. It may be the root
+(https://ecs.cn-north-4.myhuaweicloud.com) or end as catalogs print it: in
+/v2.1/{project} (the project must agree with NICCONFORM_PROJECT_ID, or sets it)
+or in /v2.1 (a compute endpoint without a project, Nova 2.18 and later: the
+suite sends /v2.1/servers/… and skips what needs a project in the path). Without it, the region
 (HW_REGION_NAME, or OS_REGION_NAME) derives both: https://ecs.{region}.myhuaweicloud.com
 and https://vpc.{region}.myhuaweicloud.com (NICCONFORM_NETWORK_URL still
 overrides the second). IAM password login uses HW_AUTH_URL (or
@@ -307,6 +360,7 @@ func (r *resolver) endpoints() {
 	computeExplicit := t.ComputeURL != ""
 	if computeExplicit {
 		r.checkURL("NICCONFORM_COMPUTE_URL", &t.ComputeURL)
+		r.computeForm()
 	} else if derive("ComputeURL", computeTemplate, "NICCONFORM_COMPUTE_URL") {
 		t.ComputeURL = strings.ReplaceAll(computeTemplate, "{region}", t.Region)
 	}
@@ -392,7 +446,7 @@ func (t Settings) Describe() string {
 	rows := [][2]string{
 		{"Mode", map[bool]string{true: "embedded reference mock", false: "configured target"}[t.Embedded]},
 		{"DryRun", strconv.FormatBool(t.DryRun)},
-		{"Region", t.Region}, {"ComputeURL", t.ComputeURL}, {"NetworkURL", t.NetworkURL},
+		{"Region", t.Region}, {"ComputeURL", t.ComputeURL}, {"ComputeProjectless", map[bool]string{true: "true"}[t.ComputeProjectless]}, {"NetworkURL", t.NetworkURL},
 		{"ProjectID", t.ProjectID}, {"ServerID", t.ServerID}, {"NetworkID", t.NetworkID},
 		{"PrimaryPortID", t.PrimaryPortID}, {"OtherServerID", t.OtherServerID},
 		{"Auth", t.Auth.Mode},

@@ -1,0 +1,40 @@
+package client_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/nicconform/nicconform/internal/client"
+	"github.com/nicconform/nicconform/internal/mock"
+)
+
+// With ComputeProjectless the compute paths go without the project
+// (/v2.1/servers/…), the network paths as they are, and the exchanges
+// still validate against the contract's /v2.1/{project_id}/… paths.
+func TestComputeProjectless(t *testing.T) {
+	srv, err := mock.NewServer(mock.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	seed := srv.Mock.Seed()
+	for _, projectless := range []bool{false, true} {
+		c, err := client.New(client.Config{ComputeURL: srv.URL, ProjectID: seed.ProjectID, ComputeProjectless: projectless,
+			Auth: client.Token(mock.DefaultToken)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, ex, err := c.ListInterfaces(context.Background(), seed.Servers[0].ServerID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "/v2.1/" + seed.ProjectID + "/servers/"
+		if projectless {
+			want = "/v2.1/servers/"
+		}
+		if ex.Status != 200 || !strings.Contains(ex.URL, want) || !ex.Valid() || len(ex.RequestViolations) != 0 {
+			t.Errorf("projectless=%v: %d %s, violations %v %v", projectless, ex.Status, ex.URL, ex.Violations, ex.RequestViolations)
+		}
+	}
+}
