@@ -29,6 +29,7 @@ var cloudKeys = []struct{ key, variable string }{
 	{"auth.username", "OS_USERNAME"},
 	{"auth.password", "OS_PASSWORD"},
 	{"auth.user_domain_name", "OS_USER_DOMAIN_NAME"},
+	{"auth.user_domain_id", "OS_USER_DOMAIN_ID"},
 	{"auth.domain_name", "OS_DOMAIN_NAME"},
 	{"auth.project_id", "OS_PROJECT_ID"},
 	{"auth.token", "OS_AUTH_TOKEN"},
@@ -38,12 +39,12 @@ var cloudKeys = []struct{ key, variable string }{
 }
 
 // cloudUnsupported are keys a cloud may carry that the suite cannot honour:
-// refused, saying what to give instead, rather than silently ignored.
+// refused, saying what to give instead, rather than silently ignored
+// (auth.project_name only without auth.project_id; a project's domain goes
+// with its name and is ignored beside an id).
 var cloudUnsupported = map[string]string{
 	"auth.user_id":                   "give auth.username and auth.user_domain_name",
-	"auth.user_domain_id":            "give auth.user_domain_name",
 	"auth.project_name":              "give auth.project_id (the suite puts it in the compute paths)",
-	"auth.project_domain_id":         "give auth.project_id",
 	"auth.application_credential_id": "use a password or a token",
 }
 
@@ -95,7 +96,11 @@ func readCloud(env Lookup, cloud string) (map[string]cloudValue, error) {
 				values[k.variable] = cloudValue{value: v, source: fmt.Sprintf("clouds.yaml cloud %q (%s): %s", cloud, f, k.key)}
 			}
 		}
+		_, hasProjectID, _ := cloudString(e, "auth.project_id")
 		for key, instead := range cloudUnsupported {
+			if key == "auth.project_name" && (hasProjectID || values["OS_PROJECT_ID"].value != "") {
+				continue
+			}
 			if _, ok, _ := cloudString(e, key); ok {
 				return fmt.Errorf("%s, cloud %q: %s is not supported: %s", f, cloud, key, instead)
 			}

@@ -125,3 +125,26 @@ func TestCloudsYAMLSearchPath(t *testing.T) {
 		t.Errorf("sources %v", s.Sources)
 	}
 }
+
+// The user's domain by id (OS_USER_DOMAIN_ID, clouds.yaml's
+// auth.user_domain_id) is enough for a password login.
+func TestDomainID(t *testing.T) {
+	dir := t.TempDir()
+	clouds := writeFile(t, filepath.Join(dir, "clouds.yaml"), "clouds:\n  c:\n    region_name: cn-north-4\n    auth: {username: u, password: p, user_domain_id: d0m41n, project_id: "+cloudProject+"}\n")
+	for _, kv := range [][]string{
+		{"HW_REGION_NAME", "cn-north-4", "OS_USERNAME", "u", "OS_PASSWORD", "p", "OS_USER_DOMAIN_ID", "d0m41n", "OS_PROJECT_ID", cloudProject},
+		{"OS_CLOUD", "c", "OS_CLIENT_CONFIG_FILE", clouds, "HOME", dir},
+	} {
+		s, err := config.Resolve(env(append(kv, "NICCONFORM_SERVER_ID", "s", "NICCONFORM_NETWORK_ID", "n")...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Auth.Mode != config.AuthPassword || s.Auth.DomainID != "d0m41n" || s.Auth.Domain != "" {
+			t.Errorf("%v: auth %+v", kv, s.Auth)
+		}
+	}
+	if _, err := config.Resolve(env("HW_REGION_NAME", "cn-north-4", "OS_USERNAME", "u", "OS_PASSWORD", "p", "OS_PROJECT_ID", cloudProject,
+		"NICCONFORM_SERVER_ID", "s", "NICCONFORM_NETWORK_ID", "n")); err == nil || !strings.Contains(err.Error(), "OS_USER_DOMAIN_ID") {
+		t.Errorf("no domain: %v", err)
+	}
+}
