@@ -8,19 +8,25 @@
 # failed. Not part of `make test`: it needs Node and npm.
 #
 # Usage: [INSTALL=1] scripts/clients-node.sh [extra mock flags…]
-#   INSTALL=1  run `npm ci` in scripts/clients/node when its node_modules is
+#   INSTALL=1  run `npm ci` for scripts/clients/node/package.json into
+#              .cache/clients-node (outside the Go tree: a node_modules among
+#              the sources would hold Go packages of its own) when it is
 #              missing. Without it the script says so and exits 2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/hermetic.sh
 dir=scripts/clients/node
-if [ ! -d "$dir/node_modules/@huaweicloud/huaweicloud-sdk-core" ]; then
+cache=.cache/clients-node
+if [ ! -d "$cache/node_modules/@huaweicloud/huaweicloud-sdk-core" ] || ! cmp -s "$dir/package-lock.json" "$cache/package-lock.json"; then
   if [ "${INSTALL:-}" != 1 ]; then
-    echo "the Node SDK is not installed: INSTALL=1 $0 runs npm ci in $dir (needs npm)" >&2
+    echo "the Node SDK is not installed: INSTALL=1 $0 runs npm ci into $cache (needs npm)" >&2
     exit 2
   fi
-  (cd "$dir" && npm ci --no-audit --no-fund)
+  mkdir -p "$cache"
+  cp "$dir/package.json" "$dir/package-lock.json" "$cache/"
+  (cd "$cache" && npm ci --no-audit --no-fund)
 fi
+export NODE_PATH=$PWD/$cache/node_modules
 
 tmp=$(mktemp -d)
 mock=
