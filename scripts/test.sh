@@ -37,7 +37,7 @@ for auth in token aksk password; do
   EXTERNAL_AUTH=$auth scripts/external-mock.sh "$out/external-$auth"
 done
 for compute in endpoints projectless; do
-  echo "== suite against nicconform mock, the compute URL as $compute (the ENDPOINTS line's …/v2.1/<project>; …/v2.1)"
+  echo "== suite against nicconform mock, the compute URL as $compute (endpoints: the ENDPOINTS line's …/v2.1/<project>; projectless: …/v2.1)"
   EXTERNAL_COMPUTE=$compute scripts/external-mock.sh "$out/external-$compute"
 done
 echo "== the same, rate-limited: every 5th request answered 429 (Retry-After: 0)"
