@@ -51,6 +51,9 @@ SOAK ?= 50
 soak: ## the suite SOAK times with -p --randomize-all against the embedded mock; stops at the first failure
 	@. scripts/hermetic.sh; NICCONFORM_REPORT_DIR=$(abspath $(REPORT_DIR))/soak $$GINKGO -p --randomize-all --no-color --succinct --repeat=$$(($(SOAK)-1)) ./suites/detach
 
+# Static binaries without the build machine's paths (scripts/check-binaries.sh).
+build: export CGO_ENABLED = 0
+build: export GOFLAGS += -trimpath
 build: ## bin/: nicconform, detach.test (the compiled suite) and ginkgo (the pinned CLI, passing SIGINT/SIGTERM on to the suite): all a runner needs, without Go
 	@echo "building bin/nicconform, bin/detach.test, bin/ginkgo…"
 	@go build $(STAMP) -o bin/nicconform ./cmd/nicconform

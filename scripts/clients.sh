@@ -4,7 +4,12 @@
 # this checkout and served on a loopback port: the 16 steps of
 # internal/mock/gophercloud_test.go (create a port … delete it), in both
 # profiles and both error shapes, with a token and with an IAM password
-# login (keystoneauth's v3password against the mock's /v3/auth/tokens). One
+# login. openstacksdk is configured as users configure it: a cloud in
+# ~/.config/openstack/clouds.yaml (HOME is a scratch directory) named by
+# OS_CLOUD. With a password the cloud gives only the identity URL (the
+# mock's /identity: keystoneauth discovers v3, logs in, and finds compute
+# and network in the token's catalog, region RegionOne); with a token
+# (admin_token, which has no catalog) it gives the endpoints. One
 # line per step; a failing step names the call and the answer; the exit
 # status is 1 when any step failed. Not part of `make test`: it needs Python.
 #
@@ -66,20 +71,18 @@ for auth in token password; do
       url=$(sed -n 's/^LISTEN //p' "$tmp/mock.out")
       project=$(field IDS project)
       if [ "$auth" = token ]; then
-        credentials="auth_type: admin_token
-    auth: {token: tok-$secret, endpoint: '$url'}"
-      else
-        credentials="auth_type: v3password
-    auth: {auth_url: '$url/v3', username: sdk-user, password: pw-$secret, user_domain_name: sdk-domain, project_id: '$project'}"
-      fi
-      cat >"$tmp/clouds.yaml" <<EOF
-clouds:
-  nicconform:
-    $credentials
+        cloud="auth_type: admin_token
+    auth: {token: tok-$secret, endpoint: '$url'}
     compute_endpoint_override: '$(field ENDPOINTS compute)'
-    network_endpoint_override: '$(field ENDPOINTS network)'
-EOF
-      if ! OS_CLIENT_CONFIG_FILE=$tmp/clouds.yaml "$PYTHON" scripts/clients/openstacksdk_scenario.py \
+    network_endpoint_override: '$(field ENDPOINTS network)'"
+      else
+        cloud="auth_type: password
+    auth: {auth_url: '$(field ENDPOINTS identity)', username: sdk-user, password: pw-$secret, user_domain_name: sdk-domain, project_id: '$project'}
+    region_name: RegionOne"
+      fi
+      mkdir -p "$tmp/home/.config/openstack"
+      printf 'clouds:\n  nicconform:\n    %s\n' "$cloud" >"$tmp/home/.config/openstack/clouds.yaml"
+      if ! env -u OS_CLIENT_CONFIG_FILE -u OS_CLIENT_SECURE_FILE HOME="$tmp/home" OS_CLOUD=nicconform "$PYTHON" scripts/clients/openstacksdk_scenario.py \
         --label "$label" --profile "$profile" --errors "$errors" \
         --server "$(field IDS server)" --primary-port "$(field IDS primary_port)" --network "$(field IDS network)"; then
         failed+=("$label")
@@ -93,4 +96,4 @@ if [ ${#failed[@]} -gt 0 ]; then
   printf 'FAILED: %s\n' "${failed[@]}"
   exit 1
 fi
-echo "openstacksdk: the scenario passes against nicconform mock in both profiles, both error shapes, token and password auth"
+echo "openstacksdk: the scenario passes against nicconform mock in both profiles, both error shapes, token and password auth (OS_CLOUD and clouds.yaml; the password cloud through the mock's catalog)"

@@ -11,6 +11,8 @@ echo "== gofmt, go vet"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted"; exit 1; fi
 go vet ./...
+echo "== make build: static binaries, no build path"
+scripts/check-binaries.sh
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -33,6 +35,10 @@ done
 for auth in token aksk password; do
   echo "== suite against nicconform mock as a separate process, $auth authentication"
   EXTERNAL_AUTH=$auth scripts/external-mock.sh "$out/external-$auth"
+done
+for compute in endpoints projectless; do
+  echo "== suite against nicconform mock, the compute URL as $compute (endpoints: the ENDPOINTS line's …/v2.1/<project>; projectless: …/v2.1)"
+  EXTERNAL_COMPUTE=$compute scripts/external-mock.sh "$out/external-$compute"
 done
 echo "== the same, rate-limited: every 5th request answered 429 (Retry-After: 0)"
 scripts/external-mock.sh "$out/external-throttled" -throttle 5

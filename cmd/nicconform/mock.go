@@ -18,7 +18,9 @@ import (
 // runMock is `nicconform mock`: it serves the reference mock until ctx is
 // cancelled. It prints "LISTEN http://HOST:PORT", for each seeded server
 // "IDS project=… network=… server=… primary_port=…", then the endpoints
-// other tools take, "ENDPOINTS compute=… network=…", to stdout.
+// other tools take, "ENDPOINTS compute=… network=… identity=…", then
+// "export NAME=value" lines that point the suite at it (endpoints and ids;
+// never a credential), to stdout.
 // -h prints the usage (with every deviation) to stderr and returns nil.
 func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("mock", flag.ContinueOnError)
@@ -124,7 +126,21 @@ func runMock(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "IDS project=%s network=%s server=%s primary_port=%s\n",
 			seed.ProjectID, seed.NetworkID, s.ServerID, s.PrimaryPortID)
 	}
-	fmt.Fprintf(stdout, "ENDPOINTS compute=%s/v2.1/%s network=%s%s\n", srv.URL, seed.ProjectID, srv.URL, mock.NetworkRoot)
+	fmt.Fprintf(stdout, "ENDPOINTS compute=%s/v2.1/%s network=%s%s identity=%s%s\n", srv.URL, seed.ProjectID, srv.URL, mock.NetworkRoot, srv.URL, mock.IdentityRoot)
+	// Ready to paste into a shell that runs the suite against this mock
+	// (the credentials are the ones given to the mock: never printed).
+	first := seed.Servers[0]
+	for _, kv := range [][2]string{
+		{"NICCONFORM_COMPUTE_URL", srv.URL + "/v2.1/" + seed.ProjectID},
+		{"NICCONFORM_NETWORK_URL", srv.URL + mock.NetworkRoot},
+		{"NICCONFORM_PROJECT_ID", seed.ProjectID},
+		{"NICCONFORM_SERVER_ID", first.ServerID},
+		{"NICCONFORM_NETWORK_ID", seed.NetworkID},
+		{"NICCONFORM_PRIMARY_PORT_ID", first.PrimaryPortID},
+		{"OS_AUTH_URL", srv.URL + mock.IdentityRoot},
+	} {
+		fmt.Fprintf(stdout, "export %s=%s\n", kv[0], kv[1])
+	}
 	<-ctx.Done()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -137,8 +153,11 @@ func mockUsage(fs *flag.FlagSet) {
 	fmt.Fprintf(out, "Usage: nicconform mock [flags]\n\n"+
 		"Serve the reference mock of the detach-NIC API (/v2.1 compute, /v2.0 ports).\n"+
 		"Prints \"LISTEN http://HOST:PORT\", then one \"IDS project=… network=… server=… primary_port=…\"\n"+
-		"line per seeded server, then \"ENDPOINTS compute=… network=…\": the endpoints to give\n"+
-		"other tools (gophercloud, openstacksdk, Terraform). Stops on SIGINT/SIGTERM.\n\n"+
+		"line per seeded server, then \"ENDPOINTS compute=… network=… identity=…\": the endpoints to give\n"+
+		"other tools (gophercloud, openstacksdk, Terraform; identity is Keystone v3 with version\n"+
+		"discovery, its tokens carry a catalog of these endpoints), then \"export NAME=value\" lines\n"+
+		"that point nicconform run at this mock (add the credentials you gave it).\n"+
+		"Stops on SIGINT/SIGTERM.\n\n"+
 		"Version discovery, without credentials, as Nova and Neutron serve it: GET / is\n"+
 		"Nova's version list, GET /v2.1 the v2.1 document (microversions "+mock.MinMicroversion+" to "+mock.MaxMicroversion+");\n"+
 		"the network endpoint has a root of its own at "+mock.NetworkRoot+" (Neutron's version list\n"+

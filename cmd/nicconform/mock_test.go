@@ -67,9 +67,17 @@ func TestRunMock(t *testing.T) {
 	if ids[0]["server"] == ids[1]["server"] {
 		t.Error("two IDS lines for one server")
 	}
-	wantEndpoints := "ENDPOINTS compute=" + url + "/v2.1/" + ids[0]["project"] + " network=" + url + mock.NetworkRoot
+	wantEndpoints := "ENDPOINTS compute=" + url + "/v2.1/" + ids[0]["project"] + " network=" + url + mock.NetworkRoot + " identity=" + url + mock.IdentityRoot
 	if l := next(); l != wantEndpoints {
 		t.Errorf("endpoints line %q, want %q", l, wantEndpoints)
+	}
+	if l := next(); l != "export NICCONFORM_COMPUTE_URL="+url+"/v2.1/"+ids[0]["project"] {
+		t.Errorf("first export line %q", l)
+	}
+	for range 6 {
+		if l := next(); !strings.HasPrefix(l, "export NICCONFORM_") && !strings.HasPrefix(l, "export OS_AUTH_URL=") {
+			t.Errorf("export line %q", l)
+		}
 	}
 	// nova profile: the primary is detachable; body-on-202 shows a body.
 	req, _ := http.NewRequest("DELETE", url+"/v2.1/"+ids[0]["project"]+"/servers/"+ids[0]["server"]+"/os-interface/"+ids[0]["primary_port"], nil)

@@ -4,7 +4,8 @@
 //
 // It follows the official SDKs (see docs/reference.md §4): a canonical request
 // (method, canonical URI, canonical query, canonical headers, signed header
-// names and the hex SHA-256 of the body, joined by newlines) is hashed into
+// names and the hex SHA-256 of the body, or UNSIGNED-PAYLOAD for a body
+// that is not JSON, joined by newlines) is hashed into
 // a string to sign, which is signed with HMAC-SHA256 keyed by the secret
 // key. The Authorization header carries the access key, the signed header
 // names and the hex signature.
@@ -18,6 +19,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -37,21 +39,41 @@ const (
 const (
 	ProjectIDHeader     = "X-Project-Id"
 	SecurityTokenHeader = "X-Security-Token"
+	// ContentSHA256Header, when signed and UnsignedPayload, stands for the
+	// body's hash in the canonical request (see PayloadHash).
+	ContentSHA256Header = "X-Sdk-Content-Sha256"
+	// UnsignedPayload is the value of ContentSHA256Header both official
+	// SDKs send for a body that is not JSON.
+	UnsignedPayload = "UNSIGNED-PAYLOAD"
 )
 
 // CanonicalRequest returns the canonical request of r with body, signing
 // the headers named in signedHeaders (lowercase, in the order given; the
-// official signers sort them):
+// official signers sort them), as the official Go SDK builds it
+// (core/auth/signer/signer.go, canonicalRequest):
 //
-//	METHOD \n canonicalURI \n canonicalQuery \n canonicalHeaders \n signedHeaders \n hex(sha256(body))
+//	METHOD \n canonicalURI \n canonicalQuery \n canonicalHeaders \n signedHeaders \n payload
 //
 // The path is the one sent on the wire (see RequestPath); "host" is read
-// from r.Host, else r.URL.Host.
+// from r.Host, else r.URL.Host. payload is PayloadHash's.
 func CanonicalRequest(r *http.Request, body []byte, signedHeaders []string) string {
+	return canonicalRequest(r, body, signedHeaders, CanonicalURI(RequestPath(r)), true)
+}
+
+// NodeCanonicalRequest is CanonicalRequest as the official Node SDK
+// (@huaweicloud/huaweicloud-sdk-core, auth/AKSKSigner.js) builds it where
+// it differs from the Go SDK: the path by NodeCanonicalURI (an escape
+// already in the path is escaped again) and header values signed as they
+// are, not trimmed.
+func NodeCanonicalRequest(r *http.Request, body []byte, signedHeaders []string) string {
+	return canonicalRequest(r, body, signedHeaders, NodeCanonicalURI(RequestPath(r)), false)
+}
+
+func canonicalRequest(r *http.Request, body []byte, signedHeaders []string, uri string, trim bool) string {
 	var b strings.Builder
 	b.WriteString(r.Method)
 	b.WriteByte('\n')
-	b.WriteString(CanonicalURI(RequestPath(r)))
+	b.WriteString(uri)
 	b.WriteByte('\n')
 	rawQuery := ""
 	if r.URL != nil {
@@ -59,12 +81,40 @@ func CanonicalRequest(r *http.Request, body []byte, signedHeaders []string) stri
 	}
 	b.WriteString(CanonicalQuery(rawQuery))
 	b.WriteByte('\n')
-	b.WriteString(CanonicalHeaders(r, signedHeaders))
+	b.WriteString(canonicalHeaders(r, signedHeaders, trim))
 	b.WriteByte('\n')
 	b.WriteString(strings.Join(signedHeaders, ";"))
 	b.WriteByte('\n')
-	b.WriteString(HashHex(body))
+	b.WriteString(PayloadHash(r, body, signedHeaders))
 	return b.String()
+}
+
+// PayloadHash is the last line of the canonical request: UnsignedPayload
+// when r's ContentSHA256Header is exactly UnsignedPayload and that header
+// is among signedHeaders (both official SDKs send it so for a body that is
+// not JSON, see UnsignedPayloadFor), else the hex SHA-256 of body. A
+// ContentSHA256Header that is not signed, or holds anything else, changes
+// nothing: the body is hashed.
+func PayloadHash(r *http.Request, body []byte, signedHeaders []string) string {
+	if r.Header.Get(ContentSHA256Header) == UnsignedPayload {
+		for _, h := range signedHeaders {
+			if strings.EqualFold(h, ContentSHA256Header) {
+				return UnsignedPayload
+			}
+		}
+	}
+	return HashHex(body)
+}
+
+// UnsignedPayloadFor reports whether the official Go SDK signs a request
+// with this Content-Type with X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD
+// instead of the body's hash: a Content-Type is present and contains
+// neither "application/json" nor "application/bson"
+// (core/auth/signer/signer.go, processContentHeader). The Node SDK does so
+// for any Content-Type but exactly "application/json"
+// (auth/BaseCredentials.js, processAuthRequest; auth/ICredential.js).
+func UnsignedPayloadFor(contentType string) bool {
+	return contentType != "" && !strings.Contains(contentType, "application/json") && !strings.Contains(contentType, "application/bson")
 }
 
 // RequestPath returns the escaped path of r as sent on the wire: the URL's
@@ -103,6 +153,60 @@ func CanonicalURI(escapedPath string) string {
 		p += "/"
 	}
 	return p
+}
+
+// NodeCanonicalURI canonicalizes an escaped path as the official Node SDK
+// does (auth/AKSKSigner.js, CanonicalURI over url.parse's pathname): each
+// segment is escaped as it is, so an escape already in the path ("%41") is
+// escaped again ("%2541"). Two things the wire path does not show are
+// undone first: an escaped byte >= 0x80 was a raw non-ASCII character
+// (WHATWG URL escapes it on the way out, url.parse does not) and a raw
+// character url.parse escapes ("'", "^", "|", "\\") is escaped twice. The
+// result always ends in "/".
+func NodeCanonicalURI(escapedPath string) string {
+	segs := strings.Split(escapedPath, "/")
+	for i, s := range segs {
+		var raw strings.Builder
+		for j := 0; j < len(s); j++ {
+			c := s[j]
+			if c == '%' && j+2 < len(s) && isHex(s[j+1]) && isHex(s[j+2]) && unhex(s[j+1]) >= 8 {
+				raw.WriteByte(unhex(s[j+1])<<4 | unhex(s[j+2]))
+				j += 2
+				continue
+			}
+			if strings.IndexByte(nodeAutoEscape, c) >= 0 {
+				raw.WriteString(Escape(string(c)))
+				continue
+			}
+			raw.WriteByte(c)
+		}
+		segs[i] = Escape(raw.String())
+	}
+	p := strings.Join(segs, "/")
+	if !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return p
+}
+
+// nodeAutoEscape are the characters Node's url.parse escapes in a path and
+// WHATWG URL leaves raw on the wire.
+const nodeAutoEscape = "'^|\\"
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10
+	}
+	return 0
 }
 
 // CanonicalQuery canonicalizes a raw query: each "&"-separated pair is
@@ -156,6 +260,10 @@ func queryUnescape(s string) string {
 // trimmed of surrounding white space (the values of one header sorted).
 // "host" is r.Host, else r.URL.Host. A signed header r lacks adds no line.
 func CanonicalHeaders(r *http.Request, signedHeaders []string) string {
+	return canonicalHeaders(r, signedHeaders, true)
+}
+
+func canonicalHeaders(r *http.Request, signedHeaders []string, trim bool) string {
 	var b strings.Builder
 	for _, name := range signedHeaders {
 		lname := strings.ToLower(name)
@@ -166,7 +274,10 @@ func CanonicalHeaders(r *http.Request, signedHeaders []string) string {
 			}
 		} else {
 			for _, v := range r.Header.Values(name) {
-				vals = append(vals, strings.TrimSpace(v))
+				if trim {
+					v = strings.TrimSpace(v)
+				}
+				vals = append(vals, v)
 			}
 			sort.Strings(vals)
 		}
@@ -192,29 +303,24 @@ func Host(r *http.Request) string {
 	return ""
 }
 
-// signable are the header names the Signer signs when present, besides
-// "host" (and content-type when asked).
-var signable = []string{"x-project-id", "x-sdk-date", "x-security-token"}
-
 // SignedHeaders returns the header names the Signer signs for h, lowercase
-// and sorted: "host" when host is true, and each of x-project-id,
-// x-sdk-date and x-security-token that h holds. The set is explicit rather
-// than "every header" (the official Go SDK signs every header but
-// content-type and names holding "_") so that headers a transport or proxy
-// adds or rewrites never break a signature; content-type is signed only
-// when Signer.SignContentType asks.
-func SignedHeaders(h http.Header, host bool) []string {
+// and sorted, as the official Go SDK selects them
+// (core/auth/signer/signer.go, extractSignedHeaders): every header h holds
+// but those whose name starts with "content-type" or holds "_", and but
+// Authorization (the signature itself). "host" is signed only when h holds
+// a Host header: the Go SDK signs the headers of its request and sets no
+// Host among them.
+func SignedHeaders(h http.Header) []string {
 	var out []string
-	if host {
-		out = append(out, "host")
-	}
-	for _, name := range signable {
-		if len(h.Values(name)) > 0 {
-			out = append(out, name)
+	for name := range h {
+		l := strings.ToLower(name)
+		if strings.HasPrefix(l, "content-type") || strings.Contains(l, "_") || l == "authorization" {
+			continue
 		}
+		out = append(out, l)
 	}
 	sort.Strings(out)
-	return out
+	return slices.Compact(out)
 }
 
 // StringToSign returns "SDK-HMAC-SHA256\n<sdkDate>\n<hex(sha256(canonical))>".

@@ -147,12 +147,17 @@ func TestSignedHeaders(t *testing.T) {
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Sdk-Date", "d")
 	h.Set("Accept", "*/*")
-	if got := strings.Join(SignedHeaders(h, true), ";"); got != "host;x-sdk-date" {
+	h.Set("Authorization", "old")
+	h.Set("X_Trace", "1")
+	h.Set("Content-Type-Extra", "1")
+	// As the Go SDK's extractSignedHeaders: all but content-type* and "_".
+	if got := strings.Join(SignedHeaders(h), ";"); got != "accept;x-sdk-date" {
 		t.Errorf("got %s", got)
 	}
 	h.Set("X-Security-Token", "t")
 	h.Set("X-Project-Id", "p")
-	if got := strings.Join(SignedHeaders(h, false), ";"); got != "x-project-id;x-sdk-date;x-security-token" {
+	h.Set("Host", "h")
+	if got := strings.Join(SignedHeaders(h), ";"); got != "accept;host;x-project-id;x-sdk-date;x-security-token" {
 		t.Errorf("got %s", got)
 	}
 }
@@ -240,8 +245,26 @@ func TestVerifyRejects(t *testing.T) {
 		}, want: ErrBadSignature},
 		{name: "tampered body", req: func() *http.Request { return signed(t, good, "DELETE", target, body) }, body: `{"x":2}`, want: ErrBadSignature},
 		{name: "tampered host", req: func() *http.Request {
-			r := signed(t, good, "DELETE", target, body)
+			// Signed as the Go SDK signs a host: as a Host header.
+			r := httptest.NewRequest("DELETE", target, strings.NewReader(body))
+			r.Header.Set("Host", r.Host)
+			g := good
+			g.Now = fixed(now)
+			if err := g.Sign(r, []byte(body)); err != nil {
+				t.Fatal(err)
+			}
 			r.Host = "evil.example"
+			return r
+		}, want: ErrBadSignature},
+		{name: "tampered unsigned-payload body", req: func() *http.Request {
+			r := httptest.NewRequest("DELETE", target, strings.NewReader(body))
+			r.Header.Set("Content-Type", "text/plain")
+			g := good
+			g.Now = fixed(now)
+			if err := g.Sign(r, []byte(body)); err != nil {
+				t.Fatal(err)
+			}
+			r.Header.Set(ContentSHA256Header, HashHex([]byte(body)))
 			return r
 		}, want: ErrBadSignature},
 		{name: "stale date", req: func() *http.Request { return signed(t, good, "DELETE", target, body) }, clock: now.Add(16 * time.Minute), want: ErrStale},
@@ -260,7 +283,7 @@ func TestVerifyRejects(t *testing.T) {
 		}, want: ErrMissing},
 		{name: "date not signed", req: func() *http.Request {
 			r := signed(t, good, "DELETE", target, body)
-			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "host;x-sdk-date", "host", 1))
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "SignedHeaders=x-sdk-date", "SignedHeaders=content-length", 1))
 			return r
 		}, want: ErrMalformed},
 		{name: "signed header missing", req: func() *http.Request {

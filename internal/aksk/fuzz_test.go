@@ -30,11 +30,13 @@ func FuzzCanonicalRequest(f *testing.F) {
 			a, b := mk(), mk()
 			set(a)
 			set(b)
-			if CanonicalRequest(a, body, headers) != CanonicalRequest(b, body, headers) {
+			if CanonicalRequest(a, body, headers) != CanonicalRequest(b, body, headers) ||
+				NodeCanonicalRequest(a, body, headers) != NodeCanonicalRequest(b, body, headers) {
 				t.Fatal("CanonicalRequest is not deterministic")
 			}
 		}
 		_ = CanonicalURI(path)
+		_ = NodeCanonicalURI(path)
 		_ = CanonicalQuery(query)
 		_, _ = ParseAuthorization(value)
 
@@ -49,6 +51,18 @@ func FuzzCanonicalRequest(f *testing.F) {
 		}
 		if err := Verify(r, body, keys(map[string]string{"AK": "SK"}), now.Add(time.Second), 0); err != nil {
 			t.Fatalf("sign then verify: %v", err)
+		}
+		// A body that is not JSON: signed UNSIGNED-PAYLOAD, verified so.
+		r = mk()
+		r.Header.Set("Content-Type", "text/plain")
+		if err := s.Sign(r, body); err != nil {
+			t.Fatal(err)
+		}
+		if r.Header.Get(ContentSHA256Header) != UnsignedPayload {
+			t.Fatal("a text/plain body not signed UNSIGNED-PAYLOAD")
+		}
+		if err := Verify(r, append(body, 'x'), keys(map[string]string{"AK": "SK"}), now.Add(time.Second), 0); err != nil {
+			t.Fatalf("sign then verify, unsigned payload: %v", err)
 		}
 	})
 }

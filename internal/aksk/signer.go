@@ -37,10 +37,13 @@ func (s Signer) String() string {
 func (s Signer) GoString() string { return s.String() }
 
 // Sign sets X-Sdk-Date (now, UTC), X-Project-Id and X-Security-Token (when
-// the Signer has them) and then Authorization on r, signing host,
-// x-sdk-date, x-project-id and x-security-token (those present), and
-// content-type when SignContentType asks. body must be the exact bytes
-// sent. The path signed is the one sent on the wire (see RequestPath).
+// the Signer has them), X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD (when the
+// Content-Type is not JSON, see UnsignedPayloadFor) and then Authorization
+// on r, as the official Go SDK signs: every header r holds at that point
+// (see SignedHeaders; host only as a Host header), and content-type when
+// SignContentType asks. body must be the exact bytes sent. The path signed
+// is the one sent on the wire (see RequestPath). Headers set on r after
+// Sign are not signed.
 func (s Signer) Sign(r *http.Request, body []byte) error {
 	switch {
 	case s.AK == "" || s.SK == "":
@@ -65,7 +68,10 @@ func (s Signer) Sign(r *http.Request, body []byte) error {
 	if s.SecurityToken != "" {
 		r.Header.Set(SecurityTokenHeader, s.SecurityToken)
 	}
-	signed := SignedHeaders(r.Header, Host(r) != "")
+	if UnsignedPayloadFor(r.Header.Get("Content-Type")) {
+		r.Header.Set(ContentSHA256Header, UnsignedPayload)
+	}
+	signed := SignedHeaders(r.Header)
 	if s.SignContentType && r.Header.Get("Content-Type") != "" {
 		signed = append(signed, "content-type")
 		slices.Sort(signed)

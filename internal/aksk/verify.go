@@ -86,7 +86,10 @@ func ParseAuthorization(v string) (Authorization, error) {
 // secret key of an access key. X-Sdk-Date must be signed, and within
 // maxSkew of now (maxSkew <= 0 means DefaultMaxSkew). The signature is
 // recomputed over the headers the request says it signed and compared in
-// constant time. A nil error means the request is authentic.
+// constant time, over the canonical request of each official SDK
+// (CanonicalRequest, as the Go SDK builds it, and NodeCanonicalRequest);
+// the payload is UNSIGNED-PAYLOAD only when the request signed that (see
+// PayloadHash). A nil error means the request is authentic.
 func Verify(r *http.Request, body []byte, lookup func(ak string) (sk string, ok bool), now time.Time, maxSkew time.Duration) error {
 	if maxSkew <= 0 {
 		maxSkew = DefaultMaxSkew
@@ -136,10 +139,12 @@ func Verify(r *http.Request, body []byte, lookup func(ak string) (sk string, ok 
 			return fmt.Errorf("%w signed header %s", ErrMissing, trunc(h))
 		}
 	}
-	want := Signature(sk, StringToSign(CanonicalRequest(r, body, a.SignedHeaders), date))
-	wantBytes, _ := hex.DecodeString(want)
-	if !hmac.Equal(given, wantBytes) {
-		return fmt.Errorf("%w for access key %q (signed headers %s)", ErrBadSignature, trunc(a.AK), trunc(strings.Join(a.SignedHeaders, ";")))
+	// The Go SDK's canonical request, then the Node SDK's where it differs.
+	for _, canonical := range []string{CanonicalRequest(r, body, a.SignedHeaders), NodeCanonicalRequest(r, body, a.SignedHeaders)} {
+		wantBytes, _ := hex.DecodeString(Signature(sk, StringToSign(canonical, date)))
+		if hmac.Equal(given, wantBytes) {
+			return nil
+		}
 	}
-	return nil
+	return fmt.Errorf("%w for access key %q (signed headers %s)", ErrBadSignature, trunc(a.AK), trunc(strings.Join(a.SignedHeaders, ";")))
 }

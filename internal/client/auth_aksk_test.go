@@ -77,7 +77,7 @@ func TestAKSKSignsWhatIsSent(t *testing.T) {
 				t.Errorf("no %s sent", h)
 			}
 		}
-		if a := got.Header.Get("Authorization"); !strings.Contains(a, "SignedHeaders=host;x-project-id;x-sdk-date;x-security-token,") {
+		if a := got.Header.Get("Authorization"); !strings.Contains(a, "SignedHeaders=accept;user-agent;x-project-id;x-sdk-date;x-security-token,") {
 			t.Errorf("Authorization %q", a)
 		}
 	}

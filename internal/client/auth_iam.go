@@ -27,6 +27,10 @@ type IAMConfig struct {
 	AuthURL string
 	// User, Password and Domain are the IAM user's credentials.
 	User, Password, Domain string
+	// DomainID is the user's domain by id (Keystone v3 accepts the domain
+	// by id or by name; with both, the id decides); Domain or DomainID is
+	// required.
+	DomainID string
 	// ProjectID is the project the token is scoped to.
 	ProjectID string
 	// HTTPClient sends the login; nil means a client with a 30s timeout.
@@ -66,7 +70,7 @@ type iamAuth struct {
 
 // String never shows the password or the token.
 func (a *iamAuth) String() string {
-	return fmt.Sprintf("IAMPassword(user %q, domain %q, %s)", a.cfg.User, a.cfg.Domain, Redacted)
+	return fmt.Sprintf("IAMPassword(user %q, domain %q, %s)", a.cfg.User, a.domain(), Redacted)
 }
 
 // GoString never shows the password or the token (%#v).
@@ -161,7 +165,15 @@ func (a *iamAuth) current(ctx context.Context) (string, error) {
 }
 
 func (a *iamAuth) who() string {
-	return fmt.Sprintf("iam: login as user %q in domain %q", a.cfg.User, a.cfg.Domain)
+	return fmt.Sprintf("iam: login as user %q in domain %q", a.cfg.User, a.domain())
+}
+
+// domain names the user's domain in messages: its name, else its id.
+func (a *iamAuth) domain() string {
+	if a.cfg.Domain != "" {
+		return a.cfg.Domain
+	}
+	return a.cfg.DomainID
 }
 
 // tokensURL is {AuthURL}/v3/auth/tokens, whether or not AuthURL ends in /v3.
@@ -183,7 +195,8 @@ type iamLogin struct {
 					Name     string `json:"name"`
 					Password string `json:"password"`
 					Domain   struct {
-						Name string `json:"name"`
+						ID   string `json:"id,omitempty"`
+						Name string `json:"name,omitempty"`
 					} `json:"domain"`
 				} `json:"user"`
 			} `json:"password"`
@@ -202,7 +215,7 @@ func (a *iamAuth) login(ctx context.Context) (string, time.Duration, error) {
 	switch {
 	case a.cfg.AuthURL == "":
 		return "", 0, fmt.Errorf("%s: no auth URL", a.who())
-	case a.cfg.User == "" || a.cfg.Password == "" || a.cfg.Domain == "":
+	case a.cfg.User == "" || a.cfg.Password == "" || a.cfg.Domain == "" && a.cfg.DomainID == "":
 		return "", 0, fmt.Errorf("%s: the user name, password and domain are all required", a.who())
 	case a.cfg.ProjectID == "":
 		return "", 0, fmt.Errorf("%s: no project id to scope the token to", a.who())
@@ -212,6 +225,7 @@ func (a *iamAuth) login(ctx context.Context) (string, time.Duration, error) {
 	body.Auth.Identity.Password.User.Name = a.cfg.User
 	body.Auth.Identity.Password.User.Password = a.cfg.Password
 	body.Auth.Identity.Password.User.Domain.Name = a.cfg.Domain
+	body.Auth.Identity.Password.User.Domain.ID = a.cfg.DomainID
 	body.Auth.Scope.Project.ID = a.cfg.ProjectID
 	b, err := json.Marshal(body)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nicconform/nicconform/internal/paths"
 	"github.com/nicconform/nicconform/spec"
 )
 
@@ -50,6 +51,12 @@ type Config struct {
 	NetworkURL string
 	// ProjectID goes in compute paths.
 	ProjectID string
+	// ComputeProjectless sends compute paths without the project
+	// (/v2.1/servers/…, paths.WithoutProject), for a compute endpoint that
+	// names none (Nova ≥ 2.18 catalogs); exchanges are still validated
+	// against the contract's /v2.1/{project_id}/… paths. RawPath requests
+	// go as they are.
+	ComputeProjectless bool
 	// Microversion is the compute microversion ("X.Y" or "latest") sent
 	// with every compute request, in X-OpenStack-Nova-API-Version and
 	// OpenStack-API-Version (nova/api/openstack/wsgi.py); "" sends none,
@@ -81,6 +88,7 @@ type Config struct {
 type Client struct {
 	compute, network *url.URL
 	project          string
+	projectless      bool // Config.ComputeProjectless
 	microversion     string
 	auth             Authenticator
 	inherited        []string // secrets of the clients this one was derived from
@@ -157,6 +165,7 @@ func New(cfg Config) (*Client, error) {
 		compute:      compute,
 		network:      network,
 		project:      cfg.ProjectID,
+		projectless:  cfg.ComputeProjectless,
 		microversion: cfg.Microversion,
 		auth:         cfg.Auth,
 		spec:         cfg.Spec,
@@ -334,7 +343,13 @@ func (c *Client) prepare(r Request) (*prepared, error) {
 	if err != nil {
 		return nil, fmt.Errorf("client: %s: %w", r.Method, err)
 	}
-	u, err := buildURL(c.base(r.Service), rel, r.Query)
+	wire := rel
+	if c.projectless && r.Service == Compute && len(r.Segments) > 0 {
+		// The endpoint names no project: /v2.1/servers/… on the wire, the
+		// contract's /v2.1/{project_id}/… path for validation.
+		wire = escapeSegments(paths.WithoutProject(r.Segments))
+	}
+	u, err := buildURL(c.base(r.Service), wire, r.Query)
 	if err != nil {
 		return nil, fmt.Errorf("client: %s %s: %w", r.Method, rel, err)
 	}

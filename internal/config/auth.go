@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 )
@@ -25,6 +26,8 @@ type Auth struct {
 	AK, SK, SecurityToken string
 
 	AuthURL, User, Password, Domain string
+	// DomainID is the user's domain by id, instead of (or with) Domain.
+	DomainID string
 }
 
 // authMode is one way to authenticate, as configured: its settings (the
@@ -116,6 +119,10 @@ var authModes = []authMode{
 			meaning: "the IAM user's domain",
 			value:   func(a *Auth) *string { return &a.Domain },
 		}, {
+			field: "DomainID", what: "IAM domain id", kind: plain, names: []string{"HW_DOMAIN_ID", "OS_USER_DOMAIN_ID"},
+			meaning: "the IAM user's domain by id, instead of its name",
+			value:   func(a *Auth) *string { return &a.DomainID },
+		}, {
 			// Derived from the region when not set (EndpointRule).
 			field: "AuthURL", what: "IAM endpoint", kind: endpoint, names: []string{"HW_AUTH_URL", "HUAWEICLOUD_SDK_IAM_ENDPOINT", "OS_AUTH_URL"},
 			meaning: "IAM endpoint for password login", dflt: "from the region",
@@ -124,7 +131,7 @@ var authModes = []authMode{
 		hint:  "HW_USER_NAME, HW_USER_PASSWORD and HW_DOMAIN_NAME",
 		check: (*resolver).checkPassword,
 		summary: func(a Auth) string {
-			return fmt.Sprintf("IAM password user=%s domain=%s password=**** at %s", a.User, a.Domain, a.AuthURL)
+			return fmt.Sprintf("IAM password user=%s domain=%s password=**** at %s", a.User, cmp.Or(a.Domain, a.DomainID), a.AuthURL)
 		},
 	},
 }
@@ -269,8 +276,8 @@ func (r *resolver) checkPassword(selected bool) {
 	if a.User != "" && a.Password != "" {
 		r.passwordFamily()
 	}
-	if a.Domain == "" {
-		r.errf("IAM password login needs the user's domain: set HW_DOMAIN_NAME (or OS_USER_DOMAIN_NAME)")
+	if a.Domain == "" && a.DomainID == "" {
+		r.errf("IAM password login needs the user's domain: set HW_DOMAIN_NAME (or OS_USER_DOMAIN_NAME), or its id in HW_DOMAIN_ID (or OS_USER_DOMAIN_ID)")
 	}
 }
 

@@ -10,6 +10,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
@@ -19,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nicconform/nicconform/internal/paths"
 	"github.com/nicconform/nicconform/spec"
 )
 
@@ -46,14 +48,23 @@ type Settings struct {
 	// which it never contacts.
 	DryRun bool
 
-	Region        string
-	ComputeURL    string
-	NetworkURL    string
-	ProjectID     string
-	ServerID      string
-	NetworkID     string
-	PrimaryPortID string // empty: discovered (the only NIC the server had before the run)
-	OtherServerID string // optional second server, for a port attached elsewhere
+	// Cloud is the clouds.yaml cloud OS_CLOUD names: a configuration
+	// source whose keys stand in for the variables (Sources names the file,
+	// the cloud and the key of each value it gave).
+	Cloud      string
+	Region     string
+	ComputeURL string
+	// ComputeProjectless is true when NICCONFORM_COMPUTE_URL ends in /v2.1,
+	// a compute endpoint that names no project (Nova ≥ 2.18 catalogs): the
+	// suite sends /v2.1/servers/… and skips what needs a project in the
+	// path. ComputeURL is then, as always, the root below which /v2.1 is.
+	ComputeProjectless bool
+	NetworkURL         string
+	ProjectID          string
+	ServerID           string
+	NetworkID          string
+	PrimaryPortID      string // empty: discovered (the only NIC the server had before the run)
+	OtherServerID      string // optional second server, for a port attached elsewhere
 
 	Auth     Auth
 	Insecure bool // skip TLS verification (HW_INSECURE), for private CAs
@@ -116,8 +127,9 @@ func Resolve(env Lookup) (Settings, error) {
 // problem found (each naming its variables, none echoing a secret): what
 // `nicconform config` shows before the problems.
 func Diagnose(env Lookup) (Settings, []error) {
-	r := resolver{env: env, t: Settings{Sources: map[string]string{}}}
+	r := resolver{env: env, raw: env, t: Settings{Sources: map[string]string{}}}
 	t := &r.t
+	r.useCloud()
 
 	t.Region = r.pick("Region", plain, "HW_REGION_NAME", "OS_REGION_NAME")
 	t.ComputeURL = r.pick("ComputeURL", endpoint, "NICCONFORM_COMPUTE_URL")
@@ -134,6 +146,9 @@ func Diagnose(env Lookup) (Settings, []error) {
 	t.AllowPrimaryProbe = r.boolean("AllowPrimaryProbe", "NICCONFORM_ALLOW_PRIMARY_PROBE")
 	t.DryRun = r.boolean("DryRun", "NICCONFORM_DRY_RUN")
 	t.Embedded = t.ComputeURL == "" && t.Region == ""
+	if t.Embedded && t.Cloud != "" && r.cloud != nil {
+		r.errf("OS_CLOUD=%q names a cloud, but it gives neither region_name nor compute_endpoint_override, and NICCONFORM_COMPUTE_URL is not set: give one, or unset OS_CLOUD to use the embedded mock", t.Cloud)
+	}
 
 	if t.Profile == "" {
 		t.Profile = r.dflt("Profile", spec.ProfileHuawei)
@@ -259,10 +274,58 @@ func (r *resolver) live(mockVars []string) {
 	}
 }
 
+// computeForm takes NICCONFORM_COMPUTE_URL as catalogs print it
+// (docs/reference.md §5): ending in /v2.1/{project}, the project must agree
+// with the configured project id (and is it, when none is configured);
+// ending in /v2.1, the endpoint names no project (ComputeProjectless). Either
+// way ComputeURL keeps the root below which /v2.1 is, which the client
+// builds its paths under; a URL ending elsewhere is that root already.
+func (r *resolver) computeForm() {
+	t := &r.t
+	src := cmp.Or(t.Sources["ComputeURL"], "NICCONFORM_COMPUTE_URL")
+	u, err := url.Parse(t.ComputeURL)
+	if err != nil || u.Host == "" {
+		return // checkURL has said why
+	}
+	segs := strings.Split(strings.TrimRight(u.EscapedPath(), "/"), "/")
+	n := len(segs)
+	project := ""
+	switch {
+	case n >= 2 && segs[n-1] == paths.ComputeVersion:
+		t.ComputeProjectless = true
+		r.t.Sources["ComputeProjectless"] = src + " (ends in /" + paths.ComputeVersion + ")"
+		segs = segs[:n-1]
+	case n >= 3 && segs[n-2] == paths.ComputeVersion:
+		p, err := url.PathUnescape(segs[n-1])
+		if err != nil || p == "" {
+			r.errf("%s ends in /%s/%s: not a project id", src, paths.ComputeVersion, segs[n-1])
+			return
+		}
+		project, segs = p, segs[:n-2]
+	default:
+		return
+	}
+	u.Path, u.RawPath = strings.Join(segs, "/"), ""
+	t.ComputeURL = u.String()
+	switch {
+	case project == "":
+	case t.ProjectID == "":
+		t.ProjectID = project
+		r.t.Sources["ProjectID"] = src + " (its /" + paths.ComputeVersion + "/{project})"
+	case t.ProjectID != project:
+		r.errf("%s names project %q (/%s/%s) and %s=%q another: they contradict each other; give the compute URL without the project, or the same project in both",
+			src, project, paths.ComputeVersion, project, t.Sources["ProjectID"], t.ProjectID)
+	}
+}
+
 // EndpointRule is how the endpoints are found: one rule, shown by
 // `nicconform config -h` and documented in the README.
 const EndpointRule = `NICCONFORM_COMPUTE_URL, when set, is the compute endpoint, and the network
-endpoint too unless NICCONFORM_NETWORK_URL is set. Without it, the region
+endpoint too unless NICCONFORM_NETWORK_URL is set. It may be the root
+(https://ecs.cn-north-4.myhuaweicloud.com) or end as catalogs print it: in
+/v2.1/{project} (the project must agree with NICCONFORM_PROJECT_ID, or sets it)
+or in /v2.1 (a compute endpoint without a project, Nova 2.18 and later: the
+suite sends /v2.1/servers/… and skips what needs a project in the path). Without it, the region
 (HW_REGION_NAME, or OS_REGION_NAME) derives both: https://ecs.{region}.myhuaweicloud.com
 and https://vpc.{region}.myhuaweicloud.com (NICCONFORM_NETWORK_URL still
 overrides the second). IAM password login uses HW_AUTH_URL (or
@@ -307,6 +370,7 @@ func (r *resolver) endpoints() {
 	computeExplicit := t.ComputeURL != ""
 	if computeExplicit {
 		r.checkURL("NICCONFORM_COMPUTE_URL", &t.ComputeURL)
+		r.computeForm()
 	} else if derive("ComputeURL", computeTemplate, "NICCONFORM_COMPUTE_URL") {
 		t.ComputeURL = strings.ReplaceAll(computeTemplate, "{region}", t.Region)
 	}
@@ -391,8 +455,8 @@ func (t Settings) Describe() string {
 	}
 	rows := [][2]string{
 		{"Mode", map[bool]string{true: "embedded reference mock", false: "configured target"}[t.Embedded]},
-		{"DryRun", strconv.FormatBool(t.DryRun)},
-		{"Region", t.Region}, {"ComputeURL", t.ComputeURL}, {"NetworkURL", t.NetworkURL},
+		{"DryRun", strconv.FormatBool(t.DryRun)}, {"Cloud", t.Cloud},
+		{"Region", t.Region}, {"ComputeURL", t.ComputeURL}, {"ComputeProjectless", map[bool]string{true: "true"}[t.ComputeProjectless]}, {"NetworkURL", t.NetworkURL},
 		{"ProjectID", t.ProjectID}, {"ServerID", t.ServerID}, {"NetworkID", t.NetworkID},
 		{"PrimaryPortID", t.PrimaryPortID}, {"OtherServerID", t.OtherServerID},
 		{"Auth", t.Auth.Mode},
@@ -437,9 +501,12 @@ func settle(d time.Duration) string {
 }
 
 type resolver struct {
-	env  Lookup
-	t    Settings
-	errs []error
+	// env looks a variable up: the process's (raw), else the OS_CLOUD
+	// cloud's key that stands in for it (cloud).
+	env, raw Lookup
+	cloud    map[string]cloudValue
+	t        Settings
+	errs     []error
 }
 
 func (r *resolver) errf(format string, args ...any) {
@@ -475,15 +542,26 @@ func fieldName(field string) string {
 	return field
 }
 
-// pick returns the first variable of names that is set and not blank, and
+// pick returns the first variable of names that is set and not blank (a
+// variable before the OS_CLOUD cloud's key that stands in for it), and
 // records it as the source of field. Another of names set to a different
 // value is a contradiction, reported naming both (the same value in two
 // families is not); a secret's values are never shown.
 func (r *resolver) pick(field string, k kind, names ...string) string {
 	var val, src string
+	type candidate struct{ v, src string }
+	var cands []candidate
 	for _, n := range names {
-		v, ok := r.env(n)
-		if v = strings.TrimSpace(v); !ok || v == "" {
+		if v, ok := r.raw(n); ok {
+			cands = append(cands, candidate{v, n})
+		}
+		if cv, ok := r.cloud[n]; ok {
+			cands = append(cands, candidate{cv.value, cv.source})
+		}
+	}
+	for _, c := range cands {
+		v, n := c.v, c.src
+		if v = strings.TrimSpace(v); v == "" {
 			continue
 		}
 		if src == "" {
@@ -685,7 +763,10 @@ func Help() []Variable {
 		credentials = append(credentials, Variable{set.names, set.meaning, set.dflt})
 	}
 	return slices.Concat([]Variable{
-		{[]string{"NICCONFORM_COMPUTE_URL"}, "base URL serving /v2.1/…; set (or a region), the run goes to that target", "from the region; neither: the embedded reference mock"},
+		{[]string{"OS_CLOUD"}, "a cloud of clouds.yaml (as openstacksdk finds it: OS_CLIENT_CONFIG_FILE, ./, ~/.config/openstack/, /etc/openstack/; secure.yaml merged): its keys stand in for the OS_* variables and NICCONFORM_COMPUTE_URL/NETWORK_URL (compute_endpoint_override, network_endpoint_override)", "none"},
+		{[]string{"OS_CLIENT_CONFIG_FILE", "OS_CLIENT_SECURE_FILE"}, "the clouds.yaml and secure.yaml to read first, with OS_CLOUD", "the search path"},
+		{[]string{"HOME"}, "finds ~/.config/openstack/clouds.yaml, with OS_CLOUD", "the user's"},
+		{[]string{"NICCONFORM_COMPUTE_URL"}, "compute endpoint: the root serving /v2.1/…, or as catalogs print it, …/v2.1/{project} or …/v2.1 (project-less); set (or a region), the run goes to that target", "from the region; neither: the embedded reference mock"},
 		{[]string{"NICCONFORM_NETWORK_URL"}, "base URL serving /v2.0/ports…", "the compute URL if NICCONFORM_COMPUTE_URL is set, else from the region"},
 		{[]string{"HW_REGION_NAME", "OS_REGION_NAME"}, "region; derives the endpoints not set explicitly", ""},
 		{[]string{"NICCONFORM_PROJECT_ID", "HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID", "OS_PROJECT_ID"}, "project id for paths (required with a target)", ""},

@@ -189,3 +189,48 @@ func TestURLWithCredentialsIsRefusedWithoutEchoingThem(t *testing.T) {
 		t.Errorf("%v", err)
 	}
 }
+
+// NICCONFORM_COMPUTE_URL as catalogs print it: the root, …/v2.1/{project}
+// (agreeing with the project id, or setting it) and …/v2.1 (project-less);
+// a project in the URL that contradicts the configured one is an error
+// naming both.
+func TestComputeURLForms(t *testing.T) {
+	const p = "0123456789abcdef0123456789abcdef"
+	base := []string{"NICCONFORM_SERVER_ID", "s", "NICCONFORM_NETWORK_ID", "n", "NICCONFORM_AUTH_TOKEN", "t"}
+	for _, c := range []struct {
+		url, project         string
+		wantURL, wantProject string
+		projectless          bool
+		wantErr              string
+	}{
+		{url: "http://127.0.0.1:8774", project: p, wantURL: "http://127.0.0.1:8774", wantProject: p},
+		{url: "http://127.0.0.1:8774/v2.1/" + p, project: p, wantURL: "http://127.0.0.1:8774", wantProject: p},
+		{url: "http://127.0.0.1:8774/v2.1/" + p + "/", wantURL: "http://127.0.0.1:8774", wantProject: p},
+		{url: "http://h/compute/v2.1/" + p, project: p, wantURL: "http://h/compute", wantProject: p},
+		{url: "http://h/compute/v2.1", project: p, wantURL: "http://h/compute", wantProject: p, projectless: true},
+		{url: "http://h/v2.1/", project: p, wantURL: "http://h", wantProject: p, projectless: true},
+		{url: "http://h/v2.1/" + p, project: "fedcba9876543210fedcba9876543210", wantErr: `NICCONFORM_COMPUTE_URL names project "` + p + `"`},
+	} {
+		kv := append([]string{"NICCONFORM_COMPUTE_URL", c.url}, base...)
+		if c.project != "" {
+			kv = append(kv, "NICCONFORM_PROJECT_ID", c.project)
+		}
+		s, err := config.Resolve(env(kv...))
+		if c.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) || !strings.Contains(err.Error(), "NICCONFORM_PROJECT_ID") {
+				t.Errorf("%s with %s: %v, want %q", c.url, c.project, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", c.url, err)
+			continue
+		}
+		if s.ComputeURL != c.wantURL || s.NetworkURL != c.wantURL || s.ProjectID != c.wantProject || s.ComputeProjectless != c.projectless {
+			t.Errorf("%s: compute %q network %q project %q projectless %v", c.url, s.ComputeURL, s.NetworkURL, s.ProjectID, s.ComputeProjectless)
+		}
+		if c.project == "" && !strings.Contains(s.Sources["ProjectID"], "NICCONFORM_COMPUTE_URL") {
+			t.Errorf("%s: project source %q", c.url, s.Sources["ProjectID"])
+		}
+	}
+}

@@ -426,3 +426,21 @@ func TestNewServer(t *testing.T) {
 		t.Errorf("202 over HTTP: status %d, %d bytes, Content-Length %d, Content-Type %q", resp.StatusCode, n, resp.ContentLength, resp.Header.Get("Content-Type"))
 	}
 }
+
+// Project-less compute paths (/v2.1/servers/…, as Nova ≥ 2.18 serves a
+// catalog's compute endpoint without a project) reach the caller's project:
+// list, show, detach, in both profiles.
+func TestProjectlessRoutes(t *testing.T) {
+	for _, profile := range []Profile{ProfileHuawei, ProfileNova} {
+		h := newHarness(t, Options{Profile: profile})
+		srv := h.srv.ServerID
+		h.expect(h.do("GET", "/v2.1/servers/"+srv+"/os-interface", ""), 200, "project-less list")
+		h.expect(h.do("GET", "/v2.1/servers/"+srv, ""), 200, "project-less show")
+		h.expect(h.do("POST", "/v2.1/servers/"+srv+"/os-interface", `{"interfaceAttachment":{"net_id":"`+h.seed.NetworkID+`"}}`), 200, "project-less attach")
+		nics := h.m.Interfaces(srv)
+		h.expect(h.do("DELETE", "/v2.1/servers/"+srv+"/os-interface/"+nics[len(nics)-1].PortID, ""), 202, "project-less detach")
+		if rec := h.do("GET", "/v2.1/servers/"+srv+"/os-interface/", ""); rec.Code == 200 {
+			t.Errorf("%s: a trailing slash is no port id: %d", profile, rec.Code)
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -266,5 +268,171 @@ func TestAuthOptions(t *testing.T) {
 	}
 	if s := (User{Name: "u", Password: "hidden-pw"}); strings.Contains(s.String()+s.GoString(), "hidden-pw") {
 		t.Error("User.String shows the password")
+	}
+}
+
+// Official-SDK requests (internal/aksk/testdata, made by the Go and Node
+// SDKs) with a body that is not JSON, signed with X-Sdk-Content-Sha256:
+// UNSIGNED-PAYLOAD: the mock authenticates them (whatever it then answers
+// about the vector's unknown server, never 401) and refuses each tampered.
+func TestOfficialSDKUnsignedPayload(t *testing.T) {
+	n := 0
+	for _, file := range []string{"go-sdk-vectors.json", "node-sdk-vectors.json"} {
+		b, err := os.ReadFile(filepath.Join("..", "aksk", "testdata", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f struct {
+			AK, SK, Date string
+			Vectors      []struct {
+				Name, Method, URL, Body string
+				Header                  http.Header
+			}
+		}
+		if err := json.Unmarshal(b, &f); err != nil {
+			t.Fatal(err)
+		}
+		clock, err := time.Parse(aksk.DateFormat, f.Date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := authOptions()
+		o.AKSK[f.AK] = f.SK
+		h := newHarness(t, o)
+		h.m.auth.now = func() time.Time { return clock }
+		for _, v := range f.Vectors {
+			if v.Header.Get(aksk.ContentSHA256Header) != aksk.UnsignedPayload {
+				continue
+			}
+			n++
+			send := func(edit func(*http.Request)) int {
+				r := httptest.NewRequest(v.Method, v.URL, strings.NewReader(v.Body))
+				for k, vs := range v.Header {
+					for _, val := range vs {
+						r.Header.Add(k, val)
+					}
+				}
+				edit(r)
+				rec := httptest.NewRecorder()
+				h.m.ServeHTTP(rec, r)
+				return rec.Code
+			}
+			if code := send(func(*http.Request) {}); code == http.StatusUnauthorized {
+				t.Errorf("%s %s: 401 to the SDK's request", file, v.Name)
+			}
+			for name, tamper := range map[string]func(*http.Request){
+				"content hash not signed": func(r *http.Request) {
+					r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "x-sdk-content-sha256;", "", 1))
+				},
+				"content hash replaced": func(r *http.Request) { r.Header.Set(aksk.ContentSHA256Header, aksk.HashHex([]byte(v.Body))) },
+				"method":                func(r *http.Request) { r.Method = "PATCH" },
+			} {
+				if code := send(tamper); code != http.StatusUnauthorized {
+					t.Errorf("%s %s, %s: %d, want 401", file, v.Name, name, code)
+				}
+			}
+		}
+	}
+	if n < 4 {
+		t.Fatalf("only %d official UNSIGNED-PAYLOAD vectors", n)
+	}
+}
+
+// Keystone v3's reference forms (user by id, or by name with its domain by
+// id or name; project by id, or by name with its domain by id or name), at
+// /v3/auth/tokens and under IdentityRoot; a token answer carries a catalog
+// of the mock's own endpoints. Each form with one wrong part is refused.
+func TestIAMLoginForms(t *testing.T) {
+	h := newHarness(t, authOptions())
+	p := h.seed.ProjectID
+	acme, dflt := DomainID("acme"), DomainID(DefaultDomain)
+	alice := UserID("acme", "alice")
+	user := func(ref string) string {
+		return `{"auth":{"identity":{"methods":["password"],"password":{"user":{` + ref + `,"password":"alice-pw-7731"}}},`
+	}
+	scope := func(ref string) string { return `"scope":{"project":{` + ref + `}}}}` }
+	for name, c := range map[string]struct {
+		body   string
+		status int
+	}{
+		"user by id, project by id":                      {user(`"id":"`+alice+`"`) + scope(`"id":"`+p+`"`), 201},
+		"user domain by id, project by name + domain id": {user(`"name":"alice","domain":{"id":"`+acme+`"}`) + scope(`"name":"nicconform","domain":{"id":"`+acme+`"}`), 201},
+		"user domain by name, project by name + domain":  {user(`"name":"alice","domain":{"name":"acme"}`) + scope(`"name":"nicconform","domain":{"name":"acme"}`), 201},
+		"wrong user id":                 {user(`"id":"`+UserID("acme", "bob")+`"`) + scope(`"id":"`+p+`"`), 401},
+		"wrong user domain id":          {user(`"name":"alice","domain":{"id":"`+dflt+`"}`) + scope(`"id":"`+p+`"`), 401},
+		"project in another domain":     {user(`"id":"`+alice+`"`) + scope(`"name":"nicconform","domain":{"id":"`+dflt+`"}`), 401},
+		"wrong project name":            {user(`"id":"`+alice+`"`) + scope(`"name":"other","domain":{"name":"acme"}`), 401},
+		"user name without a domain":    {user(`"name":"alice"`) + scope(`"id":"`+p+`"`), 400},
+		"project name without a domain": {user(`"id":"`+alice+`"`) + scope(`"name":"nicconform"`), 400},
+	} {
+		for _, at := range []string{iamTokensPath, IdentityRoot + iamTokensPath} {
+			rec := h.do("POST", at, c.body, "X-Auth-Token", "")
+			if rec.Code != c.status {
+				t.Errorf("%s at %s: %d, want %d (%s)", name, at, rec.Code, c.status, rec.Body.String())
+				continue
+			}
+			if c.status != 201 {
+				continue
+			}
+			var ans struct {
+				Token struct {
+					Project struct{ ID string }
+					User    struct {
+						ID     string
+						Domain struct{ ID, Name string }
+					}
+					Catalog []CatalogEntry
+				}
+			}
+			h.decode(rec, &ans)
+			if ans.Token.Project.ID != p || ans.Token.User.ID != alice || ans.Token.User.Domain.ID != acme {
+				t.Errorf("%s: token %s", name, rec.Body.String())
+			}
+			want := map[string]string{"compute": "http://example.com/v2.1/" + p, "network": "http://example.com" + NetworkRoot, "identity": "http://example.com" + IdentityRoot}
+			for _, e := range ans.Token.Catalog {
+				ifaces := map[string]bool{}
+				for _, ep := range e.Endpoints {
+					if ep.URL != want[e.Type] || ep.Region != Region || ep.RegionID != Region {
+						t.Errorf("%s: catalog %s endpoint %+v", name, e.Type, ep)
+					}
+					ifaces[ep.Interface] = true
+				}
+				if !ifaces["public"] || !ifaces["internal"] {
+					t.Errorf("%s: catalog %s interfaces %v", name, e.Type, ifaces)
+				}
+				delete(want, e.Type)
+			}
+			if len(want) != 0 {
+				t.Errorf("%s: catalog lacks %v", name, want)
+			}
+		}
+	}
+}
+
+// Identity version discovery under IdentityRoot, as Keystone answers it.
+func TestIdentityDiscovery(t *testing.T) {
+	h := newHarness(t, authOptions())
+	for _, path := range []string{IdentityRoot, IdentityRoot + "/"} {
+		rec := h.do("GET", path, "", "X-Auth-Token", "")
+		var ans struct {
+			Versions struct {
+				Values []struct {
+					ID, Status string
+					Links      []struct{ Rel, Href string }
+				}
+			}
+		}
+		h.decode(rec, &ans)
+		if rec.Code != http.StatusMultipleChoices || len(ans.Versions.Values) != 1 || ans.Versions.Values[0].Status != "stable" ||
+			!strings.HasPrefix(ans.Versions.Values[0].ID, "v3.") || ans.Versions.Values[0].Links[0].Href != "http://example.com/identity/v3/" {
+			t.Errorf("GET %s: %d %s", path, rec.Code, rec.Body.String())
+		}
+	}
+	rec := h.do("GET", IdentityRoot+"/v3", "", "X-Auth-Token", "")
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"version":{"id":"v3.`) {
+		t.Errorf("GET /identity/v3: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := h.do("DELETE", IdentityRoot, "", "X-Auth-Token", ""); rec.Code != 405 {
+		t.Errorf("DELETE /identity: %d", rec.Code)
 	}
 }

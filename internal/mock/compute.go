@@ -13,6 +13,9 @@ import (
 // checkProject refuses a malformed project id (400) or another project's
 // (huawei 403, nova 400).
 func (m *Mock) checkProject(r *request, seg segment) *apiError {
+	if seg.implied {
+		return nil
+	}
 	if !seg.ok || !wellFormedProject(m.opts.Profile, seg.val) {
 		return errBadRequest(codeInvalid, "Malformed request URL: invalid project_id %q.", sanitize(seg.raw))
 	}

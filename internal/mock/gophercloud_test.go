@@ -413,3 +413,41 @@ func lockState(ctx context.Context, compute *gophercloud.ServiceClient, serverID
 	}
 	return *server.Locked, server.LockedReason, nil
 }
+
+// TestGophercloudCatalog: gophercloud given only the mock's identity URL
+// (http://…/identity, as devstack serves Keystone) discovers v3, logs in
+// with each of Keystone's reference forms, and builds its compute and
+// network clients from the token's catalog (openstack.NewComputeV2,
+// NewNetworkV2, no endpoint override); then the scenario runs.
+func TestGophercloudCatalog(t *testing.T) {
+	for name, login := range map[string]func(seed mock.Seed, user, domain string) gophercloud.AuthOptions{
+		"user domain by name, project by id": func(seed mock.Seed, user, domain string) gophercloud.AuthOptions {
+			return gophercloud.AuthOptions{Username: user, DomainName: domain, TenantID: seed.ProjectID}
+		},
+		"user domain by id, project by name and domain id": func(_ mock.Seed, user, domain string) gophercloud.AuthOptions {
+			return gophercloud.AuthOptions{Username: user, DomainID: mock.DomainID(domain),
+				Scope: &gophercloud.AuthScope{ProjectName: "nicconform", DomainID: mock.DomainID(domain)}}
+		},
+		"user by id, project by name and domain name": func(_ mock.Seed, user, domain string) gophercloud.AuthOptions {
+			return gophercloud.AuthOptions{UserID: mock.UserID(domain, user),
+				Scope: &gophercloud.AuthScope{ProjectName: "nicconform", DomainName: domain}}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			user, password, domain := "gc-user", "gc-pw-"+randomHex(8), "gc-domain"
+			srv, err := mock.NewServer(mock.Options{Token: "gc-token-" + randomHex(8), Users: []mock.User{{Name: user, Password: password, Domain: domain}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(srv.Close)
+			ao := login(srv.Mock.Seed(), user, domain)
+			ao.IdentityEndpoint = srv.URL + mock.IdentityRoot
+			ao.Password = password
+			pc, err := openstack.AuthenticatedClient(context.Background(), ao)
+			if err != nil {
+				t.Fatalf("gophercloud login at %s: %v", ao.IdentityEndpoint, err)
+			}
+			runGophercloudScenario(t, srv, pc)
+		})
+	}
+}

@@ -134,8 +134,12 @@ func (m *Mock) logRequest(r *http.Request, status int, rid string, d time.Durati
 
 func (m *Mock) serve(w http.ResponseWriter, r *http.Request) {
 	body, tooLarge, err := readBody(w, r)
-	if isIAMPath(r) { // the identity service: no credentials needed
-		m.serveIAM(w, r, body, tooLarge, err)
+	if tokens, ok := identityPath(r); ok { // the identity service: no credentials needed
+		if tokens {
+			m.serveIAM(w, r, body, tooLarge, err)
+		} else {
+			m.serveIdentityVersions(w, r)
+		}
 		return
 	}
 	req := &request{Request: r, body: body}

@@ -14,6 +14,9 @@ import (
 type segment struct {
 	raw, val string
 	ok       bool
+	// implied is the project of a project-less path (/v2.1/servers/…),
+	// which names none: the caller's.
+	implied bool
 }
 
 // text is what the router compares with the layout's literals: the decoded
@@ -141,9 +144,14 @@ func match(escaped string, network bool) (paths.Route, []segment) {
 	if len(segs) < 2 || segs[0].raw != "" {
 		return paths.None, nil
 	}
-	route, params := paths.Match(segs[1:], segment.text)
+	route, params, projectless := paths.MatchProjectless(segs[1:], segment.text)
 	if network && !servedAtNetworkRoot(route) {
 		return paths.None, nil
+	}
+	if projectless {
+		// /v2.1/servers/…: the project is the caller's (checkProject
+		// accepts its own project, a project-less endpoint names none).
+		params = append([]segment{{ok: true, implied: true}}, params...)
 	}
 	return route, params
 }

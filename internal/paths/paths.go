@@ -13,6 +13,7 @@ package paths
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -58,28 +59,39 @@ const (
 // templates spells each route's segments; a parameter is {name}, and a
 // trailing "" is a trailing slash. The first spelling of a route is the one
 // it is built and shown with; a later one is another spelling it matches.
+//
+// A compute route under the project also has a project-less spelling
+// (/v2.1/servers/…), as Nova ≥ 2.18 serves it to a catalog's compute
+// endpoint that names no project (nova/api/openstack/compute/routes.py
+// registers every route with and without {project_id}); it matches, and
+// projectless marks it.
 var templates = []struct {
-	route    Route
-	segments []string
+	route       Route
+	segments    []string
+	projectless bool
 }{
-	{Versions, []string{""}},
-	{ComputeVersionDocument, []string{ComputeVersion}},
-	{ComputeVersionDocument, []string{ComputeVersion, ""}},
-	{ProjectVersionDocument, []string{ComputeVersion, "{project_id}", ""}},
-	{NetworkResources, []string{NetworkVersion, ""}},
-	{Server, []string{ComputeVersion, "{project_id}", "servers", "{server_id}"}},
-	{ServerAction, []string{ComputeVersion, "{project_id}", "servers", "{server_id}", "action"}},
-	{Interfaces, []string{ComputeVersion, "{project_id}", "servers", "{server_id}", "os-interface"}},
-	{Interface, []string{ComputeVersion, "{project_id}", "servers", "{server_id}", "os-interface", "{port_id}"}},
-	{Ports, []string{NetworkVersion, "ports"}},
-	{Port, []string{NetworkVersion, "ports", "{port_id}"}},
+	{Versions, []string{""}, false},
+	{ComputeVersionDocument, []string{ComputeVersion}, false},
+	{ComputeVersionDocument, []string{ComputeVersion, ""}, false},
+	{ProjectVersionDocument, []string{ComputeVersion, "{project_id}", ""}, false},
+	{NetworkResources, []string{NetworkVersion, ""}, false},
+	{Server, []string{ComputeVersion, "{project_id}", "servers", "{server_id}"}, false},
+	{ServerAction, []string{ComputeVersion, "{project_id}", "servers", "{server_id}", "action"}, false},
+	{Interfaces, []string{ComputeVersion, "{project_id}", "servers", "{server_id}", "os-interface"}, false},
+	{Interface, []string{ComputeVersion, "{project_id}", "servers", "{server_id}", "os-interface", "{port_id}"}, false},
+	{Ports, []string{NetworkVersion, "ports"}, false},
+	{Port, []string{NetworkVersion, "ports", "{port_id}"}, false},
+	{Server, []string{ComputeVersion, "servers", "{server_id}"}, true},
+	{ServerAction, []string{ComputeVersion, "servers", "{server_id}", "action"}, true},
+	{Interfaces, []string{ComputeVersion, "servers", "{server_id}", "os-interface"}, true},
+	{Interface, []string{ComputeVersion, "servers", "{server_id}", "os-interface", "{port_id}"}, true},
 }
 
 // Routes lists every route of the layout.
 func Routes() []Route {
 	var out []Route
 	for _, t := range templates {
-		if len(out) == 0 || out[len(out)-1] != t.route {
+		if !slices.Contains(out, t.route) {
 			out = append(out, t.route)
 		}
 	}
@@ -146,12 +158,31 @@ func (r Route) Segments(values ...string) []string {
 // one that equals no literal. A parameter matches any segment but an empty
 // one at the end of the path (a trailing slash is no id).
 func Match[S any](segments []S, text func(S) string) (Route, []S) {
+	route, params, _ := MatchProjectless(segments, text)
+	return route, params
+}
+
+// MatchProjectless is Match that also says whether the path matched a
+// project-less spelling (/v2.1/servers/…): then params lack the project_id
+// that Params names first.
+func MatchProjectless[S any](segments []S, text func(S) string) (route Route, params []S, projectless bool) {
 	for _, t := range templates {
 		if params, ok := matchTemplate(t.segments, segments, text); ok {
-			return t.route, params
+			return t.route, params, t.projectless
 		}
 	}
-	return None, nil
+	return None, nil, false
+}
+
+// WithoutProject returns compute segments built with a project
+// ({"v2.1", project, "servers", …}) as the project-less spelling
+// ({"v2.1", "servers", …}) for an endpoint that names no project; other
+// segments come back as they are.
+func WithoutProject(segments []string) []string {
+	if len(segments) < 3 || segments[0] != ComputeVersion {
+		return segments
+	}
+	return append([]string{ComputeVersion}, segments[2:]...)
 }
 
 func matchTemplate[S any](template []string, segments []S, text func(S) string) ([]S, bool) {

@@ -91,3 +91,30 @@ func TestMatch(t *testing.T) {
 		}
 	}
 }
+
+// The project-less spellings (Nova ≥ 2.18 catalogs) match their routes and
+// say so; WithoutProject builds them; Routes lists each route once.
+func TestProjectless(t *testing.T) {
+	text := func(s string) string { return s }
+	for _, r := range []Route{Server, ServerAction, Interfaces, Interface} {
+		values := []string{"p", "s", "n"}[:len(r.Params())]
+		segs := WithoutProject(r.Segments(values...))
+		got, params, projectless := MatchProjectless(segs, text)
+		if got != r || !projectless || len(params) != len(values)-1 {
+			t.Errorf("%s: %v matched %s %v projectless=%v", r, segs, got, params, projectless)
+		}
+		if got, _, projectless := MatchProjectless(r.Segments(values...), text); got != r || projectless {
+			t.Errorf("%s with a project: %s projectless=%v", r, got, projectless)
+		}
+	}
+	if got := WithoutProject(Ports.Segments()); len(got) != 2 || got[0] != NetworkVersion {
+		t.Errorf("network segments changed: %v", got)
+	}
+	seen := map[Route]bool{}
+	for _, r := range Routes() {
+		if seen[r] {
+			t.Errorf("Routes lists %s twice", r)
+		}
+		seen[r] = true
+	}
+}

@@ -50,7 +50,7 @@ var modes = map[string]mode{
 	},
 	config.AuthPassword: {
 		signer: func(a config.Auth, projectID string, hc *http.Client) client.Authenticator {
-			return client.IAMPassword(client.IAMConfig{AuthURL: a.AuthURL, User: a.User, Password: a.Password, Domain: a.Domain, ProjectID: projectID, HTTPClient: hc})
+			return client.IAMPassword(client.IAMConfig{AuthURL: a.AuthURL, User: a.User, Password: a.Password, Domain: a.Domain, DomainID: a.DomainID, ProjectID: projectID, HTTPClient: hc})
 		},
 		mock: func(o *mock.Options) config.Auth {
 			a := config.Auth{User: "nicconform", Password: "pw-" + fresh(20), Domain: mock.DefaultDomain}

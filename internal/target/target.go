@@ -148,14 +148,15 @@ func Open(o Options) (*Target, error) {
 		auth = m.signer(s.Auth, s.ProjectID, hc)
 	}
 	c, err := client.New(client.Config{
-		ComputeURL: t.ComputeURL,
-		NetworkURL: t.NetworkURL,
-		ProjectID:  t.ProjectID,
-		Auth:       auth,
-		Spec:       sp,
-		HTTPClient: hc,
-		Timeout:    s.RequestTimeout,
-		Logger:     o.Logger,
+		ComputeURL:         t.ComputeURL,
+		NetworkURL:         t.NetworkURL,
+		ProjectID:          t.ProjectID,
+		ComputeProjectless: s.ComputeProjectless,
+		Auth:               auth,
+		Spec:               sp,
+		HTTPClient:         hc,
+		Timeout:            s.RequestTimeout,
+		Logger:             o.Logger,
 	})
 	if err != nil {
 		t.Close()

@@ -7,8 +7,12 @@ deleted, be refused the primary NIC (403, huawei profile), show the server,
 lock it with a reason (microversion 2.73; openstacksdk reads the mock's
 version documents first), unlock, delete the port.
 
-The connection comes from clouds.yaml (OS_CLIENT_CONFIG_FILE, cloud
-"nicconform"); scripts/clients.sh writes it and starts the mock. One line
+The connection comes from clouds.yaml and OS_CLOUD, as the openstack CLI
+and Ansible's openstack.cloud take it: scripts/clients.sh writes
+~/.config/openstack/clouds.yaml (HOME pointed at a scratch directory) and
+starts the mock. With a password, the cloud names only the identity URL
+(the mock's /identity, discovered) and the region: openstacksdk finds
+compute and network in the token's catalog. One line
 per step; a failing step names the call and the answer; the exit status is
 1 when a step fails.
 
@@ -74,7 +78,7 @@ def main():
     ap.add_argument("--label", default="")
     args = ap.parse_args()
 
-    conn = openstack.connect(cloud="nicconform")
+    conn = openstack.connect()  # the cloud OS_CLOUD names
     compute, network = conn.compute, conn.network
     server = args.server
     state = {}
