@@ -92,6 +92,7 @@ type Client struct {
 	retry            RetryPolicy
 	rec              *Recorder
 	log              *slog.Logger
+	sent             *sentCredentials // shared by every copy
 }
 
 // New checks cfg and returns a client.
@@ -166,6 +167,7 @@ func New(cfg Config) (*Client, error) {
 		retry:        r,
 		rec:          cfg.Recorder,
 		log:          cfg.Logger,
+		sent:         &sentCredentials{},
 	}, nil
 }
 
@@ -225,8 +227,15 @@ func (c *Client) secrets() []string {
 	return c.auth.Secrets()
 }
 
-func (c *Client) redactor() *redactor {
-	r := newRedactor(c.inherited, c.secrets())
+// redactor scrubs the secrets of this client and of those it was derived
+// from, and the credential values sent (sent: this attempt's, which it
+// adds to the latest ones kept; nil: the latest kept).
+func (c *Client) redactor(sent http.Header) *redactor {
+	var names []string
+	if c.auth != nil {
+		names = c.auth.Headers()
+	}
+	r := newRedactor(c.inherited, c.secrets(), c.sent.add(sent, names))
 	r.headers = c.inheritedHeaders
 	if c.auth != nil {
 		r.headers = append(append([]string(nil), r.headers...), c.auth.Headers()...)
@@ -382,7 +391,7 @@ func (c *Client) prepare(r Request) (*prepared, error) {
 func (c *Client) Do(ctx context.Context, r Request) (*Exchange, error) {
 	p, err := c.prepare(r)
 	if err != nil {
-		return nil, c.redactor().error(err)
+		return nil, c.redactor(nil).error(err)
 	}
 	attempts := c.retry.MaxAttempts
 	if r.NoRetry {
@@ -496,7 +505,7 @@ func (c *Client) attempt(ctx context.Context, p *prepared, attempt int, earlier 
 	if c.auth != nil {
 		authErr = c.auth.Authenticate(actx, req, p.body)
 	}
-	red := c.redactor()
+	red := c.redactor(req.Header)
 	ex.URL = redactedURL(req.URL, red)
 	ex.RequestHeader = red.header(req.Header)
 	ex.RequestBody = red.body(p.body)

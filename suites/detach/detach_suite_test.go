@@ -7,13 +7,16 @@ package detach_test
 
 import (
 	"fmt"
+	"log"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
 
+	"github.com/nicconform/nicconform/internal/client"
 	"github.com/nicconform/nicconform/internal/config"
 	"github.com/nicconform/nicconform/internal/fixtures"
 	"github.com/nicconform/nicconform/internal/report"
@@ -25,6 +28,9 @@ import (
 var env *fixtures.Env
 
 func TestDetach(t *testing.T) {
+	// net/http logs what a target wrote unasked on an idle connection
+	// through the standard logger: it may be the run's credentials, echoed.
+	log.SetOutput(client.NetLog(os.Stderr))
 	gomega.RegisterFailHandler(Fail)
 	RunSpecs(t, "nicconform: detach a NIC")
 }
