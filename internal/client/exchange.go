@@ -360,8 +360,8 @@ func newRedactor(lists ...[]string) *redactor {
 // wherever it starts in a longer encoded string (at each of the three
 // alignments, so a secret base64-encoded within "X-Auth-Token: …" is found
 // too); each of those URL-encoded (query and path escaping) and as a JSON
-// string's content (Go's escaping, and with "/" written "\/" as PHP and
-// others do); and s with every character written as a JSON \u escape
+// string's content (Go's escaping, minimal escaping, and either with "/"
+// written "\/" as PHP and others do); and s with every character written as a JSON \u escape
 // (lower- and upper-case hex). A rendering that only partly escapes s (some
 // characters \u-escaped, others not) is not caught: docs/design.md,
 // "Secrets".
@@ -381,14 +381,30 @@ func renderings(s string) []string {
 			}
 		}
 	}
-	out := make([]string, 0, 5*len(bases)+2)
+	out := make([]string, 0, 7*len(bases)+2)
 	for _, b := range bases {
-		j := jsonEscaped(b)
-		out = append(out, b, j, strings.ReplaceAll(j, "/", `\/`), url.QueryEscape(b), url.PathEscape(b))
+		out = append(out, b, url.QueryEscape(b), url.PathEscape(b))
+		for _, j := range []string{jsonEscaped(b), jsonContent(b)} {
+			out = append(out, j, strings.ReplaceAll(j, "/", `\/`))
+		}
 	}
 	return append(out, unicodeEscaped(s, "\\u%04x"), unicodeEscaped(s, "\\u%04X"))
 }
 
+// jsonContent is s as the content of a JSON string, escaped as little as
+// JSON allows (no HTML escaping of <, > and &).
+func jsonContent(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(s) != nil || b.Len() < 3 {
+		return s
+	}
+	return string(bytes.TrimSuffix(b.Bytes(), []byte("\n"))[1 : b.Len()-2])
+}
+
+// jsonEscaped is s as the content of a JSON string, escaped as Go's
+// encoding/json does.
 func jsonEscaped(s string) string {
 	b, err := json.Marshal(s)
 	if err != nil || len(b) < 2 {

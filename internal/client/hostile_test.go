@@ -1,0 +1,144 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// Every rendering a target can echo a secret in is scrubbed: raw, base64
+// and base64url (padded or not, and within a longer encoded string at any
+// alignment), JSON \u and \/ escapes, URL-encoded.
+func TestRedactorCatchesEveryRendering(t *testing.T) {
+	for _, secret := range []string{"canary-4f1d9a7e2b", "a/b+c=d?e&f", "t0k3n/with+slash/and=eq", "short!!"} {
+		var u strings.Builder
+		for _, r := range secret {
+			fmt.Fprintf(&u, `\u%04X`, r)
+		}
+		forms := map[string]string{
+			"raw":        secret,
+			"json-slash": strings.ReplaceAll(secret, "/", `\/`),
+			"u-escape":   strings.ToLower(u.String()),
+			"U-escape":   u.String(),
+			"query":      url.QueryEscape(secret),
+			"path":       url.PathEscape(secret),
+		}
+		for k, prefix := range []string{"", "X", "XY", "X-Auth-Token: "} {
+			for name, enc := range map[string]*base64.Encoding{"b64": base64.StdEncoding, "b64url": base64.URLEncoding, "b64raw": base64.RawStdEncoding, "b64rawurl": base64.RawURLEncoding} {
+				e := enc.EncodeToString([]byte(prefix + secret))
+				forms[fmt.Sprintf("%s+%d", name, k)] = e
+				forms[fmt.Sprintf("%s+%d in JSON with \\/", name, k)] = strings.ReplaceAll(e, "/", `\/`)
+				forms[fmt.Sprintf("%s+%d query-escaped", name, k)] = url.QueryEscape(e)
+			}
+		}
+		red := newRedactor([]string{secret})
+		for name, form := range forms {
+			text := `{"echo":"` + form + `","more":1}`
+			got := red.scrub(text)
+			if !strings.Contains(got, Redacted) {
+				t.Errorf("%q %s: %s not scrubbed", secret, name, got)
+				continue
+			}
+			// What is left of the encoded secret is at most the couple of
+			// characters at its edges that it shares with its neighbours, besides
+			// the prefix and the padding.
+			left := strings.TrimSuffix(strings.TrimPrefix(got, `{"echo":"`), `","more":1}`)
+			if n := len(strings.Replace(left, Redacted, "", 1)); n > 30 {
+				t.Errorf("%q %s: %q left", secret, name, left)
+			}
+		}
+		if got := string(red.body([]byte(forms["b64+3"]))); strings.Contains(got, forms["b64+3"]) {
+			t.Errorf("body not scrubbed: %s", got)
+		}
+	}
+	// Ordinary text is left alone.
+	red := newRedactor([]string{"canary-4f1d9a7e2b"})
+	if s := `{"server":{"id":"6f1b1b62-8f3c-4bd4-9b1e-6d1c5e0d8a11","name":"vm QUJDREVGR0g="}}`; red.scrub(s) != s {
+		t.Errorf("ordinary text changed: %s", red.scrub(s))
+	}
+}
+
+// Every credential header value the run sent (an SDK-HMAC Authorization
+// included, whose signature changes with every request) is scrubbed from
+// the answers, in every rendering, wherever the target echoes it.
+func TestEchoedCredentialHeadersAreScrubbed(t *testing.T) {
+	tg := newTarget(t, func(w http.ResponseWriter, r *http.Request) {
+		a := r.Header.Get("Authorization")
+		_, sig, _ := strings.Cut(a, "Signature=")
+		w.Header().Set("X-Echo", base64.StdEncoding.EncodeToString([]byte("Authorization: "+a)))
+		reply(w, http.StatusNotFound, "application/json", fmt.Sprintf(`{"itemNotFound":{"code":404,"message":"%s %s %s"}}`,
+			strings.ReplaceAll(a, "/", `\/`), base64.RawURLEncoding.EncodeToString([]byte(sig)), url.QueryEscape(sig)))
+	})
+	c := newClient(t, tg.URL, func(c *Config) { c.Auth = AKSK("CANARYAK", "canary-sk-7e2b4f1d9a", "", project) })
+	ex, err := c.Do(context.Background(), Request{Method: http.MethodGet, Segments: []string{"v2.1", "servers"}, NoRetry: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := tg.last().Header.Get("Authorization")
+	_, sig, _ := strings.Cut(sent, "Signature=")
+	if sig == "" {
+		t.Fatalf("no signature sent: %q", sent)
+	}
+	all := ex.String() + fmt.Sprint(ex.ResponseHeader)
+	for _, leak := range []string{sig, sent, base64.RawURLEncoding.EncodeToString([]byte(sig))[:40], base64.StdEncoding.EncodeToString([]byte("Authorization: " + sent))[24:80]} {
+		if strings.Contains(all, leak) {
+			t.Errorf("%q is in the record: %s", leak, all)
+		}
+	}
+	if !strings.Contains(string(ex.ResponseBody), Redacted) || !strings.Contains(ex.ResponseHeader.Get("X-Echo"), Redacted) {
+		t.Errorf("nothing scrubbed: %s %v", ex.ResponseBody, ex.ResponseHeader)
+	}
+}
+
+// net/http's own log lines go out with what the peer sent withheld.
+func TestNetLogWithholdsPeerBytes(t *testing.T) {
+	var buf bytes.Buffer
+	l := log.New(NetLog(&buf), "", 0)
+	l.Printf("Unsolicited response received on idle HTTP channel starting with %q; err=%v", "GET / HTTP/1.1\r\nX-Auth-Token: canary-4f1d\"9a\r\n", nil)
+	l.Printf("http2: invalid header: %v", `unclosed "canary-4f1d`)
+	l.Printf("plain line")
+	got := buf.String()
+	if strings.Contains(got, "canary") {
+		t.Errorf("the peer's bytes went out: %s", got)
+	}
+	for _, want := range []string{"starting with <46 bytes from the peer, withheld>; err=<nil>\n", "invalid header: unclosed <", "plain line\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("want %q in %s", want, got)
+		}
+	}
+}
+
+// A password login answered with a redirect is an error naming the host
+// Location names; nothing goes there.
+func TestIAMLoginRefusesRedirect(t *testing.T) {
+	catcher := newTarget(t, func(w http.ResponseWriter, r *http.Request) { reply(w, 201, "", "") })
+	for _, status := range []int{301, 302, 303, 307, 308} {
+		iam := newTarget(t, func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, catcher.URL+r.URL.Path, status)
+		})
+		for name, hc := range map[string]*http.Client{"default client": nil, "a client that follows": {}, "the target's": {CheckRedirect: RefuseRedirect}} {
+			cfg := iamConfig(iam.URL)
+			cfg.HTTPClient = hc
+			a := IAMPassword(cfg)
+			err := a.Authenticate(context.Background(), &http.Request{Header: http.Header{}}, nil)
+			var re *RedirectError
+			host := strings.TrimPrefix(catcher.URL, "http://")
+			if !errors.As(err, &re) || re.Host != host || !strings.Contains(err.Error(), host) {
+				t.Errorf("%d, %s: err %v, want a RedirectError naming %s", status, name, err, host)
+			}
+			if err != nil {
+				checkNoIAMSecret(t, err.Error())
+			}
+		}
+	}
+	if n := catcher.hits.Load(); n != 0 {
+		t.Errorf("the catcher got %d requests", n)
+	}
+}
