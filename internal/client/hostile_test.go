@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -140,5 +141,41 @@ func TestIAMLoginRefusesRedirect(t *testing.T) {
 	}
 	if n := catcher.hits.Load(); n != 0 {
 		t.Errorf("the catcher got %d requests", n)
+	}
+}
+
+// An id learned from an answer that is not a UUID is the answering call's
+// contract breach: the call returns an *IDError and no id, so it goes in
+// no path.
+func TestMalformedIDsInAnswersAreRefused(t *testing.T) {
+	for _, bad := range []string{"..", ".", "a/b", "x?y", "x#y", "id\x01", "not-a-uuid", ""} {
+		body, _ := json.Marshal(bad)
+		tg := newTarget(t, func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case strings.HasSuffix(r.URL.Path, "/os-interface") && r.Method == http.MethodPost:
+				reply(w, 200, "application/json", `{"interfaceAttachment":{"port_id":`+string(body)+`}}`)
+			case strings.HasSuffix(r.URL.Path, "/os-interface"):
+				reply(w, 200, "application/json", `{"interfaceAttachments":[`+nic(port, `"fa:16:3e:00:00:01"`)+`,{"port_id":`+string(body)+`}]}`)
+			case strings.HasSuffix(r.URL.Path, "/ports") && r.Method == http.MethodPost:
+				reply(w, 201, "application/json", `{"port":{"id":`+string(body)+`}}`)
+			default:
+				reply(w, 200, "application/json", `{"ports":[{"id":`+string(body)+`}]}`)
+			}
+		})
+		c := newClient(t, tg.URL)
+		ctx := context.Background()
+		nicAttached, _, err1 := c.AttachNetwork(ctx, server, network)
+		nics, _, err2 := c.ListInterfaces(ctx, server)
+		p, _, err3 := c.CreatePort(ctx, network, "n")
+		ports, _, err4 := c.ListPorts(ctx, ListPortsOpts{NetworkID: network})
+		for i, err := range []error{err1, err2, err3, err4} {
+			var ie *IDError
+			if !errors.As(err, &ie) || ie.ID != bad {
+				t.Errorf("%q, call %d: %v, want an IDError", bad, i+1, err)
+			}
+		}
+		if nicAttached.PortID != "" || nics != nil || p.ID != "" || ports != nil {
+			t.Errorf("%q: an id was returned: %v %v %v %v", bad, nicAttached, nics, p, ports)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/nicconform/nicconform/internal/ids"
 	"github.com/nicconform/nicconform/internal/paths"
 )
 
@@ -68,6 +69,33 @@ func (c *Client) call(ctx context.Context, op string, want int, r Request, out a
 	return ex, nil
 }
 
+// IDError is a typed call's error when its answer gives an id that is not
+// a well-formed one: the contract (spec/openapi.yaml) makes every port id
+// a UUID (format uuid), in each profile (huawei: docs/reference.md; nova:
+// Neutron's ports are UUIDs). The id is not returned, so it goes in no
+// path: it is the answering call's contract breach, and a failed
+// precondition of whatever needed it.
+type IDError struct {
+	// Op is the operationId of the call; Field the member ("port_id", "id").
+	Op, Field string
+	// ID is the malformed id (from the redacted answer).
+	ID string
+	// Exchange is the answer's.
+	Exchange *Exchange
+}
+
+func (e *IDError) Error() string {
+	return fmt.Sprintf("%s: the answer's %s %q is not a well-formed id (a UUID): a contract breach, not used", e.Op, e.Field, trim(e.ID, 80))
+}
+
+// checkID is an *IDError unless id is a UUID.
+func checkID(op, field, id string, ex *Exchange) error {
+	if ids.IsUUID(id) {
+		return nil
+	}
+	return &IDError{Op: op, Field: field, ID: id, Exchange: ex}
+}
+
 // Detach is the subject: DELETE …/servers/{server}/os-interface/{port},
 // with no body and no Content-Type. It checks no status (the specs judge);
 // the error is non-nil only when no response came back.
@@ -101,6 +129,11 @@ func (c *Client) ListInterfaces(ctx context.Context, serverID string) ([]Interfa
 	}, &out)
 	if err != nil {
 		return nil, ex, err
+	}
+	for _, nic := range out.InterfaceAttachments {
+		if err := checkID("listInterfaces", "port_id", nic.PortID, ex); err != nil {
+			return nil, ex, err
+		}
 	}
 	return out.InterfaceAttachments, ex, nil
 }
@@ -138,6 +171,9 @@ func (c *Client) interfaceCall(ctx context.Context, op string, want int, r Reque
 	}
 	ex, err := c.call(ctx, op, want, r, &out)
 	if err != nil {
+		return Interface{}, ex, err
+	}
+	if err := checkID(op, "port_id", out.InterfaceAttachment.PortID, ex); err != nil {
 		return Interface{}, ex, err
 	}
 	return out.InterfaceAttachment, ex, nil
@@ -226,6 +262,9 @@ func (c *Client) portCall(ctx context.Context, op string, want int, r Request) (
 	if err != nil {
 		return Port{}, ex, err
 	}
+	if err := checkID(op, "id", out.Port.ID, ex); err != nil {
+		return Port{}, ex, err
+	}
 	return out.Port, ex, nil
 }
 
@@ -254,6 +293,11 @@ func (c *Client) ListPorts(ctx context.Context, opts ListPortsOpts) ([]Port, *Ex
 	}, &out)
 	if err != nil {
 		return nil, ex, err
+	}
+	for _, p := range out.Ports {
+		if err := checkID("listPorts", "id", p.ID, ex); err != nil {
+			return nil, ex, err
+		}
 	}
 	return out.Ports, ex, nil
 }

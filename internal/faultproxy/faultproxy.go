@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -47,6 +48,11 @@ const (
 	// connection, unasked, which net/http logs ("Unsolicited response
 	// received on idle HTTP channel starting with …").
 	Echo Mode = "echo"
+	// DotIDs answers the attach (POST …/os-interface) with port_id ".."
+	// and the port creation (POST …/ports) with id ".": dot segments a
+	// client that puts them in a path sends to the server itself, or to
+	// the port collection.
+	DotIDs Mode = "dot-ids"
 )
 
 // faults are the modes' rows.
@@ -59,6 +65,10 @@ var faults = map[Mode]fault{
 		doc:         "every request header and the body echoed back in every answer, in every rendering, and written raw after it on the idle connection",
 		rewrite:     echo,
 		unsolicited: func(r *Request) []byte { return r.raw() },
+	},
+	DotIDs: {
+		doc:     `the attach answering port_id "..", the port creation id "."`,
+		rewrite: dotIDs,
 	},
 }
 
@@ -130,6 +140,7 @@ type Proxy struct {
 
 	mu          sync.Mutex
 	credentials []string // distinct credential header values seen, both ways
+	lines       []string // "METHOD request-URI" of every request, in order
 }
 
 // Start starts a proxy in front of o.Upstream with o.Modes. Errors: an
@@ -174,6 +185,14 @@ func (p *Proxy) Credentials() []string {
 	return slices.Clone(p.credentials)
 }
 
+// Requests returns "METHOD request-URI" (as sent: escaped) of every
+// request the proxy got, in order.
+func (p *Proxy) Requests() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.lines)
+}
+
 func (p *Proxy) see(h http.Header) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -196,6 +215,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	}
 	r := &Request{Method: hr.Method, Host: hr.Host, RequestURI: hr.RequestURI, Header: hr.Header.Clone(), Body: body}
 	p.see(r.Header)
+	p.mu.Lock()
+	p.lines = append(p.lines, r.Method+" "+r.RequestURI)
+	p.mu.Unlock()
 	var a *Answer
 	for _, f := range p.faults {
 		if f.answer != nil {
@@ -309,6 +331,23 @@ func (r *Request) raw() []byte {
 	b.WriteString("\r\n")
 	b.Write(r.Body)
 	return b.Bytes()
+}
+
+var (
+	portIDMember = regexp.MustCompile(`"port_id"\s*:\s*"[^"]*"`)
+	idMember     = regexp.MustCompile(`"id"\s*:\s*"[^"]*"`)
+)
+
+// dotIDs gives the attach's port_id as ".." and a new port's id as ".".
+func dotIDs(_ *Proxy, r *Request, a *Answer) {
+	path, _, _ := strings.Cut(r.RequestURI, "?")
+	switch {
+	case r.Method != http.MethodPost:
+	case strings.HasSuffix(path, "/os-interface"):
+		a.Body = portIDMember.ReplaceAll(a.Body, []byte(`"port_id":".."`))
+	case strings.HasSuffix(path, "/ports"):
+		a.Body = idMember.ReplaceAll(a.Body, []byte(`"id":"."`))
+	}
 }
 
 // redirectLogin answers a password login 307 to RedirectTo.

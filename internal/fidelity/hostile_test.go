@@ -217,3 +217,43 @@ func lastLines(s string, n int) string {
 	lines := strings.Split(s, "\n")
 	return strings.Join(lines[max(len(lines)-n, 0):], "\n")
 }
+
+// A target that answers ids that are dot segments (the attach's port_id
+// "..", a new port's id ".") never gets a request with a dot segment in
+// its path: the answers are contract breaches, and the rules that needed
+// the ids errors, never fails.
+func TestDotIDsNeverOnTheWire(t *testing.T) {
+	px, out, err, dir := hostileRun(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.DotIDs}})
+	if err == nil {
+		t.Fatalf("the suite passed against dot ids:\n%s", lastLines(out, 40))
+	}
+	if strings.Contains(out, "panic") {
+		t.Errorf("the suite panicked:\n%s", out)
+	}
+	var attached, created int
+	for _, line := range px.Requests() {
+		method, uri, _ := strings.Cut(line, " ")
+		path, _, _ := strings.Cut(uri, "?")
+		for _, seg := range strings.Split(path, "/") {
+			if seg == "." || seg == ".." {
+				t.Errorf("a dot segment went on the wire: %s", line)
+			}
+		}
+		switch {
+		case method == http.MethodPost && strings.HasSuffix(path, "/os-interface"):
+			attached++
+		case method == http.MethodPost && strings.HasSuffix(path, "/ports"):
+			created++
+		}
+	}
+	if attached+created == 0 {
+		t.Fatal("the run attached and created nothing: the test proved nothing")
+	}
+	conf := readConformance(t, dir)
+	if conf.Summary.Error == 0 {
+		t.Errorf("no rule is an error: %+v", conf.Summary)
+	}
+	if !strings.Contains(out, "not a well-formed id") {
+		t.Errorf("the output does not name the malformed id:\n%s", lastLines(out, 40))
+	}
+}
