@@ -274,6 +274,10 @@ type Request struct {
 	Microversion string
 	// Note is recorded on each exchange.
 	Note string
+	// check, when set, judges the answer beyond its schema (a typed call's
+	// own contract, e.g. a NIC show naming the port asked for): what it
+	// returns is added to the exchange's violations before it is recorded.
+	check func(status int, body []byte) []Violation
 	// Subject marks a request aimed at the operation under test (the
 	// detach) although it may route to no documented operation: another
 	// method on a NIC, a malformed id, a path without the port. The
@@ -325,6 +329,7 @@ func (e *TransportError) Unwrap() []error { return []error{e.Kind, e.err} }
 
 // prepared is a request ready to be sent, attempt after attempt.
 type prepared struct {
+	check   func(status int, body []byte) []Violation
 	method  string
 	url     *url.URL
 	rel     string
@@ -347,7 +352,7 @@ func (c *Client) prepare(r Request) (*prepared, error) {
 	if err != nil {
 		return nil, fmt.Errorf("client: %s %s: %w", r.Method, rel, err)
 	}
-	p := &prepared{method: r.Method, url: u, rel: rel, query: r.Query, header: r.Header.Clone(), body: r.Body, note: r.Note, subject: r.Subject}
+	p := &prepared{method: r.Method, url: u, rel: rel, query: r.Query, header: r.Header.Clone(), body: r.Body, note: r.Note, subject: r.Subject, check: r.check}
 	if p.header == nil {
 		p.header = http.Header{}
 	}
@@ -546,6 +551,9 @@ func (c *Client) attempt(ctx context.Context, p *prepared, attempt int, earlier 
 	ex.RequestViolations = scrubViolations(red, out.request)
 	if rcv != nil && err != nil {
 		ex.Violations = append(ex.Violations, Violation{KindBody, trim(ex.Err, maxMessage)})
+	}
+	if rcv != nil && p.check != nil {
+		ex.Violations = append(ex.Violations, scrubViolations(red, p.check(rcv.status, rcv.body))...)
 	}
 
 	if rcv == nil {

@@ -26,6 +26,7 @@ const (
 	KindContentType = "content-type" // a Content-Type the operation does not document
 	KindParameter   = "parameter"    // (request side) a path or query parameter breaks its schema
 	KindSecurity    = "security"     // (request side) the security requirements are not met
+	KindContract    = "contract"     // the answer breaks its operation's contract beyond the schema (a NIC show naming another port)
 )
 
 // Violation is one way an exchange breaks the contract.

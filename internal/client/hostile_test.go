@@ -179,3 +179,29 @@ func TestMalformedIDsInAnswersAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// A NIC show that answers another port_id than the one asked for is a
+// contract violation of its exchange (a neighbour's departure: an
+// advisory), not an error; the same port_id is none.
+func TestNICShowOfAnotherPortIsAViolation(t *testing.T) {
+	const other = "aaaaaaaa-bbbb-4ccc-8ddd-000000000001"
+	tg := newTarget(t, func(w http.ResponseWriter, r *http.Request) {
+		shown := port
+		if strings.HasSuffix(r.URL.Path, "/"+other) {
+			shown = "aaaaaaaa-bbbb-4ccc-8ddd-000000000002"
+		}
+		reply(w, 200, "application/json", `{"interfaceAttachment":`+nic(shown, `"fa:16:3e:00:00:01"`)+`}`)
+	})
+	c := newClient(t, tg.URL)
+	nicShown, ex, err := c.GetInterface(context.Background(), server, other)
+	if err != nil || nicShown.PortID != "aaaaaaaa-bbbb-4ccc-8ddd-000000000002" {
+		t.Fatalf("GetInterface: %v %v", nicShown, err)
+	}
+	if !hasKind(ex.Violations, KindContract) || !strings.Contains(fmt.Sprint(ex.Violations), other) {
+		t.Errorf("violations %v, want a contract violation naming %s", ex.Violations, other)
+	}
+	_, ex, err = c.GetInterface(context.Background(), server, port)
+	if err != nil || len(ex.Violations) != 0 {
+		t.Errorf("the port asked for: %v %v", ex.Violations, err)
+	}
+}

@@ -138,11 +138,25 @@ func (c *Client) ListInterfaces(ctx context.Context, serverID string) ([]Interfa
 	return out.InterfaceAttachments, ex, nil
 }
 
-// GetInterface shows one NIC of a server (200; ErrNotFound when not attached).
+// GetInterface shows one NIC of a server (200; ErrNotFound when not
+// attached). A 200 that shows another port_id than portID is a violation
+// of its exchange (KindContract: a neighbour call's departure, an
+// advisory); the NIC is returned as shown.
 func (c *Client) GetInterface(ctx context.Context, serverID, portID string) (Interface, *Exchange, error) {
 	return c.interfaceCall(ctx, "showInterface", http.StatusOK, Request{
 		Method: http.MethodGet, Service: Compute,
 		Segments: paths.Interface.Segments(c.project, serverID, portID),
+		check: func(status int, body []byte) []Violation {
+			var out struct {
+				InterfaceAttachment struct {
+					PortID *string `json:"port_id"`
+				} `json:"interfaceAttachment"`
+			}
+			if status != http.StatusOK || json.Unmarshal(body, &out) != nil || out.InterfaceAttachment.PortID == nil || *out.InterfaceAttachment.PortID == portID {
+				return nil // a missing or unreadable port_id is the schema's to say
+			}
+			return []Violation{{KindContract, fmt.Sprintf("the NIC shown has port_id %q, not the port asked for (%s)", trim(*out.InterfaceAttachment.PortID, 80), portID)}}
+		},
 	})
 }
 
