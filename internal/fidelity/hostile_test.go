@@ -3,6 +3,7 @@ package fidelity_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -255,5 +256,44 @@ func TestDotIDsNeverOnTheWire(t *testing.T) {
 	}
 	if !strings.Contains(out, "not a well-formed id") {
 		t.Errorf("the output does not name the malformed id:\n%s", lastLines(out, 40))
+	}
+}
+
+// A run the preflight stops (the target refuses the run's credentials)
+// still writes what it sent and got in exchanges.har.
+func TestHARWrittenWhenThePreflightStops(t *testing.T) {
+	srv, err := mock.NewServer(mock.Options{Token: "the-right-token-1234"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	seed := srv.Mock.Seed()
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := suite.Exec(ctx, append(liveEnv(srv.URL, dir),
+		"NICCONFORM_PROJECT_ID="+seed.ProjectID,
+		"NICCONFORM_SERVER_ID="+seed.Servers[0].ServerID,
+		"NICCONFORM_NETWORK_ID="+seed.NetworkID,
+		"NICCONFORM_AUTH_TOKEN=a-wrong-token-5678")...)
+	if err == nil || !strings.Contains(out, "preflight") {
+		t.Fatalf("the preflight did not stop the run:\n%s", lastLines(out, 30))
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "exchanges.har"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var har struct {
+		Log struct {
+			Entries []struct {
+				Response struct{ Status int } `json:"response"`
+			} `json:"entries"`
+		} `json:"log"`
+	}
+	if err := json.Unmarshal(raw, &har); err != nil {
+		t.Fatal(err)
+	}
+	if len(har.Log.Entries) == 0 || har.Log.Entries[0].Response.Status != http.StatusUnauthorized {
+		t.Errorf("exchanges.har holds %d entries, want the preflight's 401: %s", len(har.Log.Entries), raw)
 	}
 }

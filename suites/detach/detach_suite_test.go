@@ -6,6 +6,7 @@
 package detach_test
 
 import (
+	"errors"
 	"fmt"
 	"log"
 	"log/slog"
@@ -50,6 +51,9 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 	}
 	logger := slog.New(slog.NewTextHandler(GinkgoWriter, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	env, err = fixtures.Setup(ctx, cfg, logger)
+	if pe := (*fixtures.PreflightError)(nil); errors.As(err, &pe) { // the preflight's exchanges go in the HAR
+		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, pe.Exchanges)
+	}
 	if err != nil {
 		Fail(fmt.Sprintf("setting up the target (%s): %v", cfg, err))
 	}
