@@ -62,7 +62,7 @@ type Config struct {
 	// the embedded one.
 	Spec *spec.Spec
 	// HTTPClient sends the requests; nil uses a new client with its own
-	// transport. The client is copied, never modified; the copy does not
+	// transport (response headers capped at MaxHeaderBytes). The client is copied, never modified; the copy does not
 	// follow redirects (a 3xx is recorded as it came).
 	HTTPClient *http.Client
 	// Timeout bounds each attempt, body read included (default 30s).
@@ -146,6 +146,7 @@ func New(cfg Config) (*Client, error) {
 		hc = *cfg.HTTPClient
 	} else if t, ok := http.DefaultTransport.(*http.Transport); ok {
 		hc.Transport = t.Clone()
+		hc.Transport.(*http.Transport).MaxResponseHeaderBytes = MaxHeaderBytes
 	}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	if cfg.Recorder == nil {

@@ -44,6 +44,12 @@ func (v Violation) String() string { return "[" + v.Kind + "] " + v.Message }
 // and is a violation.
 const MaxBody = 1 << 20
 
+// MaxHeaderBytes caps a response's header block (status line and headers)
+// on the transports this package and internal/target build
+// (http.Transport.MaxResponseHeaderBytes; net/http's default is 10 MiB): a
+// larger block is a refused answer, a *TransportError, never read whole.
+const MaxHeaderBytes = 256 << 10
+
 // Redacted replaces every secret in what the client records.
 const Redacted = "REDACTED"
 

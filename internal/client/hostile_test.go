@@ -205,3 +205,20 @@ func TestNICShowOfAnotherPortIsAViolation(t *testing.T) {
 		t.Errorf("the port asked for: %v %v", ex.Violations, err)
 	}
 }
+
+// An answer whose header block is over MaxHeaderBytes is refused (a
+// TransportError), never read whole.
+func TestHugeHeaderBlockIsRefused(t *testing.T) {
+	tg := newTarget(t, func(w http.ResponseWriter, r *http.Request) {
+		for i := range 64 {
+			w.Header().Set(fmt.Sprintf("X-Junk-%d", i), strings.Repeat("j", 8<<10))
+		}
+		reply(w, http.StatusNotFound, "application/json", `{}`)
+	})
+	c := newClient(t, tg.URL)
+	ex, err := c.Do(context.Background(), Request{Method: http.MethodGet, Segments: []string{"v2.1", "servers"}, NoRetry: true})
+	var te *TransportError
+	if !errors.As(err, &te) || ex == nil || ex.Status != 0 || !strings.Contains(err.Error(), "exceeded") {
+		t.Errorf("a 512 KiB header block: %v (%v)", err, ex)
+	}
+}

@@ -216,14 +216,15 @@ func (t *Target) startMock(hc *http.Client) (client.Authenticator, error) {
 }
 
 // httpClient is the HTTP client for a target: TLS verified, unless
-// insecure (HW_INSECURE: the user's private CA), and following no redirect
-// (client.RefuseRedirect): every call through it carries a credential.
+// insecure (HW_INSECURE: the user's private CA), following no redirect
+// (client.RefuseRedirect: every call through it carries a credential), and
+// reading at most client.MaxHeaderBytes of an answer's headers.
 func httpClient(insecure bool) *http.Client {
-	if !insecure {
-		return &http.Client{CheckRedirect: client.RefuseRedirect}
-	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // HW_INSECURE: the user's private CA
+	tr.MaxResponseHeaderBytes = client.MaxHeaderBytes
+	if insecure {
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // HW_INSECURE: the user's private CA
+	}
 	return &http.Client{Transport: tr, CheckRedirect: client.RefuseRedirect}
 }
 
