@@ -21,6 +21,7 @@ import (
 
 	"github.com/nicconform/nicconform/internal/faultproxy"
 	"github.com/nicconform/nicconform/internal/mock"
+	"github.com/nicconform/nicconform/internal/report"
 )
 
 // hostileCanary is the secret of every hostile run: the token, the SK or
@@ -77,6 +78,12 @@ func hostileRun(t *testing.T, mode string, po faultproxy.Options) (*faultproxy.P
 		"NICCONFORM_NETWORK_ID="+seed.NetworkID,
 		"-ginkgo.v")
 	out, err := suite.Exec(ctx, append(env, m.env(px.URL)...)...)
+	if c, rerr := os.ReadFile(filepath.Join(dir, "conformance.json")); rerr == nil {
+		var conf report.Conformance
+		if json.Unmarshal(c, &conf) == nil {
+			t.Logf("%s %v: %+v, exit status %d, %d requests through the proxy", mode, po.Modes, conf.Summary, report.ExitCode(conf), len(px.Requests()))
+		}
+	}
 	return px, out, err, dir
 }
 
