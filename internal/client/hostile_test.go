@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -220,5 +221,44 @@ func TestHugeHeaderBlockIsRefused(t *testing.T) {
 	var te *TransportError
 	if !errors.As(err, &te) || ex == nil || ex.Status != 0 || !strings.Contains(err.Error(), "exceeded") {
 		t.Errorf("a 512 KiB header block: %v (%v)", err, ex)
+	}
+}
+
+// A body that never ends, or a gzip bomb (64 MiB of zeros in 64 KiB), is
+// read to MaxBody and no further: the exchange keeps MaxBody bytes and says
+// the body was cut.
+func TestEndlessAndBombBodiesAreCut(t *testing.T) {
+	var bomb bytes.Buffer
+	zw := gzip.NewWriter(&bomb)
+	zeros := make([]byte, 1<<20)
+	for range 64 {
+		_, _ = zw.Write(zeros)
+	}
+	_ = zw.Close()
+	for name, h := range map[string]http.HandlerFunc{
+		"endless": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			chunk := bytes.Repeat([]byte("x"), 64<<10)
+			for i := 0; i < 1<<14; i++ { // 1 GiB, unless the client goes away
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		},
+		"gzip bomb": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Encoding", "gzip")
+			_, _ = w.Write(bomb.Bytes())
+		},
+	} {
+		tg := newTarget(t, h)
+		c := newClient(t, tg.URL)
+		ex, err := c.Do(context.Background(), Request{Method: http.MethodGet, Segments: []string{"v2.1", "servers"}, NoRetry: true})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(ex.ResponseBody) != MaxBody || !strings.Contains(fmt.Sprint(ex.Violations), "larger than 1 MiB") {
+			t.Errorf("%s: %d bytes kept, violations %v", name, len(ex.ResponseBody), ex.Violations)
+		}
 	}
 }
