@@ -236,12 +236,12 @@ func (c *Client) redactor(sent http.Header) *redactor {
 	if c.auth != nil {
 		names = c.auth.Headers()
 	}
-	r := newRedactor(c.inherited, c.secrets(), c.sent.add(sent, names))
+	r := *c.sent.redactor(c.inherited, c.secrets(), c.sent.add(sent, names)) // a copy: its headers are this client's
 	r.headers = c.inheritedHeaders
 	if c.auth != nil {
 		r.headers = append(append([]string(nil), r.headers...), c.auth.Headers()...)
 	}
-	return r
+	return &r
 }
 
 // Request is one logical request.

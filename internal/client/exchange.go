@@ -276,7 +276,34 @@ const maxSent = 8
 // every copy of it) sent. Safe for concurrent use.
 type sentCredentials struct {
 	mu     sync.Mutex
-	values []string // at most maxSent, the latest last
+	values []string  // at most maxSent, the latest last
+	key    string    // the secrets red scrubs, joined
+	red    *redactor // the latest built: most attempts scrub what the one before did
+}
+
+// redactor returns newRedactor(lists...), the one built last when the
+// secrets are the same (building one renders every secret anew).
+func (s *sentCredentials) redactor(lists ...[]string) *redactor {
+	var key strings.Builder
+	for _, l := range lists {
+		for _, v := range l {
+			key.WriteString(v)
+			key.WriteByte(0)
+		}
+		key.WriteByte(1)
+	}
+	s.mu.Lock()
+	if s.red != nil && s.key == key.String() {
+		r := s.red
+		s.mu.Unlock()
+		return r
+	}
+	s.mu.Unlock()
+	r := newRedactor(lists...)
+	s.mu.Lock()
+	s.key, s.red = key.String(), r
+	s.mu.Unlock()
+	return r
 }
 
 // add keeps the credential values of h (and, of an SDK-HMAC
