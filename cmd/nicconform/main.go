@@ -15,10 +15,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/nicconform/nicconform/internal/client"
 	"github.com/nicconform/nicconform/internal/diff"
 	"github.com/nicconform/nicconform/internal/version"
 )
@@ -42,6 +44,9 @@ commands:
 `
 
 func main() {
+	// net/http logs what a target wrote unasked on an idle connection
+	// through the standard logger: it may be the run's credentials, echoed.
+	log.SetOutput(client.NetLog(os.Stderr))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 )
 
@@ -90,4 +91,48 @@ func flipMiddle(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// RedirectError is the error of a request carrying a credential that was
+// answered with a redirect: it is never followed, so the credential goes
+// to the configured endpoint only (a login's password would otherwise go
+// wherever Location says, body and all, on a 307 or 308).
+type RedirectError struct {
+	// Status is the redirect's status code (301, 302, 303, 307, 308, …).
+	Status int
+	// Host is the host Location names; "" when the answer has no usable
+	// Location.
+	Host string
+}
+
+func (e *RedirectError) Error() string {
+	if e.Host == "" {
+		return fmt.Sprintf("a %d redirect without a usable Location, not followed", e.Status)
+	}
+	return fmt.Sprintf("a %d redirect to host %q, not followed (credentials go to the configured endpoint only)", e.Status, e.Host)
+}
+
+// RefuseRedirect is an http.Client CheckRedirect that follows no redirect:
+// the client's Do returns a *url.Error wrapping a *RedirectError naming
+// the host Location names. The client of internal/target uses it, so a
+// call of its own that carries a credential (an IAM login) never follows
+// one.
+func RefuseRedirect(req *http.Request, _ []*http.Request) error {
+	status := 0
+	if req.Response != nil {
+		status = req.Response.StatusCode
+	}
+	return &RedirectError{Status: status, Host: req.URL.Host}
+}
+
+// noRedirect makes http.Client.Do return the redirect itself.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// redirectError is the *RedirectError of a redirect answer.
+func redirectError(resp *http.Response) *RedirectError {
+	e := &RedirectError{Status: resp.StatusCode}
+	if u, err := resp.Location(); err == nil {
+		e.Host = u.Host
+	}
+	return e
 }

@@ -42,7 +42,8 @@ type IAMConfig struct {
 // IAMPassword returns an Authenticator sending an IAM token as
 // X-Auth-Token. The token is obtained by a password login
 // (POST {AuthURL}/v3/auth/tokens, project-scoped by id), taken from the
-// X-Subject-Token header of the 201, cached until less than
+// X-Subject-Token header of the 201 (a redirect is a *RedirectError, never
+// followed: the password goes to AuthURL only), cached until less than
 // IAMRefreshMargin of its life (token.expires_at; IAMDefaultLifetime when
 // absent) remains, then replaced. Concurrent callers share one login.
 // Errors name the user, the domain and the status, never the password or a
@@ -238,11 +239,16 @@ func (a *iamAuth) login(ctx context.Context) (string, time.Duration, error) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	resp, err := a.cfg.HTTPClient.Do(req)
+	hc := *a.cfg.HTTPClient // a copy: the caller's client is not changed
+	hc.CheckRedirect = noRedirect
+	resp, err := hc.Do(req)
 	if err != nil {
 		return "", 0, fmt.Errorf("%s: POST %s: %s", a.who(), target, a.scrub(err.Error()))
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return "", 0, fmt.Errorf("%s: POST %s: %d %s: %w", a.who(), target, resp.StatusCode, http.StatusText(resp.StatusCode), redirectError(resp))
+	}
 	rb, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
 	tok := resp.Header.Get("X-Subject-Token")
 	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {

@@ -69,7 +69,7 @@ type Config struct {
 	// the embedded one.
 	Spec *spec.Spec
 	// HTTPClient sends the requests; nil uses a new client with its own
-	// transport. The client is copied, never modified; the copy does not
+	// transport (response headers capped at MaxHeaderBytes). The client is copied, never modified; the copy does not
 	// follow redirects (a 3xx is recorded as it came).
 	HTTPClient *http.Client
 	// Timeout bounds each attempt, body read included (default 30s).
@@ -100,6 +100,7 @@ type Client struct {
 	retry            RetryPolicy
 	rec              *Recorder
 	log              *slog.Logger
+	sent             *sentCredentials // shared by every copy
 }
 
 // New checks cfg and returns a client.
@@ -153,6 +154,7 @@ func New(cfg Config) (*Client, error) {
 		hc = *cfg.HTTPClient
 	} else if t, ok := http.DefaultTransport.(*http.Transport); ok {
 		hc.Transport = t.Clone()
+		hc.Transport.(*http.Transport).MaxResponseHeaderBytes = MaxHeaderBytes
 	}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	if cfg.Recorder == nil {
@@ -175,6 +177,7 @@ func New(cfg Config) (*Client, error) {
 		retry:        r,
 		rec:          cfg.Recorder,
 		log:          cfg.Logger,
+		sent:         &sentCredentials{},
 	}, nil
 }
 
@@ -234,13 +237,20 @@ func (c *Client) secrets() []string {
 	return c.auth.Secrets()
 }
 
-func (c *Client) redactor() *redactor {
-	r := newRedactor(c.inherited, c.secrets())
+// redactor scrubs the secrets of this client and of those it was derived
+// from, and the credential values sent (sent: this attempt's, which it
+// adds to the latest ones kept; nil: the latest kept).
+func (c *Client) redactor(sent http.Header) *redactor {
+	var names []string
+	if c.auth != nil {
+		names = c.auth.Headers()
+	}
+	r := *c.sent.redactor(c.inherited, c.secrets(), c.sent.add(sent, names)) // a copy: its headers are this client's
 	r.headers = c.inheritedHeaders
 	if c.auth != nil {
 		r.headers = append(append([]string(nil), r.headers...), c.auth.Headers()...)
 	}
-	return r
+	return &r
 }
 
 // Request is one logical request.
@@ -274,6 +284,10 @@ type Request struct {
 	Microversion string
 	// Note is recorded on each exchange.
 	Note string
+	// check, when set, judges the answer beyond its schema (a typed call's
+	// own contract, e.g. a NIC show naming the port asked for): what it
+	// returns is added to the exchange's violations before it is recorded.
+	check func(status int, body []byte) []Violation
 	// Subject marks a request aimed at the operation under test (the
 	// detach) although it may route to no documented operation: another
 	// method on a NIC, a malformed id, a path without the port. The
@@ -325,6 +339,7 @@ func (e *TransportError) Unwrap() []error { return []error{e.Kind, e.err} }
 
 // prepared is a request ready to be sent, attempt after attempt.
 type prepared struct {
+	check   func(status int, body []byte) []Violation
 	method  string
 	url     *url.URL
 	rel     string
@@ -353,7 +368,7 @@ func (c *Client) prepare(r Request) (*prepared, error) {
 	if err != nil {
 		return nil, fmt.Errorf("client: %s %s: %w", r.Method, rel, err)
 	}
-	p := &prepared{method: r.Method, url: u, rel: rel, query: r.Query, header: r.Header.Clone(), body: r.Body, note: r.Note, subject: r.Subject}
+	p := &prepared{method: r.Method, url: u, rel: rel, query: r.Query, header: r.Header.Clone(), body: r.Body, note: r.Note, subject: r.Subject, check: r.check}
 	if p.header == nil {
 		p.header = http.Header{}
 	}
@@ -397,7 +412,7 @@ func (c *Client) prepare(r Request) (*prepared, error) {
 func (c *Client) Do(ctx context.Context, r Request) (*Exchange, error) {
 	p, err := c.prepare(r)
 	if err != nil {
-		return nil, c.redactor().error(err)
+		return nil, c.redactor(nil).error(err)
 	}
 	attempts := c.retry.MaxAttempts
 	if r.NoRetry {
@@ -511,7 +526,7 @@ func (c *Client) attempt(ctx context.Context, p *prepared, attempt int, earlier 
 	if c.auth != nil {
 		authErr = c.auth.Authenticate(actx, req, p.body)
 	}
-	red := c.redactor()
+	red := c.redactor(req.Header)
 	ex.URL = redactedURL(req.URL, red)
 	ex.RequestHeader = red.header(req.Header)
 	ex.RequestBody = red.body(p.body)
@@ -552,6 +567,9 @@ func (c *Client) attempt(ctx context.Context, p *prepared, attempt int, earlier 
 	ex.RequestViolations = scrubViolations(red, out.request)
 	if rcv != nil && err != nil {
 		ex.Violations = append(ex.Violations, Violation{KindBody, trim(ex.Err, maxMessage)})
+	}
+	if rcv != nil && p.check != nil {
+		ex.Violations = append(ex.Violations, scrubViolations(red, p.check(rcv.status, rcv.body))...)
 	}
 
 	if rcv == nil {

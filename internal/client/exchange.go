@@ -2,15 +2,18 @@ package client
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -23,6 +26,7 @@ const (
 	KindContentType = "content-type" // a Content-Type the operation does not document
 	KindParameter   = "parameter"    // (request side) a path or query parameter breaks its schema
 	KindSecurity    = "security"     // (request side) the security requirements are not met
+	KindContract    = "contract"     // the answer breaks its operation's contract beyond the schema (a NIC show naming another port)
 )
 
 // Violation is one way an exchange breaks the contract.
@@ -39,6 +43,12 @@ func (v Violation) String() string { return "[" + v.Kind + "] " + v.Message }
 // MaxBody is the largest response body recorded; a larger one is cut there
 // and is a violation.
 const MaxBody = 1 << 20
+
+// MaxHeaderBytes caps a response's header block (status line and headers)
+// on the transports this package and internal/target build
+// (http.Transport.MaxResponseHeaderBytes; net/http's default is 10 MiB): a
+// larger block is a refused answer, a *TransportError, never read whole.
+const MaxHeaderBytes = 256 << 10
 
 // Redacted replaces every secret in what the client records.
 const Redacted = "REDACTED"
@@ -251,6 +261,77 @@ var credentialHeaders = []string{
 	"Proxy-Authorization", "Cookie", "Set-Cookie",
 }
 
+// sentCredentialHeaders carry a credential in a request: every value the
+// run sends in one is scrubbed, in every rendering, from what the target
+// answers (a target can echo a request's headers back).
+var sentCredentialHeaders = []string{"Authorization", "X-Auth-Token", "X-Security-Token", "X-Subject-Token"}
+
+// maxSent is how many of the latest credential values sent a client keeps
+// scrubbing besides its authenticator's secrets: a value that changes
+// with every request (an SDK-HMAC signature) is scrubbed from the answers
+// of the next few requests too, not for ever.
+const maxSent = 8
+
+// sentCredentials are the latest credential header values a client (and
+// every copy of it) sent. Safe for concurrent use.
+type sentCredentials struct {
+	mu     sync.Mutex
+	values []string  // at most maxSent, the latest last
+	key    string    // the secrets red scrubs, joined
+	red    *redactor // the latest built: most attempts scrub what the one before did
+}
+
+// redactor returns newRedactor(lists...), the one built last when the
+// secrets are the same (building one renders every secret anew).
+func (s *sentCredentials) redactor(lists ...[]string) *redactor {
+	var key strings.Builder
+	for _, l := range lists {
+		for _, v := range l {
+			key.WriteString(v)
+			key.WriteByte(0)
+		}
+		key.WriteByte(1)
+	}
+	s.mu.Lock()
+	if s.red != nil && s.key == key.String() {
+		r := s.red
+		s.mu.Unlock()
+		return r
+	}
+	s.mu.Unlock()
+	r := newRedactor(lists...)
+	s.mu.Lock()
+	s.key, s.red = key.String(), r
+	s.mu.Unlock()
+	return r
+}
+
+// add keeps the credential values of h (and, of an SDK-HMAC
+// Authorization, its signature alone), and returns what it keeps.
+func (s *sentCredentials) add(h http.Header, names []string) []string {
+	var fresh []string
+	for _, name := range append(sentCredentialHeaders[:len(sentCredentialHeaders):len(sentCredentialHeaders)], names...) {
+		for _, v := range h.Values(name) {
+			fresh = append(fresh, v)
+			if _, sig, ok := strings.Cut(v, "Signature="); ok {
+				sig, _, _ = strings.Cut(sig, ",")
+				fresh = append(fresh, strings.TrimSpace(sig))
+			}
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range fresh {
+		if len(v) >= minSecret && !slices.Contains(s.values, v) {
+			s.values = append(s.values, v)
+		}
+	}
+	if n := len(s.values); n > maxSent {
+		s.values = append(s.values[:0:0], s.values[n-maxSent:]...)
+	}
+	return slices.Clone(s.values)
+}
+
 // sensitiveWords mark a JSON key or query name whose value is a secret.
 var sensitiveWords = []string{"password", "secret", "token"}
 
@@ -265,43 +346,99 @@ func sensitiveName(name string) bool {
 }
 
 // minSecret is the shortest secret string scrubbed (shorter ones would
-// mangle ordinary text).
-const minSecret = 4
+// mangle ordinary text); minEncoded is the shortest base64 rendering of one
+// scrubbed (a few base64 characters turn up in ordinary text by chance).
+const (
+	minSecret  = 4
+	minEncoded = 8
+)
 
 // redactor removes secrets from what is recorded, logged or returned.
 type redactor struct {
-	secrets []string
-	headers []string // replaced whole besides credentialHeaders
+	secrets []string          // every rendering scrubbed, longest first
+	rep     *strings.Replacer // replaces each of secrets with Redacted
+	headers []string          // replaced whole besides credentialHeaders
 }
 
-// newRedactor keeps the secrets of at least minSecret bytes, longest first
-// (so a secret containing another is replaced whole).
+// newRedactor scrubs the secrets of at least minSecret bytes in every
+// rendering a target can echo them in (see renderings), longest first (so
+// a secret containing another is replaced whole).
 func newRedactor(lists ...[]string) *redactor {
-	seen := map[string]bool{}
+	seen, done := map[string]bool{}, map[string]bool{}
 	r := &redactor{}
 	for _, list := range lists {
 		for _, s := range list {
-			if len(s) >= minSecret && !seen[s] {
-				seen[s] = true
-				r.secrets = append(r.secrets, s)
-				// The same secret as it appears escaped in a URL or JSON.
-				for _, v := range []string{url.QueryEscape(s), url.PathEscape(s), jsonEscaped(s)} {
-					if v != s && !seen[v] {
-						seen[v] = true
-						r.secrets = append(r.secrets, v)
-					}
+			if len(s) < minSecret || done[s] {
+				continue
+			}
+			done[s] = true
+			for _, v := range renderings(s) {
+				if !seen[v] {
+					seen[v] = true
+					r.secrets = append(r.secrets, v)
 				}
 			}
 		}
 	}
-	for i := 1; i < len(r.secrets); i++ { // insertion sort: a handful of entries
-		for j := i; j > 0 && len(r.secrets[j]) > len(r.secrets[j-1]); j-- {
-			r.secrets[j], r.secrets[j-1] = r.secrets[j-1], r.secrets[j]
-		}
+	slices.SortStableFunc(r.secrets, func(a, b string) int { return len(b) - len(a) })
+	pairs := make([]string, 0, 2*len(r.secrets))
+	for _, s := range r.secrets {
+		pairs = append(pairs, s, Redacted)
 	}
+	r.rep = strings.NewReplacer(pairs...) // at one position, the first (longest) match wins
 	return r
 }
 
+// renderings are s as a target can echo it back: as it is; base64 and
+// base64url, padded and not, and the part of either that s alone decides
+// wherever it starts in a longer encoded string (at each of the three
+// alignments, so a secret base64-encoded within "X-Auth-Token: …" is found
+// too); each of those URL-encoded (query and path escaping) and as a JSON
+// string's content (Go's escaping, minimal escaping, and either with "/"
+// written "\/" as PHP and others do); and s with every character written as a JSON \u escape
+// (lower- and upper-case hex). A rendering that only partly escapes s (some
+// characters \u-escaped, others not) is not caught: docs/design.md,
+// "Secrets".
+func renderings(s string) []string {
+	bases := []string{s}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+		for _, e := range []string{enc.EncodeToString([]byte(s)), enc.WithPadding(base64.NoPadding).EncodeToString([]byte(s))} {
+			if len(e) >= minEncoded {
+				bases = append(bases, e)
+			}
+		}
+		for k := range 3 { // s after k bytes of something else
+			e := enc.EncodeToString(append(make([]byte, k), s...))
+			lo, hi := (8*k+5)/6, 8*(k+len(s))/6 // the characters only s's bits decide
+			if hi-lo >= minEncoded {
+				bases = append(bases, e[lo:hi])
+			}
+		}
+	}
+	out := make([]string, 0, 7*len(bases)+2)
+	for _, b := range bases {
+		out = append(out, b, url.QueryEscape(b), url.PathEscape(b))
+		for _, j := range []string{jsonEscaped(b), jsonContent(b)} {
+			out = append(out, j, strings.ReplaceAll(j, "/", `\/`))
+		}
+	}
+	return append(out, unicodeEscaped(s, "\\u%04x"), unicodeEscaped(s, "\\u%04X"))
+}
+
+// jsonContent is s as the content of a JSON string, escaped as little as
+// JSON allows (no HTML escaping of <, > and &).
+func jsonContent(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(s) != nil || b.Len() < 3 {
+		return s
+	}
+	return string(bytes.TrimSuffix(b.Bytes(), []byte("\n"))[1 : b.Len()-2])
+}
+
+// jsonEscaped is s as the content of a JSON string, escaped as Go's
+// encoding/json does.
 func jsonEscaped(s string) string {
 	b, err := json.Marshal(s)
 	if err != nil || len(b) < 2 {
@@ -310,23 +447,33 @@ func jsonEscaped(s string) string {
 	return string(b[1 : len(b)-1])
 }
 
-// scrub replaces every secret string in s.
-func (r *redactor) scrub(s string) string {
-	for _, secret := range r.secrets {
-		if strings.Contains(s, secret) {
-			s = strings.ReplaceAll(s, secret, Redacted)
-		}
+// unicodeEscaped writes every UTF-16 unit of s as a JSON \u escape, in
+// format (\u%04x or \u%04X).
+func unicodeEscaped(s, format string) string {
+	var b strings.Builder
+	for _, u := range utf16.Encode([]rune(s)) {
+		fmt.Fprintf(&b, format, u)
 	}
-	return s
+	return b.String()
 }
 
-// scrubBytes replaces every secret string in b, returning b itself when
-// there is none.
+// scrub replaces every rendering of every secret in s.
+func (r *redactor) scrub(s string) string {
+	if len(r.secrets) == 0 {
+		return s
+	}
+	return r.rep.Replace(s)
+}
+
+// scrubBytes replaces every rendering of every secret in b, returning b
+// itself when there is none.
 func (r *redactor) scrubBytes(b []byte) []byte {
-	for _, secret := range r.secrets {
-		if bytes.Contains(b, []byte(secret)) {
-			b = bytes.ReplaceAll(b, []byte(secret), []byte(Redacted))
-		}
+	if len(r.secrets) == 0 || len(b) == 0 {
+		return b
+	}
+	in := string(b)
+	if out := r.rep.Replace(in); out != in {
+		return []byte(out)
 	}
 	return b
 }

@@ -32,7 +32,7 @@ type target struct {
 	seen []*http.Request
 }
 
-func newTarget(t *testing.T, h http.HandlerFunc) *target {
+func newTarget(t testing.TB, h http.HandlerFunc) *target {
 	t.Helper()
 	tg := &target{}
 	tg.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

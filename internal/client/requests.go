@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/nicconform/nicconform/internal/ids"
 	"github.com/nicconform/nicconform/internal/paths"
 )
 
@@ -68,6 +69,33 @@ func (c *Client) call(ctx context.Context, op string, want int, r Request, out a
 	return ex, nil
 }
 
+// IDError is a typed call's error when its answer gives an id that is not
+// a well-formed one: the contract (spec/openapi.yaml) makes every port id
+// a UUID (format uuid), in each profile (huawei: docs/reference.md; nova:
+// Neutron's ports are UUIDs). The id is not returned, so it goes in no
+// path: it is the answering call's contract breach, and a failed
+// precondition of whatever needed it.
+type IDError struct {
+	// Op is the operationId of the call; Field the member ("port_id", "id").
+	Op, Field string
+	// ID is the malformed id (from the redacted answer).
+	ID string
+	// Exchange is the answer's.
+	Exchange *Exchange
+}
+
+func (e *IDError) Error() string {
+	return fmt.Sprintf("%s: the answer's %s %q is not a well-formed id (a UUID): a contract breach, not used", e.Op, e.Field, trim(e.ID, 80))
+}
+
+// checkID is an *IDError unless id is a UUID.
+func checkID(op, field, id string, ex *Exchange) error {
+	if ids.IsUUID(id) {
+		return nil
+	}
+	return &IDError{Op: op, Field: field, ID: id, Exchange: ex}
+}
+
 // Detach is the subject: DELETE …/servers/{server}/os-interface/{port},
 // with no body and no Content-Type. It checks no status (the specs judge);
 // the error is non-nil only when no response came back.
@@ -102,14 +130,33 @@ func (c *Client) ListInterfaces(ctx context.Context, serverID string) ([]Interfa
 	if err != nil {
 		return nil, ex, err
 	}
+	for _, nic := range out.InterfaceAttachments {
+		if err := checkID("listInterfaces", "port_id", nic.PortID, ex); err != nil {
+			return nil, ex, err
+		}
+	}
 	return out.InterfaceAttachments, ex, nil
 }
 
-// GetInterface shows one NIC of a server (200; ErrNotFound when not attached).
+// GetInterface shows one NIC of a server (200; ErrNotFound when not
+// attached). A 200 that shows another port_id than portID is a violation
+// of its exchange (KindContract: a neighbour call's departure, an
+// advisory); the NIC is returned as shown.
 func (c *Client) GetInterface(ctx context.Context, serverID, portID string) (Interface, *Exchange, error) {
 	return c.interfaceCall(ctx, "showInterface", http.StatusOK, Request{
 		Method: http.MethodGet, Service: Compute,
 		Segments: paths.Interface.Segments(c.project, serverID, portID),
+		check: func(status int, body []byte) []Violation {
+			var out struct {
+				InterfaceAttachment struct {
+					PortID *string `json:"port_id"`
+				} `json:"interfaceAttachment"`
+			}
+			if status != http.StatusOK || json.Unmarshal(body, &out) != nil || out.InterfaceAttachment.PortID == nil || *out.InterfaceAttachment.PortID == portID {
+				return nil // a missing or unreadable port_id is the schema's to say
+			}
+			return []Violation{{KindContract, fmt.Sprintf("the NIC shown has port_id %q, not the port asked for (%s)", trim(*out.InterfaceAttachment.PortID, 80), portID)}}
+		},
 	})
 }
 
@@ -138,6 +185,9 @@ func (c *Client) interfaceCall(ctx context.Context, op string, want int, r Reque
 	}
 	ex, err := c.call(ctx, op, want, r, &out)
 	if err != nil {
+		return Interface{}, ex, err
+	}
+	if err := checkID(op, "port_id", out.InterfaceAttachment.PortID, ex); err != nil {
 		return Interface{}, ex, err
 	}
 	return out.InterfaceAttachment, ex, nil
@@ -226,6 +276,9 @@ func (c *Client) portCall(ctx context.Context, op string, want int, r Request) (
 	if err != nil {
 		return Port{}, ex, err
 	}
+	if err := checkID(op, "id", out.Port.ID, ex); err != nil {
+		return Port{}, ex, err
+	}
 	return out.Port, ex, nil
 }
 
@@ -254,6 +307,11 @@ func (c *Client) ListPorts(ctx context.Context, opts ListPortsOpts) ([]Port, *Ex
 	}, &out)
 	if err != nil {
 		return nil, ex, err
+	}
+	for _, p := range out.Ports {
+		if err := checkID("listPorts", "id", p.ID, ex); err != nil {
+			return nil, ex, err
+		}
 	}
 	return out.Ports, ex, nil
 }

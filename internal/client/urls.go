@@ -59,8 +59,15 @@ func parseBase(field, raw string) (*url.URL, error) {
 	return out, nil
 }
 
+// ErrDotSegment is the error of a request whose Segments hold "." or "..":
+// url.PathEscape leaves them as they are, and a server or a gateway
+// resolves them (RFC 3986 §5.2.4), so DELETE …/os-interface/.. would be a
+// request on the server itself. Such a request is never sent.
+var ErrDotSegment = errors.New("a dot segment (\".\" or \"..\") in the path")
+
 // escapeSegments escapes each segment as exactly one path segment and joins
 // them, with a leading "/". An empty segment stays empty: {"a", ""} is "/a/".
+// The caller refuses dot segments first (relativePath).
 func escapeSegments(segments []string) string {
 	var b strings.Builder
 	for _, s := range segments {
@@ -84,6 +91,11 @@ func relativePath(r *Request) (string, error) {
 		}
 		return r.RawPath, nil
 	case len(r.Segments) > 0:
+		for i, seg := range r.Segments {
+			if seg == "." || seg == ".." {
+				return "", fmt.Errorf("segment %d of %q: %w, not sent", i+1, r.Segments, ErrDotSegment)
+			}
+		}
 		return escapeSegments(r.Segments), nil
 	default:
 		return "", errors.New("the request has neither Segments nor RawPath")

@@ -3,6 +3,7 @@ package client
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -19,7 +20,7 @@ func TestIDsArriveAsOneEscapedSegment(t *testing.T) {
 	for _, base := range []string{tg.URL, tg.URL + "/prefix/"} {
 		c := newClient(t, base)
 		prefix := strings.TrimPrefix(strings.TrimSuffix(base, "/"), tg.URL)
-		for _, id := range []string{"a/b", "50%", "a b", "a?b", "a#b", "ünï-🙂", "", "..", "a;b=c", "%2F"} {
+		for _, id := range []string{"a/b", "50%", "a b", "a?b", "a#b", "ünï-🙂", "", "...", "a;b=c", "%2F"} {
 			ex, err := c.Detach(context.Background(), server, id)
 			if err != nil {
 				t.Fatalf("%q: %v", id, err)
@@ -44,6 +45,31 @@ func TestIDsArriveAsOneEscapedSegment(t *testing.T) {
 				t.Errorf("recorded URL %q", ex.URL)
 			}
 		}
+	}
+}
+
+// A dot segment is never sent: a server or a gateway would resolve it
+// (…/os-interface/.. is the server itself).
+func TestDotSegmentsAreNeverSent(t *testing.T) {
+	tg := newTarget(t, func(w http.ResponseWriter, r *http.Request) { reply(w, http.StatusNoContent, "", "") })
+	c := newClient(t, tg.URL)
+	ctx := context.Background()
+	for _, id := range []string{".", ".."} {
+		calls := map[string]func() error{
+			"Detach":       func() error { _, err := c.Detach(ctx, server, id); return err },
+			"DeletePort":   func() error { _, err := c.DeletePort(ctx, id); return err },
+			"GetPort":      func() error { _, _, err := c.GetPort(ctx, id); return err },
+			"GetInterface": func() error { _, _, err := c.GetInterface(ctx, id, port); return err },
+			"Unlock":       func() error { _, err := c.Unlock(ctx, id); return err },
+		}
+		for name, call := range calls {
+			if err := call(); !errors.Is(err, ErrDotSegment) {
+				t.Errorf("%s(%q): %v, want ErrDotSegment", name, id, err)
+			}
+		}
+	}
+	if n := tg.hits.Load(); n != 0 {
+		t.Errorf("%d requests reached the target", n)
 	}
 }
 

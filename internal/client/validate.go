@@ -26,6 +26,13 @@ const maxMessage = 300
 // with the same break on every item says it once per item otherwise).
 const maxViolations = 20
 
+// multiErrorBody is the largest response body whose schema errors are all
+// collected (then capped at maxViolations); a larger one is validated to
+// its first error: kin-openapi collects and formats every error before any
+// cap applies, and a 1 MiB list of junk items ({} each) has millions
+// (issue 26: BenchmarkValidateJunkList).
+const multiErrorBody = 64 << 10
+
 // validator checks exchanges against one contract. It holds no per-exchange
 // state: every call builds its own inputs.
 type validator struct {
@@ -152,6 +159,7 @@ func (v *validator) check(ctx context.Context, s *sent, r *received) checked {
 	}
 	respOpts := opts
 	respOpts.ExcludeResponseBody = r.truncated
+	respOpts.MultiError = len(r.body) <= multiErrorBody
 	rin := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: in,
 		Status:                 r.status,

@@ -94,7 +94,7 @@ func NewServerWithHolds(opts Options, hs *Holds) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return serve(m, hs.handler(m), ln), nil
+	return serve(m, hs.handler(m), ln, serverTimeouts()), nil
 }
 
 // handler holds what a hold matches, then serves it with m.

@@ -35,17 +35,40 @@ func NewServer(opts Options) (*Server, error) {
 	return Serve(m, ln), nil
 }
 
-// Serve serves m on ln until Close or Shutdown.
-func Serve(m *Mock, ln net.Listener) *Server { return serve(m, m, ln) }
+// The bounds of the mock's HTTP server, so that no client holds it: a
+// request's headers must arrive within ReadHeaderTimeout and the whole
+// request (its body at most 64 KiB, else 413) within ReadTimeout; an answer
+// must be written within WriteTimeout of the request's headers (a test's
+// Hold counts); a kept-alive connection idle for IdleTimeout is closed.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 30 * time.Second
+	WriteTimeout      = 5 * time.Minute
+	IdleTimeout       = 2 * time.Minute
+)
 
-// serve serves m through h (m itself, or holds in front of it).
-func serve(m *Mock, h http.Handler, ln net.Listener) *Server {
+// timeouts are an http.Server's bounds.
+type timeouts struct{ readHeader, read, write, idle time.Duration }
+
+// serverTimeouts are the mock's bounds.
+func serverTimeouts() timeouts {
+	return timeouts{ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout}
+}
+
+// Serve serves m on ln until Close or Shutdown.
+func Serve(m *Mock, ln net.Listener) *Server { return serve(m, m, ln, serverTimeouts()) }
+
+// serve serves m through h (m itself, or holds in front of it), within t.
+func serve(m *Mock, h http.Handler, ln net.Listener, t timeouts) *Server {
 	s := &Server{
 		URL:  "http://" + ln.Addr().String(),
 		Mock: m,
 		srv: &http.Server{
 			Handler:           h,
-			ReadHeaderTimeout: 10 * time.Second,
+			ReadHeaderTimeout: t.readHeader,
+			ReadTimeout:       t.read,
+			WriteTimeout:      t.write,
+			IdleTimeout:       t.idle,
 			MaxHeaderBytes:    64 << 10,
 		},
 		done: make(chan struct{}),

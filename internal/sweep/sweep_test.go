@@ -3,7 +3,9 @@ package sweep_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -238,5 +240,37 @@ func TestSweepUnlocksWhatItCanProveARunLocked(t *testing.T) {
 	res, err = sweep.Run(ctx, opts)
 	if err == nil || !locked(byOps) || res.Locked[byOps] == "" || !strings.Contains(out.String(), `{"unlock": null}`) {
 		t.Errorf("a lock nobody can prove a run's: %+v %v\n%s", res, err, out.String())
+	}
+}
+
+// A port listing that gives a run's port an id that is not a UUID (a dot
+// segment) stops the sweep with an error naming it: nothing is sent with
+// that id in a path, nothing is removed.
+func TestSweepNeverPutsAMalformedIDInAPath(t *testing.T) {
+	run := config.NewRunID(time.Now().Add(-3 * time.Hour))
+	var others atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == "/v2.0/ports" {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"ports":[{"id":"..","name":"nicconform-` + run + `-retained","network_id":"9a1c5e7e-1f0b-4a9c-8b4b-2a8e3b2f4c11","device_id":""}]}`))
+			return
+		}
+		others.Add(1)
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	c, err := client.New(client.Config{ComputeURL: srv.URL, ProjectID: "0123456789abcdef0123456789abcdef", Auth: client.Token("tok-xyz1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	res, err := sweep.Run(context.Background(), sweep.Options{Client: c, NetworkID: "9a1c5e7e-1f0b-4a9c-8b4b-2a8e3b2f4c11",
+		Bound: time.Second, Poll: 5 * time.Millisecond, Out: &out})
+	var ie *client.IDError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), `".."`) {
+		t.Errorf("sweep: %+v %v, want an IDError naming \"..\"", res, err)
+	}
+	if n := others.Load(); n != 0 {
+		t.Errorf("%d requests besides the listing:\n%s", n, out.String())
 	}
 }

@@ -217,14 +217,16 @@ func (t *Target) startMock(hc *http.Client) (client.Authenticator, error) {
 }
 
 // httpClient is the HTTP client for a target: TLS verified, unless
-// insecure (HW_INSECURE: the user's private CA).
+// insecure (HW_INSECURE: the user's private CA), following no redirect
+// (client.RefuseRedirect: every call through it carries a credential), and
+// reading at most client.MaxHeaderBytes of an answer's headers.
 func httpClient(insecure bool) *http.Client {
-	if !insecure {
-		return &http.Client{}
-	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // HW_INSECURE: the user's private CA
-	return &http.Client{Transport: tr}
+	tr.MaxResponseHeaderBytes = client.MaxHeaderBytes
+	if insecure {
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // HW_INSECURE: the user's private CA
+	}
+	return &http.Client{Transport: tr, CheckRedirect: client.RefuseRedirect}
 }
 
 // fresh returns n random lowercase letters and digits.

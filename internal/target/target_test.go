@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/nicconform/nicconform/internal/client"
@@ -183,5 +184,39 @@ func TestEnvironmentIsReadOnce(t *testing.T) {
 	again, err := target.Environment()
 	if err == nil || again.ReportDir != "somewhere" || again.RunID != first.RunID || again.Sources["ReportDir"] != "NICCONFORM_REPORT_DIR" {
 		t.Errorf("read again: %+v %v", again, err)
+	}
+}
+
+// The target's HTTP client, which the IAM login and every client of the
+// run share, follows no redirect and caps an answer's header block.
+func TestTargetHTTPClientIsGuarded(t *testing.T) {
+	var caught atomic.Int64
+	catcher := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { caught.Add(1) }))
+	defer catcher.Close()
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, catcher.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer redirect.Close()
+	for _, insecure := range []bool{false, true} {
+		s := config.Settings{ComputeURL: redirect.URL, ProjectID: "0123456789abcdef0123456789abcdef", Insecure: insecure}
+		tg, err := target.Open(target.Options{Settings: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := tg.HTTP.Post(redirect.URL+"/v3/auth/tokens", "application/json", strings.NewReader(`{"password":"x"}`))
+		if err == nil {
+			resp.Body.Close()
+		}
+		var re *client.RedirectError
+		if !errors.As(err, &re) || !strings.Contains(err.Error(), strings.TrimPrefix(catcher.URL, "http://")) {
+			t.Errorf("insecure %v: %v, want a RedirectError naming the catcher", insecure, err)
+		}
+		if tr, ok := tg.HTTP.Transport.(*http.Transport); !ok || tr.MaxResponseHeaderBytes != client.MaxHeaderBytes {
+			t.Errorf("insecure %v: transport %T without the header cap", insecure, tg.HTTP.Transport)
+		}
+		tg.Close()
+	}
+	if n := caught.Load(); n != 0 {
+		t.Errorf("the catcher got %d requests", n)
 	}
 }

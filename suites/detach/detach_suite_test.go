@@ -6,14 +6,18 @@
 package detach_test
 
 import (
+	"errors"
 	"fmt"
+	"log"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
 
+	"github.com/nicconform/nicconform/internal/client"
 	"github.com/nicconform/nicconform/internal/config"
 	"github.com/nicconform/nicconform/internal/fixtures"
 	"github.com/nicconform/nicconform/internal/report"
@@ -26,6 +30,9 @@ import (
 var env *fixtures.Env
 
 func TestDetach(t *testing.T) {
+	// net/http logs what a target wrote unasked on an idle connection
+	// through the standard logger: it may be the run's credentials, echoed.
+	log.SetOutput(client.NetLog(os.Stderr))
 	gomega.RegisterFailHandler(Fail)
 	RunSpecs(t, "nicconform: detach a NIC")
 }
@@ -45,6 +52,9 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 	}
 	logger := slog.New(slog.NewTextHandler(GinkgoWriter, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	env, err = fixtures.Setup(ctx, cfg, logger)
+	if pe := (*fixtures.PreflightError)(nil); errors.As(err, &pe) { // the preflight's exchanges go in the HAR
+		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, pe.Exchanges)
+	}
 	if err != nil {
 		Fail(fmt.Sprintf("setting up the target (%s): %v", cfg, err))
 	}

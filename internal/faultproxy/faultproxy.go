@@ -1,0 +1,362 @@
+// Package faultproxy is a fault-injecting HTTP proxy for tests: it sits in
+// front of a target (the reference mock, usually) and breaks the exchanges
+// that go through it the way a hostile or broken target would, one named
+// Mode per fault (issue 26). The suite is then run against the proxy's URL
+// and its outputs are checked: that a credential went nowhere else, that
+// no rendering of one reached an output, that no malformed id went on the
+// wire.
+//
+// Like net/http/httptest, its surface is small: Start takes Options and
+// gives a listening *Proxy (on 127.0.0.1), which Close stops. Each fault
+// is a row of the faults table (a doc line, and the hooks it uses: answer
+// a request itself, rewrite the target's answer, write bytes after it on
+// the connection); a new fault is a new row (docs/design.md, "The fault
+// proxy").
+package faultproxy
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Mode names one fault.
+type Mode string
+
+// The faults (each one a row of faults).
+const (
+	// RedirectLogin answers every IAM password login (POST …/auth/tokens)
+	// 307 to Options.RedirectTo (same path): a client that follows it
+	// posts the password there.
+	RedirectLogin Mode = "redirect-login"
+	// Echo echoes every request header line ("Name: value"), each header's
+	// value alone, and the request body back in every answer: in response
+	// headers, and in the body (inside a JSON object's "echo" member, or
+	// appended to any other non-empty body), each in its raw, base64,
+	// base64url (unpadded), JSON \u-escaped (every character), JSON
+	// \/-escaped and URL-encoded (query and path) renderings; and it
+	// writes the raw request after each answer on the kept-alive
+	// connection, unasked, which net/http logs ("Unsolicited response
+	// received on idle HTTP channel starting with …").
+	Echo Mode = "echo"
+	// DotIDs answers the attach (POST …/os-interface) with port_id ".."
+	// and the port creation (POST …/ports) with id ".": dot segments a
+	// client that puts them in a path sends to the server itself, or to
+	// the port collection.
+	DotIDs Mode = "dot-ids"
+)
+
+// faults are the modes' rows.
+var faults = map[Mode]fault{
+	RedirectLogin: {
+		doc:    "the IAM password login answered 307 to Options.RedirectTo",
+		answer: redirectLogin,
+	},
+	Echo: {
+		doc:         "every request header and the body echoed back in every answer, in every rendering, and written raw after it on the idle connection",
+		rewrite:     echo,
+		unsolicited: func(r *Request) []byte { return r.raw() },
+	},
+	DotIDs: {
+		doc:     `the attach answering port_id "..", the port creation id "."`,
+		rewrite: dotIDs,
+	},
+}
+
+// fault is one fault: the hooks it uses, nil when not.
+type fault struct {
+	doc string
+	// answer answers a request itself (nil: not this one, forward it).
+	answer func(p *Proxy, r *Request) *Answer
+	// rewrite changes an answer before it goes back.
+	rewrite func(p *Proxy, r *Request, a *Answer)
+	// unsolicited are bytes written after the answer on its connection,
+	// which is then closed.
+	unsolicited func(r *Request) []byte
+}
+
+// Modes returns every mode with its one-line description.
+func Modes() map[Mode]string {
+	out := make(map[Mode]string, len(faults))
+	for m, f := range faults {
+		out[m] = f.doc
+	}
+	return out
+}
+
+// Options configure a Proxy.
+type Options struct {
+	// Upstream is the base URL of the target behind the proxy. Required.
+	Upstream string
+	// Modes are the faults to inject, applied in this order; none: a
+	// faithful proxy.
+	Modes []Mode
+	// RedirectTo is the base URL RedirectLogin sends the login to.
+	RedirectTo string
+}
+
+// Request is a request as the proxy got it.
+type Request struct {
+	Method     string
+	Host       string // the Host the client sent (forwarded as it is: a signature covers it)
+	RequestURI string // as sent: escaped path and query
+	Header     http.Header
+	Body       []byte
+}
+
+// Answer is what the proxy answers: the upstream's answer, rewritten, or
+// a fault's own.
+type Answer struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// credentialHeaders are the headers whose values Proxy.Credentials keeps.
+var credentialHeaders = []string{"Authorization", "X-Auth-Token", "X-Security-Token", "X-Subject-Token"}
+
+// maxBody bounds a request body the proxy reads, and an answer body.
+const maxBody = 16 << 20
+
+// Proxy is a listening fault proxy.
+type Proxy struct {
+	// URL is the proxy's base URL (http://127.0.0.1:port).
+	URL string
+
+	srv      *httptest.Server
+	upstream *url.URL
+	hc       *http.Client
+	faults   []fault
+	opts     Options
+
+	mu          sync.Mutex
+	credentials []string // distinct credential header values seen, both ways
+	lines       []string // "METHOD request-URI" of every request, in order
+}
+
+// Start starts a proxy in front of o.Upstream with o.Modes. Errors: an
+// unusable Upstream, an unknown mode, RedirectLogin without RedirectTo.
+func Start(o Options) (*Proxy, error) {
+	u, err := url.Parse(o.Upstream)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return nil, fmt.Errorf("faultproxy: Upstream %q is not an absolute URL", o.Upstream)
+	}
+	p := &Proxy{upstream: u, opts: o, hc: &http.Client{
+		Transport:     &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 16},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Timeout:       time.Minute,
+	}}
+	for _, m := range o.Modes {
+		f, ok := faults[m]
+		if !ok {
+			return nil, fmt.Errorf("faultproxy: unknown mode %q", m)
+		}
+		if m == RedirectLogin && o.RedirectTo == "" {
+			return nil, errors.New("faultproxy: mode redirect-login needs Options.RedirectTo")
+		}
+		p.faults = append(p.faults, f)
+	}
+	p.srv = httptest.NewServer(p)
+	p.URL = p.srv.URL
+	return p, nil
+}
+
+// Close stops the proxy and closes its connections.
+func (p *Proxy) Close() {
+	p.srv.Close()
+	p.hc.CloseIdleConnections()
+}
+
+// Credentials returns every distinct value of a credential header
+// (Authorization, X-Auth-Token, X-Security-Token, X-Subject-Token) the
+// proxy saw in a request or in the upstream's answers, in order.
+func (p *Proxy) Credentials() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.credentials)
+}
+
+// Requests returns "METHOD request-URI" (as sent: escaped) of every
+// request the proxy got, in order.
+func (p *Proxy) Requests() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.lines)
+}
+
+func (p *Proxy) see(h http.Header) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, name := range credentialHeaders {
+		for _, v := range h.Values(name) {
+			if !slices.Contains(p.credentials, v) {
+				p.credentials = append(p.credentials, v)
+			}
+		}
+	}
+}
+
+// ServeHTTP answers r: by a fault's own answer, or by the upstream's,
+// rewritten by each fault in turn.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(hr.Body, maxBody))
+	if err != nil {
+		http.Error(w, "faultproxy: reading the request body: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	r := &Request{Method: hr.Method, Host: hr.Host, RequestURI: hr.RequestURI, Header: hr.Header.Clone(), Body: body}
+	p.see(r.Header)
+	p.mu.Lock()
+	p.lines = append(p.lines, r.Method+" "+r.RequestURI)
+	p.mu.Unlock()
+	var a *Answer
+	for _, f := range p.faults {
+		if f.answer != nil {
+			if a = f.answer(p, r); a != nil {
+				break
+			}
+		}
+	}
+	if a == nil {
+		if a, err = p.forward(r); err != nil {
+			http.Error(w, "faultproxy: "+err.Error(), http.StatusBadGateway)
+			return
+		}
+	}
+	p.see(a.Header)
+	var after []byte
+	for _, f := range p.faults {
+		if f.rewrite != nil {
+			f.rewrite(p, r, a)
+		}
+		if f.unsolicited != nil {
+			after = append(after, f.unsolicited(r)...)
+		}
+	}
+	if len(after) == 0 {
+		writeAnswer(w, r, a)
+		return
+	}
+	if err := writeRaw(w, r, a, after); err != nil {
+		http.Error(w, "faultproxy: "+err.Error(), http.StatusInternalServerError)
+	}
+}
+
+// hopHeaders are not forwarded either way (RFC 9110 §7.6.1).
+var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Upgrade", "Te", "Trailer", "Content-Length"}
+
+// forward sends r to the upstream and reads its answer.
+func (p *Proxy) forward(r *Request) (*Answer, error) {
+	target := strings.TrimRight(p.upstream.String(), "/") + r.RequestURI
+	req, err := http.NewRequest(r.Method, target, bytes.NewReader(r.Body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header = r.Header.Clone()
+	req.Host = r.Host
+	for _, h := range hopHeaders {
+		req.Header.Del(h)
+	}
+	if len(r.Body) == 0 {
+		req.Body = http.NoBody
+	}
+	resp, err := p.hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, fmt.Errorf("reading the upstream's answer: %w", err)
+	}
+	h := resp.Header.Clone()
+	for _, n := range hopHeaders {
+		h.Del(n)
+	}
+	return &Answer{Status: resp.StatusCode, Header: h, Body: body}, nil
+}
+
+// bodiless reports whether an answer to r with status carries no body.
+func bodiless(r *Request, status int) bool {
+	return r.Method == http.MethodHead || status == http.StatusNoContent || status == http.StatusNotModified || status < 200
+}
+
+func writeAnswer(w http.ResponseWriter, r *Request, a *Answer) {
+	for k, vs := range a.Header {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(a.Status)
+	if !bodiless(r, a.Status) {
+		_, _ = w.Write(a.Body)
+	}
+}
+
+// writeRaw writes the answer on the hijacked connection, then after, then
+// closes the connection.
+func writeRaw(w http.ResponseWriter, r *Request, a *Answer, after []byte) error {
+	conn, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return fmt.Errorf("hijack: %w", err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\n", a.Status, http.StatusText(a.Status))
+	if err := a.Header.Write(buf); err != nil {
+		return err
+	}
+	if !bodiless(r, a.Status) {
+		fmt.Fprintf(buf, "Content-Length: %d\r\n\r\n", len(a.Body))
+		_, _ = buf.Write(a.Body)
+	} else {
+		_, _ = buf.WriteString("\r\n")
+	}
+	_, _ = buf.Write(after)
+	return buf.Flush()
+}
+
+// raw is the request as it went on the wire, roughly: request line,
+// header lines, blank line, body.
+func (r *Request) raw() []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", r.Method, r.RequestURI)
+	_ = r.Header.Write(&b)
+	b.WriteString("\r\n")
+	b.Write(r.Body)
+	return b.Bytes()
+}
+
+var (
+	portIDMember = regexp.MustCompile(`"port_id"\s*:\s*"[^"]*"`)
+	idMember     = regexp.MustCompile(`"id"\s*:\s*"[^"]*"`)
+)
+
+// dotIDs gives the attach's port_id as ".." and a new port's id as ".".
+func dotIDs(_ *Proxy, r *Request, a *Answer) {
+	path, _, _ := strings.Cut(r.RequestURI, "?")
+	switch {
+	case r.Method != http.MethodPost:
+	case strings.HasSuffix(path, "/os-interface"):
+		a.Body = portIDMember.ReplaceAll(a.Body, []byte(`"port_id":".."`))
+	case strings.HasSuffix(path, "/ports"):
+		a.Body = idMember.ReplaceAll(a.Body, []byte(`"id":"."`))
+	}
+}
+
+// redirectLogin answers a password login 307 to RedirectTo.
+func redirectLogin(p *Proxy, r *Request) *Answer {
+	path, _, _ := strings.Cut(r.RequestURI, "?")
+	if r.Method != http.MethodPost || !strings.HasSuffix(path, "/auth/tokens") {
+		return nil
+	}
+	h := http.Header{}
+	h.Set("Location", strings.TrimRight(p.opts.RedirectTo, "/")+r.RequestURI)
+	return &Answer{Status: http.StatusTemporaryRedirect, Header: h}
+}

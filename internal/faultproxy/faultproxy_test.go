@@ -1,0 +1,114 @@
+package faultproxy
+
+import (
+	"bufio"
+	"encoding/base64"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+func upstream(t *testing.T) *httptest.Server {
+	t.Helper()
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Host-Seen", r.Host)
+		_, _ = io.WriteString(w, `{"server":{"id":"x"}}`)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func TestStartRefusesBadOptions(t *testing.T) {
+	for name, o := range map[string]Options{
+		"no upstream":            {},
+		"unknown mode":           {Upstream: "http://127.0.0.1:1", Modes: []Mode{"nope"}},
+		"redirect with no where": {Upstream: "http://127.0.0.1:1", Modes: []Mode{RedirectLogin}},
+	} {
+		if p, err := Start(o); err == nil {
+			p.Close()
+			t.Errorf("%s: started", name)
+		}
+	}
+	if len(Modes()) != len(faults) {
+		t.Error("Modes does not list every fault")
+	}
+}
+
+// A faithful proxy forwards as it came (the Host included: a signature
+// covers it); redirect-login redirects the login only.
+func TestForwardAndRedirectLogin(t *testing.T) {
+	var caught atomic.Int64
+	catcher := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { caught.Add(1) }))
+	defer catcher.Close()
+	p, err := Start(Options{Upstream: upstream(t).URL, Modes: []Mode{RedirectLogin}, RedirectTo: catcher.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest(http.MethodGet, p.URL+"/v2.1/p/servers/x", nil)
+	req.Header.Set("X-Auth-Token", "tok-1")
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(b) != `{"server":{"id":"x"}}` || resp.Header.Get("X-Host-Seen") != strings.TrimPrefix(p.URL, "http://") {
+		t.Errorf("forwarded: %d %s %v", resp.StatusCode, b, resp.Header)
+	}
+	resp, err = hc.Post(p.URL+"/v3/auth/tokens", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTemporaryRedirect || resp.Header.Get("Location") != catcher.URL+"/v3/auth/tokens" {
+		t.Errorf("login: %d %v", resp.StatusCode, resp.Header)
+	}
+	if got := p.Credentials(); len(got) != 1 || got[0] != "tok-1" {
+		t.Errorf("credentials seen: %q", got)
+	}
+	if caught.Load() != 0 {
+		t.Error("the proxy itself went to the catcher")
+	}
+}
+
+// echo puts every rendering in the answer's headers and body, and the raw
+// request after it on the connection.
+func TestEcho(t *testing.T) {
+	p, err := Start(Options{Upstream: upstream(t).URL, Modes: []Mode{Echo}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(p.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_, _ = io.WriteString(conn, "GET /v2.1/x HTTP/1.1\r\nHost: h\r\nX-Auth-Token: tok/en+1\r\n\r\n")
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	after, _ := io.ReadAll(br)
+	all := string(body) + "\n" + strings.Join(resp.Header.Values("X-Echo-X-Auth-Token-0-Value-B64"), "")
+	for _, want := range []string{
+		`"X-Auth-Token-0-value-raw":"tok/en+1"`, base64.StdEncoding.EncodeToString([]byte("tok/en+1")),
+		base64.RawURLEncoding.EncodeToString([]byte("X-Auth-Token: tok/en+1")), `tok\/en+1`, "tok%2Fen%2B1", `\u0074\u006f\u006b`, `"server":{"id":"x"}`,
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("%q not echoed: %s", want, all)
+		}
+	}
+	if !strings.Contains(string(after), "X-Auth-Token: tok/en+1") {
+		t.Errorf("unsolicited bytes: %q", after)
+	}
+}

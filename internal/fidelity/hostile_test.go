@@ -1,0 +1,306 @@
+package fidelity_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nicconform/nicconform/internal/faultproxy"
+	"github.com/nicconform/nicconform/internal/mock"
+	"github.com/nicconform/nicconform/internal/report"
+)
+
+// hostileCanary is the secret of every hostile run: the token, the SK or
+// the password, by auth mode.
+const hostileCanary = "canary-hostile-5e0b7d29c4a1"
+
+// authModes are the three ways to authenticate, each with hostileCanary
+// as its secret: the mock's options that accept it, and the run's
+// variables (authURL: where the password login goes).
+var authModes = map[string]struct {
+	opts mock.Options
+	env  func(authURL string) []string
+}{
+	"token": {mock.Options{Token: hostileCanary}, func(string) []string { return []string{"NICCONFORM_AUTH_TOKEN=" + hostileCanary} }},
+	"aksk": {mock.Options{AKSK: map[string]string{"CANARYAK": hostileCanary}}, func(string) []string {
+		return []string{"NICCONFORM_AUTH_TOKEN=", "HW_ACCESS_KEY=CANARYAK", "HW_SECRET_KEY=" + hostileCanary}
+	}},
+	"password": {mock.Options{Users: []mock.User{{Name: "alice", Password: hostileCanary, Domain: "acme"}}}, func(authURL string) []string {
+		return []string{"NICCONFORM_AUTH_TOKEN=", "HW_USER_NAME=alice", "HW_USER_PASSWORD=" + hostileCanary, "HW_DOMAIN_NAME=acme", "HW_AUTH_URL=" + authURL}
+	}},
+}
+
+// hostileRun runs the suite against the mock (opts) behind a fault proxy
+// (po, its Upstream filled in), authenticating by mode, and returns the
+// proxy, the run's combined stdout and stderr, its error and its report
+// folder.
+func hostileRun(t *testing.T, mode string, po faultproxy.Options) (*faultproxy.Proxy, string, error, string) {
+	t.Helper()
+	m := authModes[mode]
+	opts := m.opts
+	opts.Servers = 2
+	if opts.Token == "" {
+		opts.Token = "unused-token-x"
+	}
+	srv, err := mock.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	po.Upstream = srv.URL
+	px, err := faultproxy.Start(po)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(px.Close)
+	seed := srv.Mock.Seed()
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	env := append(liveEnv(px.URL, dir),
+		"NICCONFORM_PROJECT_ID="+seed.ProjectID,
+		"NICCONFORM_SERVER_ID="+seed.Servers[0].ServerID,
+		"NICCONFORM_OTHER_SERVER_ID="+seed.Servers[1].ServerID,
+		"NICCONFORM_NETWORK_ID="+seed.NetworkID,
+		"-ginkgo.v")
+	out, err := suite.Exec(ctx, append(env, m.env(px.URL)...)...)
+	if c, rerr := os.ReadFile(filepath.Join(dir, "conformance.json")); rerr == nil {
+		var conf report.Conformance
+		if json.Unmarshal(c, &conf) == nil {
+			t.Logf("%s %v: %+v, exit status %d, %d requests through the proxy", mode, po.Modes, conf.Summary, report.ExitCode(conf), len(px.Requests()))
+		}
+	}
+	return px, out, err, dir
+}
+
+// A password login answered 307 to another host is an error naming that
+// host: the password (nor anything else) goes there. Every other call of
+// the run refuses a redirect too: none reaches the catcher.
+func TestRedirectedLoginSendsNothing(t *testing.T) {
+	var hits atomic.Int64
+	catcher := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		_, _ = io.Copy(io.Discard, r.Body)
+		http.NotFound(w, r)
+	}))
+	defer catcher.Close()
+	px, out, err, dir := hostileRun(t, "password", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.RedirectLogin}, RedirectTo: catcher.URL})
+	if err == nil {
+		t.Fatalf("the suite passed with its login redirected:\n%s", out)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the catcher got %d requests", n)
+	}
+	host := strings.TrimPrefix(catcher.URL, "http://")
+	if !strings.Contains(out, host) || !strings.Contains(out, "redirect") {
+		t.Errorf("the output does not name the redirect to %s:\n%s", host, out)
+	}
+	conf := readConformance(t, dir)
+	if conf.Summary.Error != len(conf.Rules) || len(conf.Rules) == 0 {
+		t.Errorf("want every rule an error, got %+v", conf.Summary)
+	}
+	leaks(t, px, out, dir)
+}
+
+// A target that echoes every request (headers and body, in every
+// rendering) in its answers, and raw on idle connections, gets no
+// credential of the run into any output: stdout, stderr, any report or
+// the HAR. In every auth mode.
+func TestEchoedCredentialsNeverLeak(t *testing.T) {
+	for mode := range authModes {
+		t.Run(mode, func(t *testing.T) {
+			px, out, _, dir := hostileRun(t, mode, faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.Echo}})
+			conf := readConformance(t, dir)
+			if conf.Summary.Pass+conf.Summary.Fail < 10 {
+				t.Fatalf("the run did not get far enough to prove anything: %+v\n%s", conf.Summary, out)
+			}
+			if len(px.Credentials()) == 0 {
+				t.Fatal("the proxy saw no credential: nothing was echoed")
+			}
+			if !strings.Contains(out, "Unsolicited response") {
+				t.Errorf("net/http never logged the unsolicited echo: the test did not exercise its log:\n%s", lastLines(out, 40))
+			}
+			leaks(t, px, out, dir)
+		})
+	}
+}
+
+// leaks fails t for every rendering of the canary, or of a credential the
+// proxy saw (an SDK-HMAC Authorization: its signature), in out or in a
+// file under dir.
+func leaks(t *testing.T, px *faultproxy.Proxy, out, dir string) {
+	t.Helper()
+	secrets := []string{hostileCanary}
+	for _, v := range px.Credentials() {
+		if _, sig, ok := strings.Cut(v, "Signature="); ok {
+			v, _, _ = strings.Cut(sig, ",")
+		}
+		secrets = append(secrets, v)
+	}
+	find := newLeakFinder(secrets)
+	outputs := map[string]string{"stdout/stderr": out}
+	files := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		outputs[filepath.Base(path)] = string(b)
+		files++
+		return err
+	})
+	if err != nil || files < 4 {
+		t.Errorf("reports: %d files, %v", files, err)
+	}
+	if _, ok := outputs["exchanges.har"]; !ok {
+		t.Error("no exchanges.har")
+	}
+	for name, text := range outputs {
+		if found := find(text); len(found) > 0 {
+			t.Errorf("%s holds %d renderings of a credential, e.g. %s", name, len(found), found[0])
+		}
+	}
+}
+
+// newLeakFinder returns a function that lists the renderings of secrets
+// in a text: raw, base64 and base64url (padded or not, at each alignment
+// within a longer encoded string), every character \u-escaped, "/"
+// written "\/", query- and path-escaped.
+func newLeakFinder(secrets []string) func(string) []string {
+	var pairs, names []string
+	seen := map[string]bool{}
+	add := func(v, name string) {
+		if len(v) >= 8 && !seen[v] {
+			seen[v] = true
+			pairs = append(pairs, v, "\x00"+strconv.Itoa(len(names))+"\x00")
+			names = append(names, name)
+		}
+	}
+	for i, s := range secrets {
+		who := fmt.Sprintf("secret %d (%d bytes)", i, len(s))
+		add(s, who+" raw")
+		add(url.QueryEscape(s), who+" query-escaped")
+		add(url.PathEscape(s), who+" path-escaped")
+		add(strings.ReplaceAll(s, "/", `\/`), who+` \/-escaped`)
+		var u strings.Builder
+		for _, r := range s {
+			fmt.Fprintf(&u, `\u%04x`, r)
+		}
+		add(u.String(), who+" \\u-escaped")
+		for k := range 3 {
+			for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+				e := enc.EncodeToString(append(make([]byte, k), s...))
+				add(e[(8*k+5)/6:8*(k+len(s))/6], fmt.Sprintf("%s base64 at offset %d", who, k))
+			}
+		}
+	}
+	rep := strings.NewReplacer(pairs...)
+	marker := regexp.MustCompile("\x00([0-9]+)\x00")
+	return func(text string) []string {
+		var found []string
+		for _, m := range marker.FindAllStringSubmatch(rep.Replace(text), -1) {
+			i, _ := strconv.Atoi(m[1])
+			found = append(found, names[i])
+		}
+		return found
+	}
+}
+
+// lastLines is the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	return strings.Join(lines[max(len(lines)-n, 0):], "\n")
+}
+
+// A target that answers ids that are dot segments (the attach's port_id
+// "..", a new port's id ".") never gets a request with a dot segment in
+// its path: the answers are contract breaches, and the rules that needed
+// the ids errors, never fails.
+func TestDotIDsNeverOnTheWire(t *testing.T) {
+	px, out, err, dir := hostileRun(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.DotIDs}})
+	if err == nil {
+		t.Fatalf("the suite passed against dot ids:\n%s", lastLines(out, 40))
+	}
+	if strings.Contains(out, "panic") {
+		t.Errorf("the suite panicked:\n%s", out)
+	}
+	var attached, created int
+	for _, line := range px.Requests() {
+		method, uri, _ := strings.Cut(line, " ")
+		path, _, _ := strings.Cut(uri, "?")
+		for _, seg := range strings.Split(path, "/") {
+			if seg == "." || seg == ".." {
+				t.Errorf("a dot segment went on the wire: %s", line)
+			}
+		}
+		switch {
+		case method == http.MethodPost && strings.HasSuffix(path, "/os-interface"):
+			attached++
+		case method == http.MethodPost && strings.HasSuffix(path, "/ports"):
+			created++
+		}
+	}
+	if attached+created == 0 {
+		t.Fatal("the run attached and created nothing: the test proved nothing")
+	}
+	conf := readConformance(t, dir)
+	if conf.Summary.Error == 0 {
+		t.Errorf("no rule is an error: %+v", conf.Summary)
+	}
+	if !strings.Contains(out, "not a well-formed id") {
+		t.Errorf("the output does not name the malformed id:\n%s", lastLines(out, 40))
+	}
+}
+
+// A run the preflight stops (the target refuses the run's credentials)
+// still writes what it sent and got in exchanges.har.
+func TestHARWrittenWhenThePreflightStops(t *testing.T) {
+	srv, err := mock.NewServer(mock.Options{Token: "the-right-token-1234"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	seed := srv.Mock.Seed()
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := suite.Exec(ctx, append(liveEnv(srv.URL, dir),
+		"NICCONFORM_PROJECT_ID="+seed.ProjectID,
+		"NICCONFORM_SERVER_ID="+seed.Servers[0].ServerID,
+		"NICCONFORM_NETWORK_ID="+seed.NetworkID,
+		"NICCONFORM_AUTH_TOKEN=a-wrong-token-5678")...)
+	if err == nil || !strings.Contains(out, "preflight") {
+		t.Fatalf("the preflight did not stop the run:\n%s", lastLines(out, 30))
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "exchanges.har"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var har struct {
+		Log struct {
+			Entries []struct {
+				Response struct{ Status int } `json:"response"`
+			} `json:"entries"`
+		} `json:"log"`
+	}
+	if err := json.Unmarshal(raw, &har); err != nil {
+		t.Fatal(err)
+	}
+	if len(har.Log.Entries) == 0 || har.Log.Entries[0].Response.Status != http.StatusUnauthorized {
+		t.Errorf("exchanges.har holds %d entries, want the preflight's 401: %s", len(har.Log.Entries), raw)
+	}
+}
