@@ -245,13 +245,14 @@ func New(o Options) (*Emulator, World, error) {
 }
 
 // ServeHTTP routes a request to the compute or the network API. A panic in
-// a handler (a bug) is answered 400 rather than 5xx, so that nothing a
-// client sends is met with a server error.
+// a handler would be a bug of the emulator: it is answered 500
+// (computeFault) rather than dropping the connection, so that tests which
+// hold every answer below 500 see it.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rw := &recorder{ResponseWriter: w}
 	defer func() {
 		if v := recover(); v != nil && !rw.wrote {
-			e.writeJSON(rw, http.StatusBadRequest, map[string]any{"badRequest": map[string]any{"code": 400, "message": "The request could not be handled."}})
+			e.writeJSON(rw, http.StatusInternalServerError, fault(http.StatusInternalServerError, "The emulator failed on this request (a bug)."))
 		}
 	}()
 	rw.Header().Set("X-Openstack-Request-Id", e.requestID())
