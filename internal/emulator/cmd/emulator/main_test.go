@@ -35,8 +35,8 @@ func TestRunPrintsExportsAndServes(t *testing.T) {
 			t.Fatalf("no export of %s in %v", k, env)
 		}
 	}
-	if env["NICCONFORM_PROFILE"] != "nova" {
-		t.Errorf("profile %q", env["NICCONFORM_PROFILE"])
+	if env["NICCONFORM_PROFILE"] != "nova" || env["NICCONFORM_ALLOW_PRIMARY_PROBE"] != "false" {
+		t.Errorf("profile %q, primary probe %q; want nova, false", env["NICCONFORM_PROFILE"], env["NICCONFORM_ALLOW_PRIMARY_PROBE"])
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
 	req, _ := http.NewRequest("GET", env["NICCONFORM_COMPUTE_URL"]+"/v2.1/"+env["NICCONFORM_PROJECT_ID"]+"/servers/"+env["NICCONFORM_SERVER_ID"]+"/os-interface", nil)
