@@ -607,12 +607,6 @@ func (e *Emulator) completeDetach(serverID, portID string) {
 			break
 		}
 	}
-	if s.Primary == portID {
-		s.Primary = ""
-		if len(s.NICs) > 0 {
-			s.Primary = s.NICs[0]
-		}
-	}
 	p := e.ports[portID]
 	if p == nil {
 		return
