@@ -39,15 +39,23 @@ func TestRunPrintsExportsAndServes(t *testing.T) {
 		t.Errorf("profile %q, primary probe %q; want nova, false", env["NICCONFORM_PROFILE"], env["NICCONFORM_ALLOW_PRIMARY_PROBE"])
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	req, _ := http.NewRequest("GET", env["NICCONFORM_COMPUTE_URL"]+"/v2.1/"+env["NICCONFORM_PROJECT_ID"]+"/servers/"+env["NICCONFORM_SERVER_ID"]+"/os-interface", nil)
-	req.Header.Set("X-Auth-Token", env["NICCONFORM_AUTH_TOKEN"])
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("list NICs at the printed URL: %d", resp.StatusCode)
+	for _, url := range []string{
+		env["NICCONFORM_COMPUTE_URL"] + "/v2.1/" + env["NICCONFORM_PROJECT_ID"] + "/servers/" + env["NICCONFORM_SERVER_ID"] + "/os-interface",
+		env["NICCONFORM_NETWORK_URL"] + "/v2.0/ports?network_id=" + env["NICCONFORM_NETWORK_ID"],
+	} {
+		req, err := http.NewRequest("GET", url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-Auth-Token", env["NICCONFORM_AUTH_TOKEN"])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s (printed URL): %d, want 200", url, resp.StatusCode)
+		}
 	}
 	cancel()
 	select {
