@@ -15,21 +15,61 @@ import (
 // against other runs, through the API alone: an unattached port on the
 // run's network named
 //
-//	nicconform-<run>-claim-<server id>-<start, unix ns>-<ttl, s>
+//	nicconform-<run>-claim-<server id>-<start, unix ns>-<ttl, s>[-r<renewed, unix ns>]
 //
 // Before it creates anything else a run creates its claim, and Contest
 // decides whether it holds the server: its claim must be the first live
 // claim for the server by (start, port id), at a first look and again after
-// a short pause, so that a run whose claim landed in between is seen. A
-// claim is live until its start plus its ttl (ClaimTTL): older, its run is
-// dead and `nicconform sweep` removes it like any other leftover.
-var claimName = regexp.MustCompile(`^nicconform-(.+)-claim-(.+)-([0-9]+)-([0-9]+)$`)
+// a short pause, so that a run whose claim landed in between is seen.
+//
+// The claim is a lease: while it lives, the run renames its claim every
+// LeaseRenew with the time of the renewal (-r…), which any other machine
+// reads in the port listing. A renewed claim is live while its last
+// renewal is younger than LeaseFresh; a claim never renewed (the target
+// refuses the rename, PUT /v2.0/ports/{id}, or the run is in its first
+// seconds) is live until its start plus its ttl (ClaimTTL). A claim that
+// is not live is its dead run's, and `nicconform sweep` removes it like
+// any other leftover; a live one it spares, unless told -run ID -force.
+var claimName = regexp.MustCompile(`^nicconform-(.+)-claim-(.+)-([0-9]+)-([0-9]+)(?:-r([0-9]+))?$`)
+
+// LeaseRenew is how often a run renews its lease; LeaseFresh how long a
+// renewal keeps the lease live: 12 renewals, so that a slow or briefly
+// failing target and clocks up to half a minute apart (the renewal's time
+// is the run's clock, read by a sweep's) do not make a live run's lease
+// look expired.
+const (
+	LeaseRenew = 5 * time.Second
+	LeaseFresh = time.Minute
+)
 
 // Claim is one parsed claim port.
 type Claim struct {
 	PortID, Run, ServerID string
 	Start                 time.Time
 	TTL                   time.Duration
+	// Renewed is the lease's last renewal (zero: never renewed).
+	Renewed time.Time
+}
+
+// Live reports whether the claim's run holds it at now, and why (its
+// lease's age, or its ttl for a claim never renewed).
+func (c Claim) Live(now time.Time) (bool, string) {
+	if !c.Renewed.IsZero() {
+		age := now.Sub(c.Renewed).Round(time.Second)
+		if age < LeaseFresh {
+			return true, fmt.Sprintf("its lease was renewed %s ago (fresh for %s)", age, LeaseFresh)
+		}
+		return false, fmt.Sprintf("its lease expired: last renewed %s ago (a live run renews it every %s)", age, LeaseRenew)
+	}
+	if end := c.Start.Add(c.TTL); now.Before(end) {
+		return true, fmt.Sprintf("its claim was never renewed (the target refused the renewal, or the run has just started) and lives until its ttl ends, %s", end.UTC().Format(time.RFC3339))
+	}
+	return false, fmt.Sprintf("its claim was never renewed and its ttl (%s) ended", c.TTL)
+}
+
+// Renewal is the claim's name renewed at t.
+func (c Claim) Renewal(t time.Time) string {
+	return fmt.Sprintf("nicconform-%s-claim-%s-%d-%d-r%d", c.Run, c.ServerID, c.Start.UnixNano(), int64(c.TTL/time.Second), t.UnixNano())
 }
 
 // ClaimTTL bounds how long a run can hold a server: the longest a run can
@@ -55,7 +95,15 @@ func ParseClaim(p client.Port) (Claim, bool) {
 	if err1 != nil || err2 != nil {
 		return Claim{}, false
 	}
-	return Claim{PortID: p.ID, Run: m[1], ServerID: m[2], Start: time.Unix(0, start), TTL: time.Duration(ttl) * time.Second}, true
+	c := Claim{PortID: p.ID, Run: m[1], ServerID: m[2], Start: time.Unix(0, start), TTL: time.Duration(ttl) * time.Second}
+	if m[5] != "" {
+		renewed, err := strconv.ParseInt(m[5], 10, 64)
+		if err != nil {
+			return Claim{}, false
+		}
+		c.Renewed = time.Unix(0, renewed)
+	}
+	return c, true
 }
 
 // ClaimHolder returns the first live claim for a server among the ports of
@@ -67,8 +115,10 @@ func ClaimHolder(ctx context.Context, c *client.Client, networkID, serverID stri
 	}
 	var live []Claim
 	for _, p := range ports {
-		if cl, ok := ParseClaim(p); ok && cl.ServerID == serverID && time.Since(cl.Start) < cl.TTL {
-			live = append(live, cl)
+		if cl, ok := ParseClaim(p); ok && cl.ServerID == serverID {
+			if alive, _ := cl.Live(time.Now()); alive {
+				live = append(live, cl)
+			}
 		}
 	}
 	if len(live) == 0 {
@@ -95,9 +145,9 @@ func Contest(ctx context.Context, c *client.Client, networkID, serverID, mine st
 			return err
 		}
 		if holder.PortID != mine {
-			return fmt.Errorf("another run holds server %s: run %s, since %s (its claim: port %s), live until %s. Wait for it to end; if it is dead, remove its claim with `nicconform sweep -run %s`",
-				serverID, holder.Run, holder.Start.UTC().Format(time.RFC3339), holder.PortID,
-				holder.Start.Add(holder.TTL).UTC().Format(time.RFC3339), holder.Run)
+			_, why := holder.Live(time.Now())
+			return fmt.Errorf("another run holds server %s: run %s, since %s (its claim: port %s; %s). Wait for it to end; if it is dead, remove its claim with `nicconform sweep -run %s -force`",
+				serverID, holder.Run, holder.Start.UTC().Format(time.RFC3339), holder.PortID, why, holder.Run)
 		}
 		if look == 0 {
 			select {
