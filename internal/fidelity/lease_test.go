@@ -1,6 +1,7 @@
 package fidelity_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -173,5 +174,78 @@ func TestSweepForceRemovesALiveRunsResources(t *testing.T) {
 	}
 	if left := tg.settle(); len(left) > 0 {
 		t.Errorf("left on the target: %v", left)
+	}
+}
+
+// A target whose detach never completes (the never-completes deviation)
+// at a 20 s detach bound: the run ends within 2 × the bound + 1 minute
+// (a sanity limit, not a measurement: README, Performance, has the
+// figure); the calibration's line comes before anything acts on it;
+// nothing waits for a detach to complete again or runs again alone;
+// DETACH-COMPLETES fails on the calibration's detach; and no stretch of
+// the run is silent much longer than the 10 s heartbeat.
+func TestNeverCompletesEndsInBoundedTime(t *testing.T) {
+	t.Parallel()
+	const bound = 20 * time.Second
+	srv, err := mock.NewServer(mock.Options{Delay: mockDetach, Servers: 2, Deviations: []mock.Deviation{mock.DevNeverCompletes}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	seed := srv.Mock.Seed()
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(bin, "nicconform"), "run")
+	cmd.Env = append(os.Environ(), liveEnv(srv.URL, dir,
+		"NICCONFORM_PROJECT_ID="+seed.ProjectID, "NICCONFORM_SERVER_ID="+seed.Servers[0].ServerID,
+		"NICCONFORM_NETWORK_ID="+seed.NetworkID, "NICCONFORM_AUTH_TOKEN="+mock.DefaultToken,
+		"NICCONFORM_DETACH_TIMEOUT="+bound.String(), "NICCONFORM_POLL_INTERVAL=200ms")...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	last, silence := start, time.Duration(0)
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		now := time.Now()
+		silence = max(silence, now.Sub(last))
+		last = now
+		lines = append(lines, sc.Text())
+	}
+	err = cmd.Wait()
+	wall := time.Since(start)
+	out := strings.Join(lines, "\n")
+	t.Logf("never-completes at a %s detach bound: wall %s, longest silence %s", bound, wall.Round(100*time.Millisecond), silence.Round(100*time.Millisecond))
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Errorf("exit %v, want 1 (DETACH-COMPLETES fails)", err)
+	}
+	if limit := 2*bound + time.Minute; wall > limit {
+		t.Errorf("the run took %s, more than 2 × the detach bound + 1 minute (%s):\n%s", wall, limit, out)
+	}
+	if silence > 25*time.Second {
+		t.Errorf("the run was silent for %s (a heartbeat every 10 s is due):\n%s", silence, out)
+	}
+	calib := strings.Index(out, "calibration: the detach of port")
+	if calib < 0 || strings.Index(out, "STATE-LOCKED: its window") < calib || strings.Index(out, "must change nothing sent") < calib {
+		t.Errorf("the calibration's line is not printed before the run acts on it:\n%s", out)
+	}
+	for _, never := range []string{"running it again alone", "to complete before its cleanup"} {
+		if strings.Contains(out, never) {
+			t.Errorf("the run says %q after the calibration showed detaches never complete:\n%s", never, out)
+		}
+	}
+	for _, r := range verdicts(t, dir).Rules {
+		if r.ID == "DETACH-COMPLETES" && (r.Verdict != "fail" || !strings.Contains(r.Reason, "calibration")) {
+			t.Errorf("DETACH-COMPLETES: %s %q, want a fail on the calibration's detach", r.Verdict, r.Reason)
+		}
 	}
 }
