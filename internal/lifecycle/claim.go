@@ -2,10 +2,13 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/nicconform/nicconform/internal/client"
@@ -158,4 +161,79 @@ func Contest(ctx context.Context, c *client.Client, networkID, serverID, mine st
 		}
 	}
 	return nil
+}
+
+// ErrClaimGone is why a lease's renewals end when its claim port is gone
+// (404 to the renewal): another client removed it.
+var ErrClaimGone = errors.New("the claim is gone")
+
+// Lease renews a claim's lease in the background (KeepLease) until Stop.
+type Lease struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	mu     sync.Mutex
+	last   time.Time
+}
+
+// KeepLease renews cl at once and then every LeaseRenew, renaming its
+// port (client.RenamePort) to cl.Renewal(now), until Stop or until the
+// renewals end on their own: the claim is gone (ErrClaimGone) or the
+// target refuses the rename (a 4xx but 429: the claim keeps its ttl).
+// notify is called from the renewing goroutine with each failure, final
+// when the renewals end with it; a failure that is not final (no answer,
+// a 5xx) is tried again at the next renewal. created is the claim's
+// creation, the lease's first renewal. ctx carries the requests' values
+// (an owner); its end stops the renewals too.
+func KeepLease(ctx context.Context, c *client.Client, cl Claim, created time.Time, notify func(err error, final bool)) *Lease {
+	ctx, cancel := context.WithCancel(ctx)
+	l := &Lease{cancel: cancel, done: make(chan struct{}), last: created}
+	go func() {
+		defer close(l.done)
+		tick := time.NewTicker(LeaseRenew)
+		defer tick.Stop()
+		for {
+			now := time.Now()
+			rctx, rcancel := context.WithTimeout(ctx, CleanupRequest)
+			_, ex, err := c.RenamePort(rctx, cl.PortID, cl.Renewal(now))
+			rcancel()
+			switch {
+			case ctx.Err() != nil:
+				return
+			case err == nil:
+				l.mu.Lock()
+				l.last = now
+				l.mu.Unlock()
+			case errors.Is(err, client.ErrNotFound):
+				notify(fmt.Errorf("%w: port %s answered 404 to the renewal of its lease", ErrClaimGone, cl.PortID), true)
+				return
+			case ex != nil && ex.Status >= 400 && ex.Status < 500 && ex.Status != http.StatusTooManyRequests:
+				notify(fmt.Errorf("the target refused to renew the lease (rename of claim port %s): %s", cl.PortID, ex), true)
+				return
+			default:
+				notify(fmt.Errorf("renew the lease of claim port %s: %w", cl.PortID, err), false)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return l
+}
+
+// Renewed is when the target last took the lease.
+func (l *Lease) Renewed() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.last
+}
+
+// Stop ends the renewals and waits for the one in flight.
+func (l *Lease) Stop() {
+	if l == nil {
+		return
+	}
+	l.cancel()
+	<-l.done
 }

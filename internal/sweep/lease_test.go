@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
 	"strings"
 	"testing"
 	"time"
@@ -23,15 +27,34 @@ type leaseWorld struct {
 	ports map[string][]string // run → its port ids
 }
 
-func newLeaseWorld(t *testing.T) *leaseWorld {
+// newLeaseWorld serves the mock; with refuseRename, behind a proxy that
+// answers 403 to every port update, as a target that refuses the rename
+// that renews a lease.
+func newLeaseWorld(t *testing.T, refuseRename bool) *leaseWorld {
 	t.Helper()
 	srv, err := mock.NewServer(mock.Options{Delay: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
+	url := srv.URL
+	if refuseRename {
+		u, _ := neturl.Parse(srv.URL)
+		proxy := httputil.NewSingleHostReverseProxy(u)
+		front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/ports/") {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusForbidden)
+				fmt.Fprint(w, `{"NeutronError": {"type": "PolicyNotAuthorized", "message": "rule:update_port is disallowed by policy", "detail": ""}}`)
+				return
+			}
+			proxy.ServeHTTP(w, r)
+		}))
+		t.Cleanup(front.Close)
+		url = front.URL
+	}
 	w := &leaseWorld{seed: srv.Mock.Seed(), ports: map[string][]string{}}
-	if w.c, err = client.New(client.Config{ComputeURL: srv.URL, ProjectID: w.seed.ProjectID, Auth: client.Token(mock.DefaultToken)}); err != nil {
+	if w.c, err = client.New(client.Config{ComputeURL: url, ProjectID: w.seed.ProjectID, Auth: client.Token(mock.DefaultToken)}); err != nil {
 		t.Fatal(err)
 	}
 	return w
@@ -72,14 +95,12 @@ func (w *leaseWorld) exists(t *testing.T, id string) bool {
 
 // A lease renewed more than lifecycle.LeaseFresh ago is a dead run's: its
 // claim and its resources are swept. A fresh lease the sweep sees renewed
-// while it watches is a live run's, and a claim never renewed within its
-// ttl (the target refused the renewal) is spared too: both said, per run.
+// while it watches is a live run's: spared, and said so.
 func TestSweepSparesLiveLeasesAndSweepsExpiredOnes(t *testing.T) {
-	w := newLeaseWorld(t)
+	w := newLeaseWorld(t, false)
 	now := time.Now()
 	expired, _ := w.run(t, now.Add(-10*time.Minute), now.Add(-2*lifecycle.LeaseFresh))
 	live, liveClaim := w.run(t, now.Add(-time.Minute), now.Add(-time.Second))
-	unrenewed, _ := w.run(t, now.Add(-2*time.Minute), time.Time{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// The live run's heartbeat, while the sweep watches.
@@ -105,7 +126,7 @@ func TestSweepSparesLiveLeasesAndSweepsExpiredOnes(t *testing.T) {
 			t.Errorf("the expired run's port %s survived:\n%s", id, &out)
 		}
 	}
-	for _, run := range []string{live, unrenewed} {
+	for _, run := range []string{live} {
 		for _, id := range w.ports[run] {
 			if !w.exists(t, id) {
 				t.Errorf("the live run %s lost port %s:\n%s", run, id, &out)
@@ -123,29 +144,35 @@ func TestSweepSparesLiveLeasesAndSweepsExpiredOnes(t *testing.T) {
 // A fresh lease whose run was killed seconds ago is not renewed while the
 // sweep watches: its run is dead, and swept.
 func TestSweepSweepsAFreshLeaseNobodyRenews(t *testing.T) {
-	w := newLeaseWorld(t)
+	w := newLeaseWorld(t, false)
 	now := time.Now()
 	killed, _ := w.run(t, now.Add(-time.Minute), now.Add(-time.Second))
+	// Killed before its first renewal, on a target that takes renewals.
+	unrenewed, _ := w.run(t, now.Add(-2*time.Minute), time.Time{})
 	var out bytes.Buffer
 	res, err := sweep.Run(context.Background(), sweep.Options{Client: w.c, NetworkID: w.seed.NetworkID,
 		Bound: time.Second, Poll: 5 * time.Millisecond, Watch: 100 * time.Millisecond, Out: &out})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, &out)
 	}
-	for _, id := range w.ports[killed] {
-		if w.exists(t, id) {
-			t.Errorf("the killed run's port %s survived:\n%s", id, &out)
+	for _, run := range []string{killed, unrenewed} {
+		for _, id := range w.ports[run] {
+			if w.exists(t, id) {
+				t.Errorf("the killed run's port %s survived:\n%s", id, &out)
+			}
 		}
-	}
-	if res.Spared[killed] != "" || !strings.Contains(out.String(), "run "+killed+" is dead") {
-		t.Errorf("the sweep does not say the run is dead:\n%s", &out)
+		if res.Spared[run] != "" || !strings.Contains(out.String(), "run "+run+" is dead") {
+			t.Errorf("the sweep does not say run %s is dead:\n%s", run, &out)
+		}
 	}
 }
 
-// -run ID -force removes a live run's resources, its claim first; without
-// -force the same run is spared; another live run is spared either way.
+// On a target that refuses the rename that renews a lease, a claim never
+// renewed is live for its ttl: spared, and said so. -run ID -force removes
+// such a live run's resources, its claim first; another live run is
+// spared either way.
 func TestSweepForceRemovesALiveRun(t *testing.T) {
-	w := newLeaseWorld(t)
+	w := newLeaseWorld(t, true)
 	now := time.Now()
 	target, _ := w.run(t, now.Add(-time.Minute), time.Time{})
 	other, _ := w.run(t, now.Add(-2*time.Minute), time.Time{})
@@ -159,6 +186,9 @@ func TestSweepForceRemovesALiveRun(t *testing.T) {
 		if !w.exists(t, id) {
 			t.Fatalf("without -force the live run lost port %s:\n%s", id, &out)
 		}
+	}
+	if !strings.Contains(out.String(), "spared run "+target) {
+		t.Errorf("the sweep does not say it spared run %s:\n%s", target, &out)
 	}
 	out.Reset()
 	opts.Force = true

@@ -129,19 +129,19 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	o.live = map[string]string{}
 	var forced []client.Port
-	beating := map[string]lifecycle.Claim{} // fresh leases, by port id
+	beating := map[string]lifecycle.Claim{} // live claims, by port id
 	for _, p := range ports {
-		if cl, ok := lifecycle.ParseClaim(p); ok && !cl.Renewed.IsZero() && !(o.Force && o.RunID == cl.Run) {
+		if cl, ok := lifecycle.ParseClaim(p); ok && !(o.Force && o.RunID == cl.Run) {
 			if alive, _ := cl.Live(o.Now); alive {
 				beating[p.ID] = cl
 			}
 		}
 	}
 	if len(beating) > 0 {
-		// A fresh lease may be a run killed less than a minute ago: the
+		// A live claim may be a run killed less than a minute ago: the
 		// sweep watches for a renewal, which a live run makes every
 		// LeaseRenew; a lease not renewed meanwhile is a dead run's.
-		fmt.Fprintf(o.Out, "watching %d fresh lease(s) for a renewal, for %s…\n", len(beating), o.Watch)
+		fmt.Fprintf(o.Out, "watching %d live claim(s) for a renewal of their lease, for %s…\n", len(beating), o.Watch)
 		select {
 		case <-ctx.Done():
 			return res, fmt.Errorf("sweep: %w", ctx.Err())
@@ -158,8 +158,10 @@ func Run(ctx context.Context, o Options) (Result, error) {
 			continue
 		}
 		if before, ok := beating[p.ID]; ok && !cl.Renewed.After(before.Renewed) {
-			fmt.Fprintf(o.Out, "run %s is dead: its lease (claim port %s) was not renewed in %s (a live run renews it every %s)\n", cl.Run, p.ID, o.Watch, lifecycle.LeaseRenew)
-			continue
+			if dead, why := o.dead(ctx, p, cl); dead {
+				fmt.Fprintf(o.Out, "run %s is dead: %s\n", cl.Run, why)
+				continue
+			}
 		}
 		if alive, why := cl.Live(o.Now); alive {
 			if o.Force && o.RunID == cl.Run {
@@ -230,6 +232,27 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		errs = append(errs, fmt.Errorf("sweep: %d of %d leftover ports could not be removed", len(res.Failed), len(found)))
 	}
 	return res, errors.Join(errs...)
+}
+
+// dead decides whether the run of a live claim whose lease was not
+// renewed while the sweep watched is dead. A lease renewed before is: a
+// live run renews it every LeaseRenew. A claim never renewed is when the
+// target takes the renewal: a rename of the claim to its own name (which
+// changes nothing) is accepted. Where the target refuses it, its runs
+// cannot renew, and the claim is live for its ttl.
+func (o Options) dead(ctx context.Context, p client.Port, cl lifecycle.Claim) (bool, string) {
+	if !cl.Renewed.IsZero() {
+		return true, fmt.Sprintf("its lease (claim port %s) was not renewed in %s (a live run renews it every %s)", p.ID, o.Watch, lifecycle.LeaseRenew)
+	}
+	if o.DryRun {
+		return false, ""
+	}
+	rctx, cancel := context.WithTimeout(ctx, max(o.Request, lifecycle.CleanupRequest))
+	defer cancel()
+	if _, _, err := o.Client.RenamePort(rctx, p.ID, p.Name); err != nil {
+		return false, "" // refused, or no answer: its ttl decides
+	}
+	return true, fmt.Sprintf("its claim (port %s) was not renewed in %s, though the target takes the renewal (a rename of the claim to its own name was accepted)", p.ID, o.Watch)
 }
 
 func (o Options) bounds() lifecycle.Bounds {
