@@ -48,11 +48,12 @@ nicconform-<run>-<purpose>, and the ports and NICs a run journal shows
 begun and never undone: each port deleted (which takes its NIC), or,
 where the target refuses to delete a bound port, detached first.
 
-A live run is spared, and said so: one whose claim's lease was renewed
-within the last minute, or whose claim was never renewed (the target
-refuses the renewal) and is within its ttl. -run ID -force removes a live
-run's resources (its claim first); that run stops and reports the rules
-it could not judge as errors, interfered with.
+A live run is spared, and said so: one whose claim's lease it sees
+renewed (it watches every live claim for 20 s; a live run renews its
+lease every 5 s), or whose claim was never renewed on a target that
+refuses the renewal, within the claim's ttl. -run ID -force removes a
+live run's resources (its claim first); that run stops and reports the
+rules it could not judge as errors, interfered with.
 
 `)
 		flags.PrintDefaults()
