@@ -60,7 +60,6 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	ceiling := fs.Int("nic-ceiling", explore.DefaultNICCeiling, "the most NICs a server may have, the primary included")
 	shrinkTime := fs.Duration("shrink-time", explore.DefaultShrinkTime, "bound for shrinking a divergence")
 	shrinkRuns := fs.Int("shrink-runs", -1, "the most sequences shrinking may replay (default: unbounded against the embedded mock, 100 against a target)")
-	pastNeighbours := fs.Bool("past-neighbours", false, "go on after a neighbour divergence (reported apart) until one of the detach operation or of the state")
 	replay := fs.String("replay", "", "re-run exactly the sequence recorded in this explore.json")
 	settings, cfgErr := target.Environment()
 	reportDir := fs.String("report-dir", settings.ReportDir, "where the reports (and a configured target's journal) go (NICCONFORM_REPORT_DIR)")
@@ -96,7 +95,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	cfg := explore.Config{
 		Target: tg, Seqs: *seqs, Steps: *steps, Seed: *seed, Duration: *duration, NICCeiling: *ceiling,
-		ShrinkTime: *shrinkTime, ShrinkRuns: *shrinkRuns, RunID: runID, PastNeighbours: *pastNeighbours, Progress: stdout,
+		ShrinkTime: *shrinkTime, ShrinkRuns: *shrinkRuns, RunID: runID, Progress: stdout,
 	}
 	if cfg.ShrinkRuns < 0 {
 		cfg.ShrinkRuns = 0
@@ -180,11 +179,11 @@ func summarize(w io.Writer, res *explore.Result, md string) {
 		shrink = fmt.Sprintf(", %s of it shrinking", res.Shrinking.Round(time.Millisecond))
 	}
 	fmt.Fprintf(w, "explore: %d sequences, %d steps in %s%s%s; seed %d; stopped: %s\n", res.Sequences, res.Steps, res.Elapsed.Round(time.Millisecond), shrink, rate, res.Seed, res.Stopped)
+	for _, a := range res.Advisories {
+		fmt.Fprintf(w, "advisory %s (%d×): %s\n", a.Kind, a.Count, oneLine(a.Message))
+	}
 	for i, f := range res.Findings {
 		label := "divergence"
-		if f.Divergence.Kind == explore.KindNeighbour {
-			label = "neighbour divergence (reported apart)"
-		}
 		rule := f.Divergence.Rule
 		if rule == "" {
 			rule = explore.NoRule

@@ -11,6 +11,7 @@ import (
 	"github.com/nicconform/nicconform/internal/cases"
 	"github.com/nicconform/nicconform/internal/client"
 	"github.com/nicconform/nicconform/internal/journal"
+	"github.com/nicconform/nicconform/internal/report"
 	"github.com/nicconform/nicconform/spec"
 )
 
@@ -55,10 +56,6 @@ type Config struct {
 	Journal *journal.Journal
 	// Ops restricts the operations drawn (nil: every one in Ops).
 	Ops []Op
-	// PastNeighbours goes on exploring after a neighbour divergence (it is
-	// reported apart; a later one of the same signature is not shrunk
-	// again), until one of the detach operation or of the state.
-	PastNeighbours bool
 	// Progress, when non-nil, gets a line per finding and at the end.
 	Progress io.Writer
 }
@@ -157,6 +154,12 @@ type Result struct {
 	// neighbour divergences met on the way (with PastNeighbours; they are
 	// reported apart).
 	Findings []*Finding `json:"findings"`
+	// Advisories are what the target did that no rule's statement covers
+	// (a neighbour call's answer, a header, the state after a neighbour
+	// call), the rule each refusal satisfied where more than one applied,
+	// and the known breaks met (Config.Exclude, Config.Baseline): the
+	// suite's advisory shape, merged by kind and what they concern.
+	Advisories []report.Advisory `json:"advisories"`
 	// Leaks are what a cleanup could not undo, with how to sweep it.
 	Leaks []string `json:"leaks,omitempty"`
 	// Replay is set when the run replayed a recorded sequence.
@@ -208,6 +211,11 @@ type explorer struct {
 	steps       int
 	admin       *client.Client // a configured target's client for the claim and the checks
 	claimID     string         // the run's claim port
+	// knownRules are the rules whose breaks do not stop the run
+	// (Config.Exclude and Config.Baseline).
+	knownRules    map[string]bool
+	advisories    []report.Advisory
+	advisoryIndex map[string]int
 }
 
 func newExplorer(ctx context.Context, cfg Config) (*explorer, error) {
@@ -226,7 +234,7 @@ func newExplorer(ctx context.Context, cfg Config) (*explorer, error) {
 		ctx: ctx, cfg: cfg, t: cfg.Target, spec: s, rules: newRules(s, cfg.Target.Profile),
 		malformed: map[string]cases.Case{}, caseKinds: map[string][]string{},
 		runID: cfg.RunID, journal: cfg.Journal, ignored: map[string]bool{}, ignoredNICs: map[string]int{},
-		known: map[string]bool{},
+		known: map[string]bool{}, knownRules: map[string]bool{}, advisoryIndex: map[string]int{},
 	}
 	for _, c := range cs {
 		if c.In != "path" {
@@ -274,7 +282,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	res := x.result()
-	defer func() { res.Leaks = x.leaks }()
+	defer func() { res.Leaks, res.Advisories = x.leaks, x.advisories }()
 	if err := x.prepare(); err != nil {
 		x.finish()
 		return res, err
@@ -307,7 +315,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			sortFindings(res)
 			return res, err
 		}
-		if f != nil && (f.Divergence.Kind != KindNeighbour || !x.cfg.PastNeighbours) {
+		if f != nil {
 			res.Stopped = "divergence"
 			break
 		}
@@ -367,7 +375,8 @@ func Replay(ctx context.Context, cfg Config, steps []Step) (*Result, error) {
 	d, err := x.replaySteps(r, steps)
 	exchanges := r.trimmedExchanges(len(r.steps))
 	x.cleanup(r)
-	res.Sequences, res.Steps, res.Elapsed, res.Leaks = 1, len(r.steps), time.Since(start), x.leaks
+	x.noteAdvisories(r.advisories)
+	res.Sequences, res.Steps, res.Elapsed, res.Leaks, res.Advisories = 1, len(r.steps), time.Since(start), x.leaks, x.advisories
 	if d != nil {
 		res.Findings = []*Finding{{Divergence: *d, Sequence: 1, FoundAfter: time.Since(start), FoundLength: len(r.steps),
 			Steps: append([]StepRecord(nil), r.steps...), exchanges: exchanges}}

@@ -220,6 +220,7 @@ func (m *machine) outcome() *Divergence {
 	d, err := r.play(m.x.ctx)
 	if a.best == nil {
 		m.x.steps += len(r.steps)
+		m.x.noteAdvisories(r.advisories)
 	}
 	m.steps, m.exchanges = r.steps, r.trimmedExchanges(len(r.steps))
 	m.x.cleanup(r)
