@@ -66,7 +66,7 @@ func (r *seqRun) triage(d *Divergence, n int) next {
 			rec.Advisory = kind + ": " + what
 		}
 		r.advisories = append(r.advisories, advisory{kind: kind, key: kind + " " + key,
-			message: fmt.Sprintf("%s (sequence %d, step %d: %s)", what, r.n, n, rec.Step),
+			message:  fmt.Sprintf("%s (sequence %d, step %d: %s)", what, r.n, n, rec.Step),
 			evidence: fmt.Sprintf("target: %s → %d; model: %s → %d", rec.Target.Request, rec.Target.Status, rec.Model.Request, rec.Model.Status)})
 	}
 	if d.Rule != "" {
