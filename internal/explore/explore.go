@@ -397,6 +397,9 @@ func (x *explorer) replaySteps(r *seqRun, steps []Step) (*Divergence, error) {
 		if st.Server == Other && r.mdl.servers[Other] == "" {
 			return nil, fmt.Errorf("explore: replay: step %q needs a second server (NICCONFORM_OTHER_SERVER_ID)", st)
 		}
+		if !x.primaryProbe() && aimsAtPrimary(st) {
+			return nil, fmt.Errorf("explore: replay: step %q aims at the server's primary NIC, which this run may not (NICCONFORM_ALLOW_PRIMARY_PROBE, and a profile with a primary NIC): a detach of it could not be undone", st)
+		}
 		if i := handleIndex(st.Port); i >= len(r.mdl.ports) {
 			return nil, fmt.Errorf("explore: replay: step %q names port %s, which the sequence has not made", st, st.Port)
 		}
@@ -407,4 +410,9 @@ func (x *explorer) replaySteps(r *seqRun, steps []Step) (*Divergence, error) {
 	d, err := r.play(x.ctx)
 	x.steps += len(r.steps)
 	return d, err
+}
+
+// aimsAtPrimary reports whether a detach-family step names a primary NIC.
+func aimsAtPrimary(st Step) bool {
+	return st.Op.subject() && (st.Op == OpDetachPrimary || st.Port == RefPrimary || st.Port == RefOtherPrimary)
 }
