@@ -219,7 +219,6 @@ func FromConfig(t config.Settings) (*Target, error) {
 	}, nil
 }
 
-
 // quiescent waits, within the detach bound, until an embedded target has
 // no detach in flight; it reports whether it has none. A configured
 // target's quiescence is known only by what it shows (see settle).
