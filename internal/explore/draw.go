@@ -93,7 +93,7 @@ func (r *seqRun) candidates(f facts) candidates {
 // can reports whether op can run now.
 func (r *seqRun) can(op Op, c candidates) bool {
 	x := r.x
-	if !slices.Contains(x.cfg.Ops, op) {
+	if !slices.Contains(x.cfg.Ops, op) || x.knownBreak(opRules[op]) {
 		return false
 	}
 	aimed := len(c.existing) > 0 || x.primaryProbe()
@@ -269,4 +269,13 @@ func (x *explorer) portCap() int { return 2 * x.cfg.NICCeiling }
 // left without a NIC loses its network.
 func (x *explorer) primaryProbe() bool {
 	return x.t.Embedded || (x.t.AllowPrimaryProbe && len(x.rules.expect("PRIMARY-FORBIDDEN").Status) > 0)
+}
+
+// opRules are the operations that are cases of one rule whatever the
+// state: with that rule's break known (Config.Exclude, Baseline), they are
+// not drawn.
+var opRules = map[Op]string{
+	OpDetachNoAuth: "AUTH-MISSING", OpDetachBadAuth: "AUTH-INVALID", OpDetachForeign: "PATH-FOREIGN-PROJECT",
+	OpDetachMalformed: "PATH-MALFORMED", OpDetachMethod: "METHOD-NOT-ALLOWED", OpDetachCollection: "PATH-MISSING-PORT",
+	OpDetachUnknownServer: "PATH-UNKNOWN-SERVER",
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nicconform/nicconform/internal/cases"
@@ -56,6 +57,13 @@ type Config struct {
 	Journal *journal.Journal
 	// Ops restricts the operations drawn (nil: every one in Ops).
 	Ops []Op
+	// Exclude and Baseline are rules whose breaks do not stop the run: a
+	// target's known breaks (Exclude from -exclude, Baseline from an
+	// earlier explore.json or conformance.json: LoadBaseline). A break of
+	// one ends its sequence with a known-break advisory; the requests that
+	// are cases of only such rules are not drawn. Exclude's ids must be
+	// the catalog's.
+	Exclude, Baseline []string
 	// Progress, when non-nil, gets a line per finding and at the end.
 	Progress io.Writer
 }
@@ -97,6 +105,23 @@ func (c *Config) defaults() error {
 	for _, op := range c.Ops {
 		if !slices.Contains(Ops, op) {
 			return fmt.Errorf("explore: unknown op %q", op)
+		}
+	}
+	return nil
+}
+
+// CheckRules checks rule ids against the catalog (spec/openapi.yaml): an
+// error names the first unknown one and lists the catalog's.
+func CheckRules(s *spec.Spec, ids []string) error {
+	known := map[string]bool{}
+	var all []string
+	for _, r := range s.Rules() {
+		known[r.ID] = true
+		all = append(all, r.ID)
+	}
+	for _, id := range ids {
+		if !known[id] {
+			return fmt.Errorf("explore: %q is no rule of the catalog (the rules: %s)", id, strings.Join(all, ", "))
 		}
 	}
 	return nil
@@ -235,6 +260,12 @@ func newExplorer(ctx context.Context, cfg Config) (*explorer, error) {
 		malformed: map[string]cases.Case{}, caseKinds: map[string][]string{},
 		runID: cfg.RunID, journal: cfg.Journal, ignored: map[string]bool{}, ignoredNICs: map[string]int{},
 		known: map[string]bool{}, knownRules: map[string]bool{}, advisoryIndex: map[string]int{},
+	}
+	if err := CheckRules(s, cfg.Exclude); err != nil {
+		return nil, err
+	}
+	for _, id := range append(slices.Clone(cfg.Exclude), cfg.Baseline...) {
+		x.knownRules[id] = true
 	}
 	for _, c := range cs {
 		if c.In != "path" {
