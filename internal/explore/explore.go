@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nicconform/nicconform/internal/cases"
@@ -64,9 +65,17 @@ type Config struct {
 	// are cases of only such rules are not drawn. Exclude's ids must be
 	// the catalog's.
 	Exclude, Baseline []string
-	// Progress, when non-nil, gets a line per finding and at the end.
-	Progress io.Writer
+	// Progress, when non-nil, gets a line per finding and at the end;
+	// against a configured target also one every ProgressEvery (default
+	// DefaultProgressEvery): sequences, steps, advisories so far, time
+	// left.
+	Progress      io.Writer
+	ProgressEvery time.Duration
 }
+
+// DefaultProgressEvery is how often a run against a configured target
+// says where it is.
+const DefaultProgressEvery = 10 * time.Second
 
 func (c *Config) defaults() error {
 	if c.Target == nil {
@@ -95,6 +104,9 @@ func (c *Config) defaults() error {
 	}
 	if c.Seed == 0 {
 		c.Seed = uint64(time.Now().UnixNano())
+	}
+	if c.ProgressEvery <= 0 {
+		c.ProgressEvery = DefaultProgressEvery
 	}
 	if c.RunID == "" {
 		c.RunID = "explore"
@@ -241,6 +253,13 @@ type explorer struct {
 	knownRules    map[string]bool
 	advisories    []report.Advisory
 	advisoryIndex map[string]int
+	// out serialises the progress lines (the heartbeat writes from its
+	// own goroutine); stat is what the heartbeat reads.
+	out  sync.Mutex
+	stat struct {
+		sync.Mutex
+		seqs, steps, advisories, current int
+	}
 }
 
 func newExplorer(ctx context.Context, cfg Config) (*explorer, error) {
@@ -279,8 +298,43 @@ func newExplorer(ctx context.Context, cfg Config) (*explorer, error) {
 
 func (x *explorer) progress(format string, args ...any) {
 	if x.cfg.Progress != nil {
+		x.out.Lock()
+		defer x.out.Unlock()
 		fmt.Fprintf(x.cfg.Progress, format+"\n", args...)
 	}
+}
+
+// heartbeat says where the run is every ProgressEvery, until stop is
+// called: against a configured target a sequence may take minutes.
+func (x *explorer) heartbeat(deadline time.Time) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(x.cfg.ProgressEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				x.stat.Lock()
+				seqs, steps, advs, cur := x.stat.seqs, x.stat.steps, x.stat.advisories, x.stat.current
+				x.stat.Unlock()
+				left := max(time.Until(deadline), 0).Round(time.Second)
+				x.progress("explore: %d sequences, %d steps done, %d advisories so far; in sequence %d; %s left of %s (at most %d sequences)",
+					seqs, steps, advs, cur, left, x.cfg.Duration, x.cfg.Seqs)
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// noteStatus updates what the heartbeat reads.
+func (x *explorer) noteStatus(seqs, current int) {
+	x.stat.Lock()
+	defer x.stat.Unlock()
+	x.stat.seqs, x.stat.current, x.stat.steps, x.stat.advisories = seqs, current, x.steps, len(x.advisories)
 }
 
 // nextSeq numbers a new sequence (shrinking replays included).
@@ -321,8 +375,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	defer x.finish()
 	start := time.Now()
 	deadline := start.Add(x.cfg.Duration)
+	if x.cfg.Progress != nil && !x.t.Embedded {
+		defer x.heartbeat(deadline)()
+	}
 	res.Stopped = "sequences"
 	for i := 0; i < x.cfg.Seqs; i++ {
+		x.noteStatus(i, i+1)
 		if ctx.Err() != nil {
 			res.Stopped = "interrupted"
 			break
