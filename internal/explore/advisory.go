@@ -58,7 +58,12 @@ func (r *seqRun) triage(d *Divergence, n int) next {
 		return goOn
 	}
 	if n == 0 {
-		return divergent // the worlds differ before any step: nothing to hold
+		if d.Kind == KindState {
+			return divergent // the worlds differ before any step (play makes it an error)
+		}
+		r.advisories = append(r.advisories, advisory{kind: AdvisoryNeighbourContract, key: AdvisoryNeighbourContract + " observing before any step",
+			message: fmt.Sprintf("%s (sequence %d, before any step)", d.What, r.n)})
+		return goOn
 	}
 	rec := &r.steps[n-1]
 	note := func(kind, key, what string) {

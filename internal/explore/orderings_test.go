@@ -61,14 +61,18 @@ func (o *otherOrderings) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // orderingsTarget serves otherOrderings as a configured target.
-func orderingsTarget(t *testing.T, strict bool) *explore.Target {
+func orderingsTarget(t *testing.T, strict bool, wrap ...func(http.Handler) http.Handler) *explore.Target {
 	t.Helper()
 	const token = "explore-orderings-token"
 	m, err := mock.New(mock.Options{ImmediateDetach: true, Servers: 2, Token: token})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(&otherOrderings{m: m, token: token, strict: strict})
+	var h http.Handler = &otherOrderings{m: m, token: token, strict: strict}
+	for _, w := range wrap {
+		h = w(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	seed := m.Seed()
 	env := map[string]string{
@@ -131,5 +135,38 @@ func TestOtherOrderingsAreNoDivergence(t *testing.T) {
 	}
 	if !res.Diverged() || res.Findings[0].Divergence.Rule != "STATE-LOCKED" {
 		t.Errorf("a 404 for an attached NIC on a locked server is not found as a break of STATE-LOCKED: %+v", res.Findings)
+	}
+}
+
+// oddHeader answers every GET with a non-standard OpenStack-API-Version
+// header (a third-party emulator's): a neighbour's departure from the
+// contract.
+type oddHeader struct{ h http.Handler }
+
+func (o oddHeader) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet {
+		w.Header().Set("OpenStack-API-Version", "nonstandard")
+	}
+	o.h.ServeHTTP(w, r)
+}
+
+// TestNeighbourHeaderIsAnAdvisory: a neighbour call's (and an observation
+// call's) non-standard header stops no sequence: the run explores its
+// steps, finds no divergence, and lists a neighbour-contract advisory.
+func TestNeighbourHeaderIsAnAdvisory(t *testing.T) {
+	tg := orderingsTarget(t, false, func(h http.Handler) http.Handler { return oddHeader{h: h} })
+	res, err := explore.Run(context.Background(), explore.Config{Target: tg, Seqs: 10, Steps: 10, Seed: 2, RunID: "exploreorder", ShrinkRuns: 5, ShrinkTime: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Diverged() || res.Steps < 20 {
+		t.Errorf("%d sequences, %d steps; findings %+v", res.Sequences, res.Steps, res.Findings)
+	}
+	found := false
+	for _, a := range res.Advisories {
+		found = found || (a.Kind == explore.AdvisoryNeighbourContract && strings.Contains(a.Message, "OpenStack-API-Version"))
+	}
+	if !found {
+		t.Errorf("no neighbour-contract advisory names the header: %+v", res.Advisories)
 	}
 }

@@ -297,8 +297,14 @@ func (r *seqRun) play(ctx context.Context) (*Divergence, error) {
 		return nil, err
 	}
 	if !r.x.t.Embedded { // a fresh embedded world is the model's, by construction
-		if d, err := r.checkAt(ctx, 0); d != nil || err != nil {
-			return d, err
+		d, err := r.checkAt(ctx, 0)
+		if err != nil {
+			return nil, err
+		}
+		if r.triage(d, 0) == divergent {
+			// No rule's statement is at stake before any step: the
+			// precondition (the target as the last cleanup left it) failed.
+			return nil, fmt.Errorf("explore: sequence %d: before any step the target does not show the state explore left it in: %s", r.n, d.What)
 		}
 	}
 	for i := 0; i < len(r.plan); i++ {
