@@ -41,9 +41,9 @@ func TestExploreExitsAsItFinds(t *testing.T) {
 		}
 	}
 
-	out, _, _, code = runMain(t, exploreEnv("success-204"), "explore", "-replay", filepath.Join(dir, "explore.json"), "-report-dir", dir)
+	out, errs, _, code = runMain(t, exploreEnv("success-204"), "explore", "-replay", filepath.Join(dir, "explore.json"), "-report-dir", dir)
 	if code != 1 {
-		t.Errorf("replay: exit %d\n%s", code, out)
+		t.Errorf("replay: exit %d\n%s%s", code, out, errs)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "explore-replay.md")); err != nil {
 		t.Error(err)

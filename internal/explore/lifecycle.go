@@ -19,7 +19,9 @@ import (
 func (x *explorer) prepare() error {
 	t := x.t
 	if t.Embedded {
-		return nil
+		// A first world, for its ids: the model of the first sequence
+		// (a replay's) is seeded with as many servers as the target has.
+		return t.reset()
 	}
 	ctx := x.ctx
 	c, err := client.New(client.Config{ComputeURL: t.ComputeURL, NetworkURL: t.NetworkURL, ProjectID: t.ProjectID,
