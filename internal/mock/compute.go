@@ -396,7 +396,7 @@ func (m *Mock) attachLocked(serverID string, req attachRequest) (Interface, *api
 		if aerr := m.dev.portAttach(m, p); aerr != nil {
 			return Interface{}, aerr
 		}
-		wd.bind(s, p, true).tag = req.tag
+		wd.attachBind(s, p, true).tag = req.tag
 		return interfaceOf(p), nil
 	}
 	if req.netID != wd.networkID {
@@ -406,6 +406,6 @@ func (m *Mock) attachLocked(serverID string, req attachRequest) (Interface, *api
 	if aerr != nil {
 		return Interface{}, aerr
 	}
-	wd.bind(s, p, false).tag = req.tag
+	wd.attachBind(s, p, false).tag = req.tag
 	return interfaceOf(p), nil
 }
