@@ -9,10 +9,13 @@ LABELS      ?=
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 STAMP       := -ldflags '-X github.com/nicconform/nicconform/internal/version.stamp=$(VERSION)'
 
-.PHONY: conformance test mock explore explore-matrix bench fidelity fuzz soak build lint clean
+.PHONY: conformance conformance-openstack test mock explore explore-matrix bench fidelity fuzz soak build lint clean
 
 conformance: build ## run the suite (embedded mock unless a target is configured); reports in $(REPORT_DIR); exit 0 / 1 (a rule failed) / 2 (could not judge)
 	@exec bin/nicconform run -report-dir '$(abspath $(REPORT_DIR))' $(if $(LABELS),-label-filter='$(LABELS)')
+
+conformance-openstack: build ## the suite against the real OpenStack of scripts/openstack/up.sh (nova profile), token and password auth, each run's verdicts checked against scripts/openstack/expected.json and the cloud checked for leftovers; exit 1 on a wrong verdict or a leftover (docs/openstack.md)
+	@REPORT_DIR='$(abspath $(REPORT_DIR))' scripts/openstack/conformance.sh $(OPENSTACK_AUTH)
 
 test: ## vet, unit and race tests, kill matrix, suite in both profiles, suite against an external mock
 	@scripts/test.sh

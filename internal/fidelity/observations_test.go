@@ -299,6 +299,60 @@ func portsBuildFirst(next http.Handler, _ mock.Seed) http.Handler {
 	})
 }
 
+// portsBoundLikeML2 is a bound port's life on upstream Neutron's ML2 with an
+// agent-based mechanism driver: DOWN at bind (the L2 provisioning block,
+// neutron/plugins/ml2/drivers/mech_agent.py:85-88), so the attach answers
+// `port_state: DOWN` (nova/api/openstack/compute/attach_interfaces.py:47);
+// BUILD once the agent fetches the device (neutron/plugins/ml2/rpc.py:74-78);
+// ACTIVE once it reports the device up (plugin.py:331-395). down and build
+// are how long each lasts after the attach; down < 0 keeps it DOWN forever,
+// as on an emulator that never wires a port.
+func portsBoundLikeML2(down, build time.Duration) wrapper {
+	return func(next http.Handler, _ mock.Seed) http.Handler {
+		var mu sync.Mutex
+		attached := map[string]time.Time{}
+		portPath := regexp.MustCompile(`^/v2\.0/ports/([^/]+)$`)
+		status := func(port string) string {
+			mu.Lock()
+			at, ok := attached[port]
+			mu.Unlock()
+			switch {
+			case !ok:
+				return ""
+			case down < 0 || time.Since(at) < down:
+				return "DOWN"
+			case time.Since(at) < down+build:
+				return "BUILD"
+			}
+			return ""
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p := r.URL.EscapedPath()
+			switch {
+			case r.Method == http.MethodPost && interfaceList.MatchString(p):
+				rec := recorded(next, r)
+				body := rec.Body.Bytes()
+				if port, _, ok := attachedNIC(rec); ok {
+					mu.Lock()
+					attached[port] = time.Now()
+					mu.Unlock()
+					body = bytes.Replace(body, []byte(`"port_state":"ACTIVE"`), []byte(`"port_state":"DOWN"`), 1)
+				}
+				replay(w, rec, body)
+			case r.Method == http.MethodGet && portPath.MatchString(p):
+				rec := recorded(next, r)
+				body := rec.Body.Bytes()
+				if st := status(portPath.FindStringSubmatch(p)[1]); st != "" {
+					body = bytes.Replace(body, []byte(`"status":"ACTIVE"`), []byte(`"status":"`+st+`"`), 1)
+				}
+				replay(w, rec, body)
+			default:
+				next.ServeHTTP(w, r)
+			}
+		})
+	}
+}
+
 // unauthDetaches: a DELETE of a NIC without valid credentials answers the
 // correct 401, and the NIC is detached anyway (a gateway that checks the
 // credentials after it passed the request on): AUTH-MISSING and
@@ -376,6 +430,14 @@ func TestObservedTargetsGetTheRightVerdicts(t *testing.T) {
 			advisories: []string{"optional-step", "not-implemented"}},
 		{name: "DELETE …/os-interface/ answers 400 Ecs.0005", wrap: missingPort400},
 		{name: "a port is BUILD for a while after its attach", wrap: portsBuildFirst},
+		// Real ML2 at an agent's pace: a refusal sent while the witness is
+		// still DOWN must not be blamed for its DOWN → BUILD → ACTIVE.
+		{name: "a bound port is DOWN, then BUILD, then ACTIVE (upstream ML2)", wrap: portsBoundLikeML2(1500*time.Millisecond, 500*time.Millisecond),
+			env: []string{"NICCONFORM_DETACH_TIMEOUT=6s", "NICCONFORM_SETTLE=4s"}},
+		// An emulator whose bound ports never leave DOWN: found once, an
+		// advisory, no false fail.
+		{name: "a bound port stays DOWN", wrap: portsBoundLikeML2(-1, 0),
+			advisories: []string{"ports-stay-down"}},
 		{name: "an empty 202 with Content-Type application/json, as Nova sends", wrap: novaContentType,
 			advisories: []string{"content-type-on-empty-body"}},
 		{name: "a detach that never completes", wrap: neverCompletes,

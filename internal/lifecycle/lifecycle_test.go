@@ -110,6 +110,37 @@ func TestRemovePortDeletesFirst(t *testing.T) {
 	}
 }
 
+// A delete that gets no answer within the call's bound, and that the target
+// carries out anyway (a loaded Neutron deleting a bound port), counts as
+// removed once the port is seen gone; one the target never carries out stays
+// an error.
+func TestRemovePortLooksAfterADeleteWithNoAnswer(t *testing.T) {
+	for _, deletes := range []bool{true, false} {
+		w := newWorld(t, func(_ *mock.Mock, next http.Handler) http.Handler {
+			return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodDelete && strings.Contains(r.URL.Path, "/v2.0/ports/") {
+					if deletes {
+						next.ServeHTTP(httptest.NewRecorder(), r)
+					}
+					<-r.Context().Done() // the client gives up first
+					return
+				}
+				next.ServeHTTP(rw, r)
+			})
+		})
+		id := w.port(t, "nicconform-run1-x", true)
+		b := bounds
+		b.Request = 200 * time.Millisecond
+		err := lifecycle.RemovePort(context.Background(), w.c, id, w.server, b)
+		if deletes && err != nil {
+			t.Errorf("the port was deleted after the client gave up: %v", err)
+		}
+		if !deletes && err == nil {
+			t.Error("a port the target kept counts as removed")
+		}
+	}
+}
+
 // A target that refuses to delete a bound port (409) gets the detach, then
 // the delete is retried until the port comes free, and the NIC is awaited
 // off the server.

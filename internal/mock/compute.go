@@ -399,7 +399,7 @@ func (m *Mock) attachLocked(serverID string, req attachRequest) (Interface, *api
 		if aerr := m.dev.portAttach(m, p); aerr != nil {
 			return Interface{}, aerr
 		}
-		wd.bind(s, p, true).tag = req.tag
+		wd.attachBind(s, p, true).tag = req.tag
 		return interfaceOf(p), nil
 	}
 	if req.netID != wd.networkID {
@@ -409,6 +409,6 @@ func (m *Mock) attachLocked(serverID string, req attachRequest) (Interface, *api
 	if aerr != nil {
 		return Interface{}, aerr
 	}
-	wd.bind(s, p, false).tag = req.tag
+	wd.attachBind(s, p, false).tag = req.tag
 	return interfaceOf(p), nil
 }

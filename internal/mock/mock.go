@@ -33,6 +33,7 @@ func New(opts Options) (*Mock, error) {
 		return nil, err
 	}
 	m := &Mock{opts: opts, dev: hooksOf(opts.Deviations), w: newWorld()}
+	m.w.bindDown, m.w.bindBuild = opts.BindDown, opts.BindBuild
 	for range opts.Servers {
 		if _, err := m.AddServer(); err != nil {
 			return nil, err

@@ -141,7 +141,7 @@ func (m *Mock) answerPort(w http.ResponseWriter, portID string, change func(*por
 		if change != nil {
 			change(p)
 		}
-		port = p.clone()
+		port = p.shown()
 	}
 	m.mu.Unlock()
 	if p == nil {

@@ -118,6 +118,12 @@ type Options struct {
 	// Auth, when non-nil, is one more way to authenticate: a request it
 	// accepts is authenticated (whatever its token or signature).
 	Auth Verifier
+	// BindDown and BindBuild, under ProfileNova, are how long a port an
+	// attach bound shows status DOWN (also the attach answer's port_state),
+	// then BUILD, before ACTIVE: upstream ML2 with an L2 agent, one agent
+	// poll (nova/api/openstack/compute/attach_interfaces.py:47 answers the
+	// port's status of the moment; docs/openstack.md). Zero: ACTIVE at once.
+	BindDown, BindBuild time.Duration
 	// Logger, when non-nil, receives one line per request. It never sees
 	// a token, a password or the Authorization header.
 	Logger *slog.Logger
@@ -147,6 +153,12 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("mock: negative server count %d", o.Servers)
 	case o.Servers == 0:
 		o.Servers = DefaultServers
+	}
+	switch {
+	case o.BindDown < 0 || o.BindBuild < 0:
+		return o, fmt.Errorf("mock: negative bind delay %s, %s", o.BindDown, o.BindBuild)
+	case (o.BindDown > 0 || o.BindBuild > 0) && o.Profile != ProfileNova:
+		return o, fmt.Errorf("mock: bind delays are upstream Nova's (ML2 with an agent): profile %s shows a bound port ACTIVE at once", o.Profile)
 	}
 	if o.Throttle < 0 {
 		return o, fmt.Errorf("mock: negative throttle %d", o.Throttle)

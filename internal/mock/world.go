@@ -14,6 +14,7 @@ import (
 const (
 	statusActive = "ACTIVE"
 	statusDown   = "DOWN"
+	statusBuild  = "BUILD"
 	ownerCompute = "compute:nova"
 )
 
@@ -73,6 +74,34 @@ type portRec struct {
 	Port
 	seq uint64 // creation order, for stable listings
 	ip  netip.Addr
+	// downUntil, buildUntil: an ACTIVE port an attach bound shows DOWN,
+	// then BUILD, until then (Options.BindDown, BindBuild).
+	downUntil, buildUntil time.Time
+}
+
+// shown is p as the network endpoint shows it now.
+func (p *portRec) shown() Port {
+	out := p.clone()
+	out.Status = p.status()
+	return out
+}
+
+// status is p's status as shown now: a port an attach bound is DOWN, then
+// BUILD, before it is ACTIVE, as on upstream ML2 with an L2 agent (the
+// provisioning block, neutron/plugins/ml2/drivers/mech_agent.py:85-88;
+// BUILD when the agent fetches the device, rpc.py:74-78; ACTIVE on device
+// up, plugin.py:331-395, Neutron 21.0.0).
+func (p *portRec) status() string {
+	if p.Status == statusActive {
+		now := time.Now()
+		switch {
+		case now.Before(p.downUntil):
+			return statusDown
+		case now.Before(p.buildUntil):
+			return statusBuild
+		}
+	}
+	return p.Status
 }
 
 // nic is a port attached to a server.
@@ -116,6 +145,9 @@ type world struct {
 	nextIP      netip.Addr
 	seq         uint64
 	detaches    int // completed detaches, for tests
+	// bindDown, bindBuild are how long a port an attach bound shows DOWN,
+	// then BUILD (Options.BindDown, BindBuild).
+	bindDown, bindBuild time.Duration
 }
 
 func newWorld() *world {
@@ -241,6 +273,15 @@ func (w *world) addServer() (*serverRec, *apiError) {
 	return s, nil
 }
 
+// attachBind is bind for an attach: the port settles (DOWN, BUILD) for the
+// world's bind delays before it shows ACTIVE.
+func (w *world) attachBind(s *serverRec, p *portRec, preserve bool) *nic {
+	n := w.bind(s, p, preserve)
+	now := time.Now()
+	p.downUntil, p.buildUntil = now.Add(w.bindDown), now.Add(w.bindDown+w.bindBuild)
+	return n
+}
+
 // bind attaches p to s as its newest NIC.
 func (w *world) bind(s *serverRec, p *portRec, preserve bool) *nic {
 	p.DeviceID, p.DeviceOwner, p.Status = s.id, ownerCompute, statusActive
@@ -295,7 +336,7 @@ func (w *world) releaseIPs(p *portRec) {
 // interfaceOf renders p as an interface attachment.
 func interfaceOf(p *portRec) Interface {
 	return Interface{
-		PortState: p.Status,
+		PortState: p.status(),
 		FixedIPs:  slices.Clone(p.FixedIPs),
 		PortID:    p.ID,
 		NetID:     p.NetworkID,
@@ -325,7 +366,7 @@ func (w *world) sortedPorts(keep func(*portRec) bool) []Port {
 	sort.Slice(recs, func(i, j int) bool { return recs[i].seq < recs[j].seq })
 	out := make([]Port, len(recs))
 	for i, p := range recs {
-		out[i] = p.clone()
+		out[i] = p.shown()
 	}
 	return out
 }

@@ -13,6 +13,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"net/http"
 	"regexp"
 	"slices"
 	"sort"
@@ -455,7 +456,7 @@ func crossCheck(s *spec.Spec, ruleID string, exchanges []*client.Exchange) (stri
 				ids[e.RequestID] = e.Seq
 			}
 		case RuleErrorShape:
-			if e.Status >= 400 {
+			if e.Status >= 400 && e.Method == http.MethodDelete { // the detach's errors, no PUT's
 				why = client.ErrorShapeProblem(s, e)
 			}
 		default:
