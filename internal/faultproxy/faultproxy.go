@@ -68,6 +68,11 @@ const (
 	// NoopUnlock answers every unlock (POST …/servers/{id}/action with
 	// "unlock") 202 without forwarding it: the server stays locked.
 	NoopUnlock Mode = "noop-unlock"
+	// LoseCleanupAnswer forwards the first of each cleanup call (a port
+	// DELETE, an unlock; by method and request-URI), which takes effect,
+	// and closes the connection without its answer: an answer lost on the
+	// way back. Proxy.Lost counts them.
+	LoseCleanupAnswer Mode = "lose-cleanup-answer"
 )
 
 // faults are the modes' rows.
@@ -98,6 +103,10 @@ var faults = map[Mode]fault{
 		doc:    "every unlock answered 202, and not forwarded: the server stays locked",
 		answer: noopUnlock,
 	},
+	LoseCleanupAnswer: {
+		doc:  "the first answer to each port DELETE and unlock lost (forwarded, then the connection closed unanswered)",
+		lose: loseCleanupAnswer,
+	},
 }
 
 // fault is one fault: the hooks it uses, nil when not.
@@ -110,6 +119,9 @@ type fault struct {
 	// unsolicited are bytes written after the answer on its connection,
 	// which is then closed.
 	unsolicited func(r *Request) []byte
+	// lose, when it says so, closes the connection instead of answering
+	// (the request was forwarded).
+	lose func(p *Proxy, r *Request) bool
 }
 
 // Modes returns every mode with its one-line description.
@@ -171,6 +183,8 @@ type Proxy struct {
 	lines       []string // "METHOD request-URI" of every request, in order
 	// phantoms are the NICs NICStaysListed lists, by server, by port.
 	phantoms map[string]map[string]json.RawMessage
+	// lost are the calls whose answer LoseCleanupAnswer lost.
+	lost map[string]bool
 }
 
 // Start starts a proxy in front of o.Upstream with o.Modes. Errors: an
@@ -263,6 +277,14 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 		}
 	}
 	p.see(a.Header)
+	for _, f := range p.faults {
+		if f.lose != nil && f.lose(p, r) {
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				_ = conn.Close()
+				return
+			}
+		}
+	}
 	var after []byte
 	for _, f := range p.faults {
 		if f.rewrite != nil {
@@ -536,4 +558,32 @@ func (p *Proxy) Phantoms() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// loseCleanupAnswer loses the first answer to each port DELETE and unlock.
+func loseCleanupAnswer(p *Proxy, r *Request) bool {
+	path := pathOf(r)
+	cleanup := r.Method == http.MethodDelete && portPath.MatchString(path) ||
+		r.Method == http.MethodPost && actionPath.MatchString(path) && bytes.Contains(r.Body, []byte(`"unlock"`))
+	if !cleanup {
+		return false
+	}
+	key := r.Method + " " + r.RequestURI
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.lost[key] {
+		return false
+	}
+	if p.lost == nil {
+		p.lost = map[string]bool{}
+	}
+	p.lost[key] = true
+	return true
+}
+
+// Lost returns how many answers LoseCleanupAnswer lost.
+func (p *Proxy) Lost() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.lost)
 }

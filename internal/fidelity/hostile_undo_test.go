@@ -125,3 +125,29 @@ func TestNoopUnlockIsNamedAndSwept(t *testing.T) {
 		t.Errorf("left after the sweep: %v", left)
 	}
 }
+
+// A cleanup call whose answer is lost (it took effect) is sent again
+// within its bound: nothing is left, and no leak is reported.
+func TestLostCleanupAnswerIsRetried(t *testing.T) {
+	srv, px, out, _, dir := hostileRunMock(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.LoseCleanupAnswer}})
+	if px.Lost() == 0 {
+		t.Fatalf("no cleanup answer was lost: the test proves nothing\n%s", lastLines(out, 40))
+	}
+	conf := readConformance(t, dir)
+	if conf.Summary.Pass < 10 {
+		t.Fatalf("the run did not get far enough to prove anything: %+v\n%s", conf.Summary, lastLines(out, 40))
+	}
+	if len(conf.Leaks) > 0 {
+		t.Errorf("%d answers lost, and leaks reported: %+v", px.Lost(), conf.Leaks)
+	}
+	seed := srv.Mock.Seed()
+	left := waitClean(srv.Mock, seed)
+	for _, s := range seed.Servers {
+		if locked, _ := srv.Mock.Locked(s.ServerID); locked {
+			left = append(left, "the lock of "+s.ServerID)
+		}
+	}
+	if len(left) > 0 {
+		t.Errorf("left on the target: %v", left)
+	}
+}

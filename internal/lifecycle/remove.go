@@ -52,16 +52,35 @@ const Attempts = 3
 // read-backs; the wait for the port to come free of its server, the wait
 // for its NIC to leave the server, and a detach and its wait when it did
 // not.
+//
+// Each call may be sent Attempts times (see bounded): Total bounds what a
+// target that answers does; the context of an undo bounds the rest.
 func (b Bounds) Total() time.Duration {
 	b = b.withDefaults()
 	return (4*Attempts+3)*b.Request + 3*b.Detach + 2*Attempts*b.Poll
 }
 
-// bounded runs one call with its own bound.
+// bounded runs one call of an undo, each attempt with its own bound. An
+// attempt that got no answer (a *client.TransportError: the connection
+// closed or reset, or no answer within the bound) is sent again, up to
+// Attempts times, after a backoff of Poll doubled each time: every call
+// of an undo is idempotent (a delete or detach of what is gone answers
+// 404, which the undo takes as done; an unlock of an unlocked server, 202;
+// a read, a read), so an answer lost on the way back loses no undo.
 func bounded[T any](ctx context.Context, b Bounds, call func(context.Context) (T, error)) (T, error) {
-	ctx, cancel := context.WithTimeout(ctx, b.withDefaults().Request)
-	defer cancel()
-	return call(ctx)
+	b = b.withDefaults()
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, b.Request)
+		v, err := call(actx)
+		cancel()
+		var te *client.TransportError
+		if err == nil || !errors.As(err, &te) || attempt >= Attempts || ctx.Err() != nil {
+			return v, err
+		}
+		if pause(ctx, b.Poll<<attempt) != nil {
+			return v, err
+		}
+	}
 }
 
 // Detached reports whether a port has left a server: it is not in the
