@@ -33,6 +33,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dryRun := flags.Bool("dry-run", false, "list what would be removed, remove nothing")
 	olderThan := flags.Duration("older-than", 0, "spare runs younger than this (e.g. 2h); runs whose age is unknown are then spared too")
 	runID := flags.String("run", "", "sweep only this run id")
+	force := flags.Bool("force", false, "with -run: remove that run's resources even while it is live (its lease fresh); without -force every live run is spared")
 	var js journals
 	flags.Var(&js, "journal", "a run journal (journal.jsonl) whose outstanding ports are swept too; it must exist and be a journal, else the sweep stops before any request (repeatable; default: the report folder's, if any)")
 	flags.Usage = func() {
@@ -47,11 +48,21 @@ nicconform-<run>-<purpose>, and the ports and NICs a run journal shows
 begun and never undone: each port deleted (which takes its NIC), or,
 where the target refuses to delete a bound port, detached first.
 
+A live run is spared, and said so: one whose claim's lease it sees
+renewed (it watches every live claim for 20 s; a live run renews its
+lease every 5 s), or whose claim was never renewed on a target that
+refuses the renewal, within the claim's ttl. -run ID -force removes a
+live run's resources (its claim first); that run stops and reports the
+rules it could not judge as errors, interfered with.
+
 `)
 		flags.PrintDefaults()
 	}
 	if err := flags.Parse(args); err != nil {
 		return err
+	}
+	if *force && *runID == "" {
+		return errors.New("sweep: -force needs -run ID: it removes one live run's resources, never every live run's")
 	}
 	if flags.NArg() > 0 {
 		return fmt.Errorf("sweep: unexpected argument %q (a journal goes with -journal)", flags.Arg(0))
@@ -83,14 +94,14 @@ where the target refuses to delete a bound port, detached first.
 		}
 	}
 	res, err := sweep.Run(ctx, sweep.Options{
-		Client: tg.Client, NetworkID: tg.NetworkID, RunID: *runID, OlderThan: *olderThan, Journals: js,
+		Client: tg.Client, NetworkID: tg.NetworkID, RunID: *runID, Force: *force, OlderThan: *olderThan, Journals: js,
 		Servers: []string{t.ServerID, t.OtherServerID},
 		DryRun:  *dryRun, Bound: t.DetachTimeout, Poll: t.PollInterval, Out: stdout,
 	})
 	if *dryRun {
 		fmt.Fprintf(stdout, "sweep: would unlock %d server(s); found %d leftover port(s); changed nothing (dry run)\n", len(res.Unlocked), len(res.Found))
 	} else {
-		fmt.Fprintf(stdout, "sweep: unlocked %d server(s); found %d leftover port(s), removed %d\n", len(res.Unlocked), len(res.Found), len(res.Removed))
+		fmt.Fprintf(stdout, "sweep: unlocked %d server(s); found %d leftover port(s), removed %d; spared %d live run(s)\n", len(res.Unlocked), len(res.Found), len(res.Removed), len(res.Spared))
 	}
 	return err
 }

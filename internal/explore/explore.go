@@ -11,6 +11,7 @@ import (
 	"github.com/nicconform/nicconform/internal/cases"
 	"github.com/nicconform/nicconform/internal/client"
 	"github.com/nicconform/nicconform/internal/journal"
+	"github.com/nicconform/nicconform/internal/lifecycle"
 	"github.com/nicconform/nicconform/spec"
 )
 
@@ -206,8 +207,9 @@ type explorer struct {
 	cur         *attempt
 	leaks       []string
 	steps       int
-	admin       *client.Client // a configured target's client for the claim and the checks
-	claimID     string         // the run's claim port
+	admin       *client.Client   // a configured target's client for the claim and the checks
+	claimID     string           // the run's claim port
+	lease       *lifecycle.Lease // the claim's lease, renewed while the run lives
 }
 
 func newExplorer(ctx context.Context, cfg Config) (*explorer, error) {

@@ -180,10 +180,17 @@ func (x *explorer) claim(ctx context.Context) error {
 		x.release(ctx)
 		return fmt.Errorf("explore: %w", err)
 	}
+	// The claim is a lease, renewed while the run lives, so that a sweep
+	// spares it (a failed renewal changes no divergence: it is the sweep's
+	// to read).
+	if cl, ok := lifecycle.ParseClaim(port); ok {
+		x.lease = lifecycle.KeepLease(context.WithoutCancel(ctx), x.admin, cl, start, func(error, bool) {})
+	}
 	return nil
 }
 
 func (x *explorer) release(ctx context.Context) {
+	x.lease.Stop()
 	if x.claimID == "" {
 		return
 	}

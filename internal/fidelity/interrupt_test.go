@@ -147,7 +147,8 @@ func TestKilledRunIsSwept(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := sweep.Run(ctx, sweep.Options{Client: c, NetworkID: seed.NetworkID,
-		Journals: []string{filepath.Join(dir, journal.File)}, Bound: 5 * time.Second, Poll: 10 * time.Millisecond}); err != nil {
+		Journals: []string{filepath.Join(dir, journal.File)}, Bound: 5 * time.Second, Poll: 10 * time.Millisecond,
+		Watch: time.Second}); err != nil { // the killed run's fresh lease is not renewed while the sweep watches
 		t.Fatal(err)
 	}
 	if left := waitClean(srv.Mock, seed); len(left) > 0 {

@@ -414,7 +414,7 @@ var killPoints = []killPoint{
 	{"port create", "DETACH-ACCEPTED", named("createPort", "-detach"), true},
 	{"attach by port_id", "DETACH-ACCEPTED", named("attachPort", "-detach"), true},
 	{"attach by net_id", "NET-ID-DELETED", func(o mock.Operation) bool { return o.Name == "attachNetwork" }, true},
-	{"rename", "NET-ID-DELETED", func(o mock.Operation) bool { return o.Name == "updatePort" }, true},
+	{"rename", "NET-ID-DELETED", func(o mock.Operation) bool { return o.Name == "updatePort" && !strings.Contains(o.PortName, "-claim-") }, true}, // not a lease's renewal
 	{"detach", "DETACH-ACCEPTED", named("detach", "-detach"), true},
 	{"lock", "STATE-LOCKED", func(o mock.Operation) bool { return o.Name == "lock" }, true},
 	{"unlock", "STATE-LOCKED", func(o mock.Operation) bool { return o.Name == "unlock" }, true},

@@ -1,4 +1,7 @@
-// Package sweep finds and undoes what conformance runs left on a target:
+// Package sweep finds and undoes what conformance runs left on a target,
+// sparing every live run (its claim's lease fresh, or its claim never
+// renewed and within its ttl: lifecycle.Claim.Live) unless told to remove
+// one run's resources with RunID and Force:
 // a server lock a run can be proven to have made (its journal shows it, or
 // the server's locked_reason names the run), first; then ports named
 // nicconform-<run>-<purpose> (and the NICs they back), and the ports and
@@ -32,6 +35,10 @@ type Options struct {
 	NetworkID string // narrows the port listing; empty lists every port
 	// RunID, when set, limits the sweep to one run's resources.
 	RunID string
+	// Force, with RunID, removes that run's resources even while its lease
+	// is fresh (or its claim, never renewed, is within its ttl); without
+	// it every live run is spared (lifecycle.Claim.Live).
+	Force bool
 	// OlderThan, when positive, spares runs younger than this (their age is
 	// read from the run id); ids whose age cannot be read are swept only
 	// when OlderThan is zero.
@@ -51,6 +58,12 @@ type Options struct {
 	Request time.Duration
 	Now     time.Time
 	Out     io.Writer
+	// Watch is how long the sweep watches a fresh lease for a renewal
+	// (default 4 × lifecycle.LeaseRenew): one not renewed is a dead run's.
+	Watch time.Duration
+
+	live    map[string]string // the live runs it spares, with why (Run)
+	removed []string          // the ports it already removed (Run)
 }
 
 // Found is one leftover port.
@@ -69,6 +82,8 @@ type Result struct {
 	// it leaves alone.
 	Unlocked []string
 	Locked   map[string]string
+	// Spared are the live runs the sweep left alone, each with why.
+	Spared map[string]string
 }
 
 // Run sweeps: the locks first (a locked server refuses a detach), then the
@@ -89,7 +104,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if o.Poll == 0 {
 		o.Poll = time.Second
 	}
-	res := Result{Failed: map[string]error{}, Locked: map[string]string{}}
+	res := Result{Failed: map[string]error{}, Locked: map[string]string{}, Spared: map[string]string{}}
 	// Every journal is read before any request: one that is missing or is
 	// not a journal stops the sweep with nothing changed.
 	journals := make([][]journal.Entry, len(o.Journals))
@@ -103,10 +118,93 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		}
 		journals[i] = entries
 	}
+	// The live runs (a fresh lease, or a claim never renewed within its
+	// ttl) are spared, each said, before anything is changed.
+	ports, _, err := o.Client.ListPorts(ctx, client.ListPortsOpts{NetworkID: o.NetworkID})
+	if err != nil {
+		return res, fmt.Errorf("sweep: list ports: %w", err)
+	}
+	if o.Watch == 0 {
+		o.Watch = 4 * lifecycle.LeaseRenew
+	}
+	o.live = map[string]string{}
+	var forced []client.Port
+	beating := map[string]lifecycle.Claim{} // live claims, by port id
+	for _, p := range ports {
+		if cl, ok := lifecycle.ParseClaim(p); ok && !(o.Force && o.RunID == cl.Run) {
+			if alive, _ := cl.Live(o.Now); alive {
+				beating[p.ID] = cl
+			}
+		}
+	}
+	if len(beating) > 0 {
+		// A live claim may be a run killed less than a minute ago: the
+		// sweep watches for a renewal, which a live run makes every
+		// LeaseRenew; a lease not renewed meanwhile is a dead run's.
+		fmt.Fprintf(o.Out, "watching %d live claim(s) for a renewal of their lease, for %s…\n", len(beating), o.Watch)
+		select {
+		case <-ctx.Done():
+			return res, fmt.Errorf("sweep: %w", ctx.Err())
+		case <-time.After(o.Watch):
+		}
+		if ports, _, err = o.Client.ListPorts(ctx, client.ListPortsOpts{NetworkID: o.NetworkID}); err != nil {
+			return res, fmt.Errorf("sweep: list ports: %w", err)
+		}
+		o.Now = o.Now.Add(o.Watch)
+	}
+	for _, p := range ports {
+		cl, ok := lifecycle.ParseClaim(p)
+		if !ok {
+			continue
+		}
+		if before, ok := beating[p.ID]; ok && !cl.Renewed.After(before.Renewed) {
+			if dead, why := o.dead(ctx, p, cl); dead {
+				fmt.Fprintf(o.Out, "run %s is dead: %s\n", cl.Run, why)
+				continue
+			}
+		}
+		if alive, why := cl.Live(o.Now); alive {
+			if o.Force && o.RunID == cl.Run {
+				forced = append(forced, p)
+				fmt.Fprintf(o.Out, "run %s is live (claim port %s on server %s: %s): removing its resources anyway (-run %s -force)\n", cl.Run, p.ID, cl.ServerID, why, cl.Run)
+				continue
+			}
+			o.live[cl.Run] = fmt.Sprintf("claim port %s on server %s: %s", p.ID, cl.ServerID, why)
+		}
+	}
+	runs := make([]string, 0, len(o.live))
+	for run := range o.live {
+		runs = append(runs, run)
+	}
+	sort.Strings(runs)
+	for _, run := range runs {
+		if o.RunID != "" && run != o.RunID {
+			continue
+		}
+		why := o.live[run]
+		res.Spared[run] = why
+		fmt.Fprintf(o.Out, "spared run %s: it is live (%s); to remove its resources anyway: nicconform sweep -run %s -force\n", run, why, run)
+	}
 	var errs []error
+	// A forced live run's claim goes first: the run sees it gone at its
+	// next renewal and stops, rather than meet its resources vanishing.
+	for _, p := range forced {
+		if o.DryRun {
+			fmt.Fprintf(o.Out, "would delete port %s %q (the claim of a live run)\n", p.ID, p.Name)
+			continue
+		}
+		if err := lifecycle.RemovePort(ctx, o.Client, p.ID, p.DeviceID, o.bounds()); err != nil {
+			res.Failed[p.ID] = err
+			errs = append(errs, fmt.Errorf("sweep: remove the claim of live run: port %s: %w", p.ID, err))
+			continue
+		}
+		res.Removed = append(res.Removed, p.ID)
+		fmt.Fprintf(o.Out, "removed port %s %q (the claim of a live run)\n", p.ID, p.Name)
+	}
 	if err := unlock(ctx, o, journals, &res); err != nil {
 		errs = append(errs, err)
 	}
+	o.removed = res.Removed
 	found, err := find(ctx, o, journals)
 	if err != nil {
 		return res, errors.Join(append(errs, err)...)
@@ -134,6 +232,27 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		errs = append(errs, fmt.Errorf("sweep: %d of %d leftover ports could not be removed", len(res.Failed), len(found)))
 	}
 	return res, errors.Join(errs...)
+}
+
+// dead decides whether the run of a live claim whose lease was not
+// renewed while the sweep watched is dead. A lease renewed before is: a
+// live run renews it every LeaseRenew. A claim never renewed is when the
+// target takes the renewal: a rename of the claim to its own name (which
+// changes nothing) is accepted. Where the target refuses it, its runs
+// cannot renew, and the claim is live for its ttl.
+func (o Options) dead(ctx context.Context, p client.Port, cl lifecycle.Claim) (bool, string) {
+	if !cl.Renewed.IsZero() {
+		return true, fmt.Sprintf("its lease (claim port %s) was not renewed in %s (a live run renews it every %s)", p.ID, o.Watch, lifecycle.LeaseRenew)
+	}
+	if o.DryRun {
+		return false, ""
+	}
+	rctx, cancel := context.WithTimeout(ctx, max(o.Request, lifecycle.CleanupRequest))
+	defer cancel()
+	if _, _, err := o.Client.RenamePort(rctx, p.ID, p.Name); err != nil {
+		return false, "" // refused, or no answer: its ttl decides
+	}
+	return true, fmt.Sprintf("its claim (port %s) was not renewed in %s, though the target takes the renewal (a rename of the claim to its own name was accepted)", p.ID, o.Watch)
 }
 
 func (o Options) bounds() lifecycle.Bounds {
@@ -193,7 +312,7 @@ func unlock(ctx context.Context, o Options, journals [][]journal.Entry, res *Res
 		named := st.reason != nil && *st.reason != ""
 		switch run, ours := lifecycle.RunOfLockReason(deref(st.reason)); {
 		case ours && !o.selects(run):
-			fmt.Fprintf(o.Out, "server %s is locked by run %s, which this sweep spares (-run, -older-than)\n", id, run)
+			fmt.Fprintf(o.Out, "server %s is locked by run %s, which this sweep spares (-run, -older-than, a live run)\n", id, run)
 			continue
 		case ours:
 			p = &proof{lifecycle.Change{Kind: journal.KindLock, Run: run, Server: id}, "its locked_reason names run " + run}
@@ -248,7 +367,13 @@ func find(ctx context.Context, o Options, journals [][]journal.Entry) ([]Found, 
 	}
 	var out []Found
 	seen := map[string]bool{}
+	for _, id := range o.removed {
+		seen[id] = true
+	}
 	for _, p := range ports {
+		if seen[p.ID] {
+			continue
+		}
 		if strings.HasPrefix(p.Name, Prefix) && o.selects(runOf(p.Name)) {
 			seen[p.ID] = true
 			out = append(out, Found{Port: p, Source: "name"})
@@ -289,6 +414,9 @@ func runOf(name string) string {
 
 func (o Options) selects(run string) bool {
 	if o.RunID != "" && run != o.RunID {
+		return false
+	}
+	if _, live := o.live[run]; live {
 		return false
 	}
 	if o.OlderThan <= 0 {
