@@ -73,6 +73,9 @@ const (
 	// and closes the connection without its answer: an answer lost on the
 	// way back. Proxy.Lost counts them.
 	LoseCleanupAnswer Mode = "lose-cleanup-answer"
+	// TrailingGarbage writes bytes that are no HTTP after every answer on
+	// its kept-alive connection, which is then closed.
+	TrailingGarbage Mode = "trailing-garbage"
 )
 
 // faults are the modes' rows.
@@ -102,6 +105,10 @@ var faults = map[Mode]fault{
 	NoopUnlock: {
 		doc:    "every unlock answered 202, and not forwarded: the server stays locked",
 		answer: noopUnlock,
+	},
+	TrailingGarbage: {
+		doc:         "bytes that are no HTTP written after every answer on its kept-alive connection",
+		unsolicited: func(*Request) []byte { return []byte("\x00\x7f garbage after the answer\r\n\r\n") },
 	},
 	LoseCleanupAnswer: {
 		doc:  "the first answer to each port DELETE and unlock lost (forwarded, then the connection closed unanswered)",

@@ -2,6 +2,8 @@ package fidelity_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -149,5 +151,22 @@ func TestLostCleanupAnswerIsRetried(t *testing.T) {
 	}
 	if len(left) > 0 {
 		t.Errorf("left on the target: %v", left)
+	}
+}
+
+// Garbage after every answer on kept-alive connections hangs no run: each
+// of a few runs ends on its own, well within its context, with a report.
+func TestTrailingGarbageHangsNoRun(t *testing.T) {
+	for i := range 3 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			_, out, err, dir := hostileRun(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.TrailingGarbage}})
+			if errors.Is(err, context.DeadlineExceeded) || strings.Contains(fmt.Sprint(err), "signal: killed") {
+				t.Fatalf("the run hung: %v\n%s", err, lastLines(out, 40))
+			}
+			conf := readConformance(t, dir)
+			if len(conf.Rules) == 0 {
+				t.Errorf("no verdicts: %+v", conf.Summary)
+			}
+		})
 	}
 }
