@@ -76,6 +76,14 @@ const (
 	// TrailingGarbage writes bytes that are no HTTP after every answer on
 	// its kept-alive connection, which is then closed.
 	TrailingGarbage Mode = "trailing-garbage"
+	// GarbleAttach cuts the JSON of every third attach's success answer
+	// short, from the second: the NIC was attached, and the answer cannot
+	// be read.
+	GarbleAttach Mode = "garble-attach"
+	// GarbleUndo forwards the first of each cleanup call (a port DELETE,
+	// an unlock), which takes effect, and answers it with bytes that are
+	// no HTTP answer. Proxy.Lost counts them.
+	GarbleUndo Mode = "garble-undo"
 )
 
 // faults are the modes' rows.
@@ -110,6 +118,14 @@ var faults = map[Mode]fault{
 		doc:         "bytes that are no HTTP written after every answer on its kept-alive connection",
 		unsolicited: func(*Request) []byte { return []byte("\x00\x7f garbage after the answer\r\n\r\n") },
 	},
+	GarbleAttach: {
+		doc:     "the JSON of every third attach's success answer cut short, from the second (the NIC attached)",
+		rewrite: garbleAttach,
+	},
+	GarbleUndo: {
+		doc:  "the first answer to each port DELETE and unlock garbled (forwarded, then bytes that are no HTTP answer)",
+		lose: garbleUndo,
+	},
 	LoseCleanupAnswer: {
 		doc:  "the first answer to each port DELETE and unlock lost (forwarded, then the connection closed unanswered)",
 		lose: loseCleanupAnswer,
@@ -126,9 +142,9 @@ type fault struct {
 	// unsolicited are bytes written after the answer on its connection,
 	// which is then closed.
 	unsolicited func(r *Request) []byte
-	// lose, when it says so, closes the connection instead of answering
-	// (the request was forwarded).
-	lose func(p *Proxy, r *Request) bool
+	// lose, when it says so, writes its bytes (none: nothing) instead of
+	// the answer and closes the connection (the request was forwarded).
+	lose func(p *Proxy, r *Request) ([]byte, bool)
 }
 
 // Modes returns every mode with its one-line description.
@@ -192,6 +208,8 @@ type Proxy struct {
 	phantoms map[string]map[string]json.RawMessage
 	// lost are the calls whose answer LoseCleanupAnswer lost.
 	lost map[string]bool
+	// attaches counts the attaches' success answers GarbleAttach saw.
+	attaches int
 }
 
 // Start starts a proxy in front of o.Upstream with o.Modes. Errors: an
@@ -285,8 +303,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	}
 	p.see(a.Header)
 	for _, f := range p.faults {
-		if f.lose != nil && f.lose(p, r) {
+		if f.lose == nil {
+			continue
+		}
+		if instead, lost := f.lose(p, r); lost {
 			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				_, _ = conn.Write(instead)
 				_ = conn.Close()
 				return
 			}
@@ -568,7 +590,14 @@ func (p *Proxy) Phantoms() []string {
 }
 
 // loseCleanupAnswer loses the first answer to each port DELETE and unlock.
-func loseCleanupAnswer(p *Proxy, r *Request) bool {
+func loseCleanupAnswer(p *Proxy, r *Request) ([]byte, bool) {
+	return nil, p.firstCleanup(r)
+}
+
+// firstCleanup reports whether r is a cleanup call (a port DELETE, an
+// unlock) sent for the first time (by method and request-URI), and
+// counts it in Lost.
+func (p *Proxy) firstCleanup(r *Request) bool {
 	path := pathOf(r)
 	cleanup := r.Method == http.MethodDelete && portPath.MatchString(path) ||
 		r.Method == http.MethodPost && actionPath.MatchString(path) && bytes.Contains(r.Body, []byte(`"unlock"`))
@@ -586,6 +615,29 @@ func loseCleanupAnswer(p *Proxy, r *Request) bool {
 	}
 	p.lost[key] = true
 	return true
+}
+
+// garbleUndo answers the first of each cleanup call with bytes that are
+// no HTTP answer (the call was forwarded: it took effect).
+func garbleUndo(p *Proxy, r *Request) ([]byte, bool) {
+	return []byte("HTTP/1.1 2\x00\x01 garbled\r\n\r\n"), p.firstCleanup(r)
+}
+
+// garbleAttach makes the body of every third attach's success unreadable
+// (the NIC was attached), from the second: JSON cut short. The others
+// answer as they came, so the run gets far enough for a rule to depend on
+// a garbled one.
+func garbleAttach(p *Proxy, r *Request, a *Answer) {
+	if r.Method != http.MethodPost || !strings.HasSuffix(pathOf(r), "/os-interface") || a.Status >= 300 || len(a.Body) < 2 {
+		return
+	}
+	p.mu.Lock()
+	p.attaches++
+	n := p.attaches
+	p.mu.Unlock()
+	if n%3 == 2 {
+		a.Body = append([]byte(nil), a.Body[:len(a.Body)/2]...)
+	}
 }
 
 // Lost returns how many answers LoseCleanupAnswer lost.

@@ -170,3 +170,28 @@ func TestTrailingGarbageHangsNoRun(t *testing.T) {
 		})
 	}
 }
+
+// An undo whose answer cannot be read (it took effect) fails no rule and
+// leaves nothing unreported: the call is sent again, and what it finds is
+// read back. (garble-attach's test is Planned: docs/design.md, "The fault
+// proxy".)
+func TestGarbledAnswersFailNoRule(t *testing.T) {
+	for _, m := range []faultproxy.Mode{faultproxy.GarbleUndo} {
+		t.Run(string(m), func(t *testing.T) {
+			srv, _, out, _, dir := hostileRunMock(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{m}})
+			conf := readConformance(t, dir)
+			if len(conf.Rules) == 0 {
+				t.Fatalf("no verdicts:\n%s", lastLines(out, 40))
+			}
+			for _, r := range conf.Rules {
+				if r.Verdict == string(report.Fail) {
+					t.Errorf("%s failed: %s", r.ID, r.Reason)
+				}
+			}
+			seed := srv.Mock.Seed()
+			if left := waitClean(srv.Mock, seed); len(left) > 0 && len(conf.Leaks) == 0 {
+				t.Errorf("left on the target, and no leak says so: %v", left)
+			}
+		})
+	}
+}
