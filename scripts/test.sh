@@ -19,8 +19,8 @@ trap 'rm -rf "$out"' EXIT
 
 echo "== go test -race ./..."
 NICCONFORM_REPORT_DIR="$out/go-test" go test -race -count=1 -timeout 15m ./...
-echo "== explore: the faithful mock against itself, the explore kill matrix (without -race, which they skip under)"
-go test -count=1 -timeout 10m -run 'TestFaithfulAgainstItself|TestExploreKillMatrix' ./internal/explore
+echo "== explore: the faithful mock against itself, the explore kill matrix, 3 seeds × 10 s against internal/emulator (without -race, which they skip under)"
+go test -count=1 -timeout 10m -run 'TestFaithfulAgainstItself|TestExploreKillMatrix|TestAgainstTheEmulator' ./internal/explore
 for profile in huawei nova; do
   echo "== suite, embedded mock, profile $profile (-p --randomize-all)"
   NICCONFORM_PROFILE=$profile NICCONFORM_REPORT_DIR="$out/$profile" \

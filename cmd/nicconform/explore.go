@@ -13,6 +13,7 @@ import (
 	"github.com/nicconform/nicconform/internal/explore"
 	"github.com/nicconform/nicconform/internal/journal"
 	"github.com/nicconform/nicconform/internal/target"
+	"github.com/nicconform/nicconform/spec"
 )
 
 const exploreUsage = `usage: nicconform explore [flags]
@@ -41,6 +42,9 @@ the run claims the server as the suite does, and prints an estimate of its
 calls and ports before it starts.
 
   nicconform explore -seed 42                       reproducible
+  nicconform explore -exclude PATH-MALFORMED        a known break does not stop the run
+  nicconform explore -baseline reports              nor does one an earlier explore.json or
+                                                    conformance.json there reports
   nicconform explore -replay reports/explore.json   re-runs exactly the recorded sequence
                                                     (its reports: explore-replay.*)
 
@@ -60,8 +64,9 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	ceiling := fs.Int("nic-ceiling", explore.DefaultNICCeiling, "the most NICs a server may have, the primary included")
 	shrinkTime := fs.Duration("shrink-time", explore.DefaultShrinkTime, "bound for shrinking a divergence")
 	shrinkRuns := fs.Int("shrink-runs", -1, "the most sequences shrinking may replay (default: unbounded against the embedded mock, 100 against a target)")
-	pastNeighbours := fs.Bool("past-neighbours", false, "go on after a neighbour divergence (reported apart) until one of the detach operation or of the state")
 	replay := fs.String("replay", "", "re-run exactly the sequence recorded in this explore.json")
+	exclude := fs.String("exclude", "", "RULE[,RULE]: known breaks that do not stop the run (each sequence ends at one, with an advisory)")
+	baseline := fs.String("baseline", "", "an earlier explore.json or conformance.json (or the folder that holds them): the rules it found broken do not stop the run")
 	settings, cfgErr := target.Environment()
 	reportDir := fs.String("report-dir", settings.ReportDir, "where the reports (and a configured target's journal) go (NICCONFORM_REPORT_DIR)")
 	fs.Usage = func() {
@@ -81,6 +86,27 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return &exitCode{2, err.Error()}
 		}
 	}
+	var excluded, known []string
+	for _, id := range strings.Split(*exclude, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			excluded = append(excluded, id)
+		}
+	}
+	if len(excluded) > 0 {
+		s, err := spec.Load()
+		if err != nil {
+			return &exitCode{2, err.Error()}
+		}
+		if err := explore.CheckRules(s, excluded); err != nil {
+			return &exitCode{2, "-exclude: " + err.Error()}
+		}
+	}
+	if *baseline != "" {
+		var err error
+		if known, err = explore.LoadBaseline(*baseline); err != nil {
+			return &exitCode{2, err.Error()}
+		}
+	}
 	if cfgErr != nil {
 		return &exitCode{2, cfgErr.Error()}
 	}
@@ -96,7 +122,8 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	cfg := explore.Config{
 		Target: tg, Seqs: *seqs, Steps: *steps, Seed: *seed, Duration: *duration, NICCeiling: *ceiling,
-		ShrinkTime: *shrinkTime, ShrinkRuns: *shrinkRuns, RunID: runID, PastNeighbours: *pastNeighbours, Progress: stdout,
+		ShrinkTime: *shrinkTime, ShrinkRuns: *shrinkRuns, RunID: runID, Progress: stdout,
+		Exclude: excluded, Baseline: known,
 	}
 	if cfg.ShrinkRuns < 0 {
 		cfg.ShrinkRuns = 0
@@ -180,11 +207,11 @@ func summarize(w io.Writer, res *explore.Result, md string) {
 		shrink = fmt.Sprintf(", %s of it shrinking", res.Shrinking.Round(time.Millisecond))
 	}
 	fmt.Fprintf(w, "explore: %d sequences, %d steps in %s%s%s; seed %d; stopped: %s\n", res.Sequences, res.Steps, res.Elapsed.Round(time.Millisecond), shrink, rate, res.Seed, res.Stopped)
+	for _, a := range res.Advisories {
+		fmt.Fprintf(w, "advisory %s (%d×): %s\n", a.Kind, a.Count, oneLine(a.Message))
+	}
 	for i, f := range res.Findings {
 		label := "divergence"
-		if f.Divergence.Kind == explore.KindNeighbour {
-			label = "neighbour divergence (reported apart)"
-		}
 		rule := f.Divergence.Rule
 		if rule == "" {
 			rule = explore.NoRule

@@ -41,9 +41,9 @@ func TestExploreExitsAsItFinds(t *testing.T) {
 		}
 	}
 
-	out, _, _, code = runMain(t, exploreEnv("success-204"), "explore", "-replay", filepath.Join(dir, "explore.json"), "-report-dir", dir)
+	out, errs, _, code = runMain(t, exploreEnv("success-204"), "explore", "-replay", filepath.Join(dir, "explore.json"), "-report-dir", dir)
 	if code != 1 {
-		t.Errorf("replay: exit %d\n%s", code, out)
+		t.Errorf("replay: exit %d\n%s%s", code, out, errs)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "explore-replay.md")); err != nil {
 		t.Error(err)
@@ -54,6 +54,13 @@ func TestExploreExitsAsItFinds(t *testing.T) {
 
 	if _, _, _, code := runMain(t, exploreEnv(""), "explore", "-replay", filepath.Join(dir, "missing.json")); code != 2 {
 		t.Errorf("a missing record: exit %d", code)
+	}
+	if _, errs, _, code := runMain(t, exploreEnv(""), "explore", "-exclude", "PATH-MALFORMED,NO-SUCH-RULE", "-report-dir", dir); code != 2 || !strings.Contains(errs, "NO-SUCH-RULE") {
+		t.Errorf("an unknown rule in -exclude: exit %d\n%s", code, errs)
+	}
+	out, _, _, code = runMain(t, exploreEnv("success-204"), "explore", "-seqs", "40", "-steps", "8", "-seed", "4", "-exclude", "DETACH-ACCEPTED", "-report-dir", t.TempDir())
+	if code != 0 || !strings.Contains(out, "known-break") {
+		t.Errorf("success-204 with DETACH-ACCEPTED excluded: exit %d\n%s", code, out)
 	}
 	var stdout, stderr bytes.Buffer
 	if err := dispatch(context.Background(), []string{"explore", "-h"}, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr.String(), "Exit status: 0 no divergence") {

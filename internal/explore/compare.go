@@ -19,7 +19,7 @@ const (
 	KindRequestID  = "request-id"  // the detach operation: no request id, or one given twice
 	KindHeader     = "header"      // the detach operation: a 405 without Allow
 	KindState      = "state"       // the observable state, once both worlds are quiescent
-	KindNeighbour  = "neighbour"   // a neighbour call answered differently (reported apart)
+	KindNeighbour  = "neighbour"   // a neighbour call answered differently where a rule's statement covers its answer
 )
 
 // NoRule is what a divergence no catalog rule covers says.
@@ -136,16 +136,24 @@ func (r rules) covers(id, why string) string {
 // (or the class the rule allows), the error shape, the contract
 // violations, and for the detach operation the request id and Allow.
 // seen holds the request ids the target gave the detach operation so far.
-func (x *explorer) compareStep(n int, st Step, rule string, t, m *client.Exchange, f facts, seen map[string]int) *Divergence {
+//
+// Where more than one rule applies to a detach-family step (alternatives)
+// and the target's refusal is one another applicable rule's statement
+// allows, the step is conformant: rec.Satisfied names that rule.
+func (x *explorer) compareStep(rec *StepRecord, t, m *client.Exchange, f facts, seen map[string]int) *Divergence {
+	n, st, rule := rec.N, rec.Step, rec.Rule
 	subject := st.Op.subject()
 	div := func(kind, what, ruleID, why string) *Divergence {
-		if !subject {
+		if !subject && ruleID != "" {
 			kind = KindNeighbour
 		}
 		return &Divergence{Step: n, Op: st.Op, Kind: kind, What: what, Rule: ruleID, Covered: x.rules.covers(ruleID, why)}
 	}
 	e := x.rules.expect(rule)
-	if !statusesAgree(e, t.Status, m.Status) {
+	if !statusesAgree(e, t.Status, m.Status) && subject {
+		rec.Satisfied = x.alternative(st, f, t.Status, m.Status)
+	}
+	if !statusesAgree(e, t.Status, m.Status) && rec.Satisfied == "" {
 		what := fmt.Sprintf("the target answered %d, the reference model %d", t.Status, m.Status)
 		switch {
 		case subject && len(e.Status) > 0 && !e.Allows(t.Status):
@@ -162,7 +170,7 @@ func (x *explorer) compareStep(n int, st Step, rule string, t, m *client.Exchang
 			if subject {
 				ruleID = "ERROR-SHAPE"
 			}
-			return div(KindErrorShape, fmt.Sprintf("both answered %d; the target's error body is wrong: %s", t.Status, tp), ruleID, "")
+			return div(KindErrorShape, fmt.Sprintf("%s; the target's error body is wrong: %s", answered(t.Status, m.Status), tp), ruleID, "")
 		}
 	}
 	if extra := newViolations(t, m); len(extra) > 0 {
@@ -193,6 +201,52 @@ func (x *explorer) compareStep(n int, st Step, rule string, t, m *client.Exchang
 			return div(KindHeader, "both answered 405; the target's has no Allow header", "METHOD-NOT-ALLOWED", "a 405 must name the allowed methods")
 		}
 		return div(KindHeader, "both answered 405; the target's has no Allow header (RFC 9110 §15.5.6 wants one on every 405)", "", "")
+	}
+	return nil
+}
+
+// answered says what each world answered: "both answered 404", or "the
+// target answered 404, the model 405" (two statuses a rule allows).
+func answered(target, model int) string {
+	if target == model {
+		return fmt.Sprintf("both answered %d", target)
+	}
+	return fmt.Sprintf("the target answered %d, the model %d", target, model)
+}
+
+// alternative returns the rule, other than the model's, whose statement
+// the target's refusal satisfies ("" for none). The model checks in Nova's
+// order (the lock before the NIC: nova/compute/api.py's check_instance_lock
+// decorator runs before detach_interface looks the port up); no rule's
+// statement orders the checks, so on a locked server a detach that another
+// rule refuses (an unknown or detached port, the primary NIC) may get that
+// rule's refusal instead of STATE-LOCKED's 409. Only refusals: both worlds
+// must refuse (the state stays as it was either way), and the target's
+// status must be a 4XX the other rule's expectation allows.
+func (x *explorer) alternative(st Step, f facts, target, model int) string {
+	if target < 400 || target >= 500 || model < 400 {
+		return ""
+	}
+	for _, id := range x.alternatives(st, f) {
+		if e := x.rules.expect(id); len(e.Status) > 0 && e.Allows(target) {
+			return id
+		}
+	}
+	return ""
+}
+
+// alternatives are the rules that apply to a detach-family step besides
+// the one situation names: on a locked server, the rule of the case the
+// step would be on an unlocked one, when that rule refuses.
+func (x *explorer) alternatives(st Step, f facts) []string {
+	first := x.situation(st, f)
+	if first != "STATE-LOCKED" {
+		return nil
+	}
+	f.locked = false
+	switch id := x.situation(st, f); id {
+	case "PATH-UNKNOWN-PORT", "DETACH-REPEAT", "PRIMARY-FORBIDDEN":
+		return []string{id}
 	}
 	return nil
 }
@@ -287,7 +341,7 @@ func (x *explorer) stateRule(st *StepRecord, diffs []stateDiff, modelChanged boo
 		return "", "the worlds differ before any step"
 	}
 	if !st.Step.Op.subject() {
-		return "", ""
+		return x.neighbourStateRule(st, diffs)
 	}
 	if !modelChanged {
 		return st.Rule, "nothing may change"
@@ -314,4 +368,21 @@ func (x *explorer) stateRule(st *StepRecord, diffs []stateDiff, modelChanged boo
 	default:
 		return "PORT-ID-RETAINED", "the port of a port_id NIC is kept, unbound, DOWN, with its MAC and IPs"
 	}
+}
+
+// neighbourStateRule finds the rule a state difference after a neighbour
+// call concerns, where a rule's statement covers it: a port kept by a
+// detach (attached by port_id) keeps its MAC and IPs, also when it is
+// attached again (PORT-ID-RETAINED). Other differences after a neighbour
+// call no rule covers.
+func (x *explorer) neighbourStateRule(st *StepRecord, diffs []stateDiff) (string, string) {
+	if st.Step.Op != OpAttachPort || !st.Kept {
+		return "", ""
+	}
+	for _, d := range diffs {
+		if d.ref == st.Step.Port && (d.aspect == aspectAddress || d.aspect == aspectNIC) {
+			return "PORT-ID-RETAINED", "a kept port keeps its MAC and IPs when it is attached again"
+		}
+	}
+	return "", ""
 }

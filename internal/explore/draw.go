@@ -93,10 +93,10 @@ func (r *seqRun) candidates(f facts) candidates {
 // can reports whether op can run now.
 func (r *seqRun) can(op Op, c candidates) bool {
 	x := r.x
-	if !slices.Contains(x.cfg.Ops, op) {
+	if !slices.Contains(x.cfg.Ops, op) || x.knownBreak(opRules[op]) {
 		return false
 	}
-	aimed := len(c.existing) > 0 || x.t.primaryProbe()
+	aimed := len(c.existing) > 0 || x.primaryProbe()
 	switch op {
 	case OpCreatePort:
 		return len(c.existing) < x.portCap()
@@ -113,7 +113,7 @@ func (r *seqRun) can(op Op, c candidates) bool {
 	case OpDetachElsewhere:
 		return len(c.otherNICs) > 0 || (x.t.Embedded && len(r.roles()) > 1)
 	case OpDetachPrimary:
-		return x.t.primaryProbe()
+		return x.primaryProbe()
 	case OpDetachMalformed, OpDetachForeign, OpDetachNoAuth, OpDetachBadAuth, OpDetachMethod:
 		return aimed
 	}
@@ -182,7 +182,7 @@ func (r *seqRun) build(op Op, c candidates, ch choices) Step {
 	// resort.
 	aimed := func() string {
 		var last []string
-		if x.t.primaryProbe() {
+		if x.primaryProbe() {
 			last = []string{RefPrimary}
 		}
 		return pick(ch.port, c.mainNICs, c.otherNICs, c.unattached, last)
@@ -258,3 +258,24 @@ func (r *seqRun) build(op Op, c candidates, ch choices) Step {
 
 // portCap bounds the ports a sequence holds at once: twice the NIC ceiling.
 func (x *explorer) portCap() int { return 2 * x.cfg.NICCeiling }
+
+// primaryProbe reports whether a request may aim at a server's primary
+// NIC: always on the embedded target (a fresh world per sequence); on a
+// configured one only with NICCONFORM_ALLOW_PRIMARY_PROBE and under a
+// profile that has a primary NIC (PRIMARY-FORBIDDEN pins a refusal). Under
+// one that has none (nova) the server's first NIC is its boot NIC, and a
+// detach of it cannot be undone: Nova deletes a port it made at boot
+// (nova/network/neutron.py, deallocate_port_for_instance) and a server
+// left without a NIC loses its network.
+func (x *explorer) primaryProbe() bool {
+	return x.t.Embedded || (x.t.AllowPrimaryProbe && len(x.rules.expect("PRIMARY-FORBIDDEN").Status) > 0)
+}
+
+// opRules are the operations that are cases of one rule whatever the
+// state: with that rule's break known (Config.Exclude, Baseline), they are
+// not drawn.
+var opRules = map[Op]string{
+	OpDetachNoAuth: "AUTH-MISSING", OpDetachBadAuth: "AUTH-INVALID", OpDetachForeign: "PATH-FOREIGN-PROJECT",
+	OpDetachMalformed: "PATH-MALFORMED", OpDetachMethod: "METHOD-NOT-ALLOWED", OpDetachCollection: "PATH-MISSING-PORT",
+	OpDetachUnknownServer: "PATH-UNKNOWN-SERVER",
+}

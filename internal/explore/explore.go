@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/nicconform/nicconform/internal/cases"
 	"github.com/nicconform/nicconform/internal/client"
 	"github.com/nicconform/nicconform/internal/journal"
 	"github.com/nicconform/nicconform/internal/lifecycle"
+	"github.com/nicconform/nicconform/internal/report"
 	"github.com/nicconform/nicconform/spec"
 )
 
@@ -56,13 +59,24 @@ type Config struct {
 	Journal *journal.Journal
 	// Ops restricts the operations drawn (nil: every one in Ops).
 	Ops []Op
-	// PastNeighbours goes on exploring after a neighbour divergence (it is
-	// reported apart; a later one of the same signature is not shrunk
-	// again), until one of the detach operation or of the state.
-	PastNeighbours bool
-	// Progress, when non-nil, gets a line per finding and at the end.
-	Progress io.Writer
+	// Exclude and Baseline are rules whose breaks do not stop the run: a
+	// target's known breaks (Exclude from -exclude, Baseline from an
+	// earlier explore.json or conformance.json: LoadBaseline). A break of
+	// one ends its sequence with a known-break advisory; the requests that
+	// are cases of only such rules are not drawn. Exclude's ids must be
+	// the catalog's.
+	Exclude, Baseline []string
+	// Progress, when non-nil, gets a line per finding and at the end;
+	// against a configured target also one every ProgressEvery (default
+	// DefaultProgressEvery): sequences, steps, advisories so far, time
+	// left.
+	Progress      io.Writer
+	ProgressEvery time.Duration
 }
+
+// DefaultProgressEvery is how often a run against a configured target
+// says where it is.
+const DefaultProgressEvery = 10 * time.Second
 
 func (c *Config) defaults() error {
 	if c.Target == nil {
@@ -92,6 +106,9 @@ func (c *Config) defaults() error {
 	if c.Seed == 0 {
 		c.Seed = uint64(time.Now().UnixNano())
 	}
+	if c.ProgressEvery <= 0 {
+		c.ProgressEvery = DefaultProgressEvery
+	}
 	if c.RunID == "" {
 		c.RunID = "explore"
 	}
@@ -101,6 +118,23 @@ func (c *Config) defaults() error {
 	for _, op := range c.Ops {
 		if !slices.Contains(Ops, op) {
 			return fmt.Errorf("explore: unknown op %q", op)
+		}
+	}
+	return nil
+}
+
+// CheckRules checks rule ids against the catalog (spec/openapi.yaml): an
+// error names the first unknown one and lists the catalog's.
+func CheckRules(s *spec.Spec, ids []string) error {
+	known := map[string]bool{}
+	var all []string
+	for _, r := range s.Rules() {
+		known[r.ID] = true
+		all = append(all, r.ID)
+	}
+	for _, id := range ids {
+		if !known[id] {
+			return fmt.Errorf("explore: %q is no rule of the catalog (the rules: %s)", id, strings.Join(all, ", "))
 		}
 	}
 	return nil
@@ -158,6 +192,12 @@ type Result struct {
 	// neighbour divergences met on the way (with PastNeighbours; they are
 	// reported apart).
 	Findings []*Finding `json:"findings"`
+	// Advisories are what the target did that no rule's statement covers
+	// (a neighbour call's answer, a header, the state after a neighbour
+	// call), the rule each refusal satisfied where more than one applied,
+	// and the known breaks met (Config.Exclude, Config.Baseline): the
+	// suite's advisory shape, merged by kind and what they concern.
+	Advisories []report.Advisory `json:"advisories"`
 	// Leaks are what a cleanup could not undo, with how to sweep it.
 	Leaks []string `json:"leaks,omitempty"`
 	// Replay is set when the run replayed a recorded sequence.
@@ -210,6 +250,18 @@ type explorer struct {
 	admin       *client.Client   // a configured target's client for the claim and the checks
 	claimID     string           // the run's claim port
 	lease       *lifecycle.Lease // the claim's lease, renewed while the run lives
+	// knownRules are the rules whose breaks do not stop the run
+	// (Config.Exclude and Config.Baseline).
+	knownRules    map[string]bool
+	advisories    []report.Advisory
+	advisoryIndex map[string]int
+	// out serialises the progress lines (the heartbeat writes from its
+	// own goroutine); stat is what the heartbeat reads.
+	out  sync.Mutex
+	stat struct {
+		sync.Mutex
+		seqs, steps, advisories, current int
+	}
 }
 
 func newExplorer(ctx context.Context, cfg Config) (*explorer, error) {
@@ -228,7 +280,13 @@ func newExplorer(ctx context.Context, cfg Config) (*explorer, error) {
 		ctx: ctx, cfg: cfg, t: cfg.Target, spec: s, rules: newRules(s, cfg.Target.Profile),
 		malformed: map[string]cases.Case{}, caseKinds: map[string][]string{},
 		runID: cfg.RunID, journal: cfg.Journal, ignored: map[string]bool{}, ignoredNICs: map[string]int{},
-		known: map[string]bool{},
+		known: map[string]bool{}, knownRules: map[string]bool{}, advisoryIndex: map[string]int{},
+	}
+	if err := CheckRules(s, cfg.Exclude); err != nil {
+		return nil, err
+	}
+	for _, id := range append(slices.Clone(cfg.Exclude), cfg.Baseline...) {
+		x.knownRules[id] = true
 	}
 	for _, c := range cs {
 		if c.In != "path" {
@@ -242,8 +300,43 @@ func newExplorer(ctx context.Context, cfg Config) (*explorer, error) {
 
 func (x *explorer) progress(format string, args ...any) {
 	if x.cfg.Progress != nil {
+		x.out.Lock()
+		defer x.out.Unlock()
 		fmt.Fprintf(x.cfg.Progress, format+"\n", args...)
 	}
+}
+
+// heartbeat says where the run is every ProgressEvery, until stop is
+// called: against a configured target a sequence may take minutes.
+func (x *explorer) heartbeat(deadline time.Time) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(x.cfg.ProgressEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				x.stat.Lock()
+				seqs, steps, advs, cur := x.stat.seqs, x.stat.steps, x.stat.advisories, x.stat.current
+				x.stat.Unlock()
+				left := max(time.Until(deadline), 0).Round(time.Second)
+				x.progress("explore: %d sequences, %d steps done, %d advisories so far; in sequence %d; %s left of %s (at most %d sequences)",
+					seqs, steps, advs, cur, left, x.cfg.Duration, x.cfg.Seqs)
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// noteStatus updates what the heartbeat reads.
+func (x *explorer) noteStatus(seqs, current int) {
+	x.stat.Lock()
+	defer x.stat.Unlock()
+	x.stat.seqs, x.stat.current, x.stat.steps, x.stat.advisories = seqs, current, x.steps, len(x.advisories)
 }
 
 // nextSeq numbers a new sequence (shrinking replays included).
@@ -276,7 +369,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	res := x.result()
-	defer func() { res.Leaks = x.leaks }()
+	defer func() { res.Leaks, res.Advisories = x.leaks, x.advisories }()
 	if err := x.prepare(); err != nil {
 		x.finish()
 		return res, err
@@ -284,8 +377,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	defer x.finish()
 	start := time.Now()
 	deadline := start.Add(x.cfg.Duration)
+	if x.cfg.Progress != nil && !x.t.Embedded {
+		defer x.heartbeat(deadline)()
+	}
 	res.Stopped = "sequences"
 	for i := 0; i < x.cfg.Seqs; i++ {
+		x.noteStatus(i, i+1)
 		if ctx.Err() != nil {
 			res.Stopped = "interrupted"
 			break
@@ -309,7 +406,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			sortFindings(res)
 			return res, err
 		}
-		if f != nil && (f.Divergence.Kind != KindNeighbour || !x.cfg.PastNeighbours) {
+		if f != nil {
 			res.Stopped = "divergence"
 			break
 		}
@@ -369,7 +466,8 @@ func Replay(ctx context.Context, cfg Config, steps []Step) (*Result, error) {
 	d, err := x.replaySteps(r, steps)
 	exchanges := r.trimmedExchanges(len(r.steps))
 	x.cleanup(r)
-	res.Sequences, res.Steps, res.Elapsed, res.Leaks = 1, len(r.steps), time.Since(start), x.leaks
+	x.noteAdvisories(r.advisories)
+	res.Sequences, res.Steps, res.Elapsed, res.Leaks, res.Advisories = 1, len(r.steps), time.Since(start), x.leaks, x.advisories
 	if d != nil {
 		res.Findings = []*Finding{{Divergence: *d, Sequence: 1, FoundAfter: time.Since(start), FoundLength: len(r.steps),
 			Steps: append([]StepRecord(nil), r.steps...), exchanges: exchanges}}
@@ -390,6 +488,9 @@ func (x *explorer) replaySteps(r *seqRun, steps []Step) (*Divergence, error) {
 		if st.Server == Other && r.mdl.servers[Other] == "" {
 			return nil, fmt.Errorf("explore: replay: step %q needs a second server (NICCONFORM_OTHER_SERVER_ID)", st)
 		}
+		if !x.primaryProbe() && aimsAtPrimary(st) {
+			return nil, fmt.Errorf("explore: replay: step %q aims at the server's primary NIC, which this run may not (NICCONFORM_ALLOW_PRIMARY_PROBE, and a profile with a primary NIC): a detach of it could not be undone", st)
+		}
 		if i := handleIndex(st.Port); i >= len(r.mdl.ports) {
 			return nil, fmt.Errorf("explore: replay: step %q names port %s, which the sequence has not made", st, st.Port)
 		}
@@ -400,4 +501,9 @@ func (x *explorer) replaySteps(r *seqRun, steps []Step) (*Divergence, error) {
 	d, err := r.play(x.ctx)
 	x.steps += len(r.steps)
 	return d, err
+}
+
+// aimsAtPrimary reports whether a detach-family step names a primary NIC.
+func aimsAtPrimary(st Step) bool {
+	return st.Op.subject() && (st.Op == OpDetachPrimary || st.Port == RefPrimary || st.Port == RefOtherPrimary)
 }

@@ -280,19 +280,21 @@ func TestEstimate(t *testing.T) {
 	}
 }
 
-// TestReportSaysWhenNoRuleCovers: a divergence after a neighbour call is
-// covered by no rule, and the report says so in those words.
-func TestReportSaysWhenNoRuleCovers(t *testing.T) {
+// TestNeighbourStateAttributedToItsRule: a kept port attached again with a
+// new MAC (reattach-new-mac) shows after a neighbour call, and breaks
+// PORT-ID-RETAINED's statement (a kept port keeps its MAC): a divergence
+// attributed to that rule, the report naming it.
+func TestNeighbourStateAttributedToItsRule(t *testing.T) {
 	res, err := explore.Run(context.Background(), explore.Config{Target: embedded(t, "", string(mock.DevReattachNewMAC)), Seqs: 200, Steps: 12, Seed: 8, ShrinkTime: time.Second})
 	if err != nil || !res.Diverged() {
 		t.Fatalf("%v; %d sequences without finding reattach-new-mac", err, res.Sequences)
 	}
 	d := res.Findings[0].Divergence
-	if d.Kind != explore.KindState || d.Op != explore.OpAttachPort || d.Covered != explore.NoRule || !strings.Contains(d.What, "MAC") {
+	if d.Kind != explore.KindState || d.Op != explore.OpAttachPort || d.Rule != "PORT-ID-RETAINED" || !strings.Contains(d.What, "MAC") {
 		t.Errorf("divergence %+v", d)
 	}
-	if md := explore.Markdown(res, "explore.json"); !strings.Contains(md, "no rule covers this sequence") {
-		t.Errorf("explore.md does not say no rule covers it:\n%s", md)
+	if md := explore.Markdown(res, "explore.json"); !strings.Contains(md, "**Rule**: PORT-ID-RETAINED") {
+		t.Errorf("explore.md does not name the rule:\n%s", md)
 	}
 }
 

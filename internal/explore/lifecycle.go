@@ -19,7 +19,9 @@ import (
 func (x *explorer) prepare() error {
 	t := x.t
 	if t.Embedded {
-		return nil
+		// A first world, for its ids: the model of the first sequence
+		// (a replay's) is seeded with as many servers as the target has.
+		return t.reset()
 	}
 	ctx := x.ctx
 	c, err := client.New(client.Config{ComputeURL: t.ComputeURL, NetworkURL: t.NetworkURL, ProjectID: t.ProjectID,
@@ -88,8 +90,9 @@ func (x *explorer) finish() {
 }
 
 // cleanup undoes what a sequence did to a configured target: it unlocks
-// the server if the sequence locked it, detaches every NIC of a port the
-// sequence made and removes the port, and re-attaches the primary NIC if
+// the server if the sequence locked it, removes every port the sequence
+// made by the run's one removal policy (lifecycle.RemovePort: delete
+// first, detach only where the target keeps a bound port), and re-attaches the primary NIC if
 // a broken target let it go. What it cannot undo is a leak, and stops the
 // run: the next sequence would start from a world the model does not know.
 func (x *explorer) cleanup(r *seqRun) {
@@ -122,10 +125,14 @@ func (x *explorer) cleanup(r *seqRun) {
 			leak("port %s (%s): %v", id, handleRef(i), err)
 			continue
 		}
+		// The run's one removal policy (lifecycle.RemovePort): delete
+		// first; a target that keeps a bound port (409) gets the detach
+		// from the server the port names, then the delete again.
+		hint := ""
 		if role := r.tgt.role(port.DeviceID); role != "" {
-			_, _ = c.Detach(ctx, r.tgt.servers[role], id)
+			hint = r.tgt.servers[role]
 		}
-		if err := lifecycle.RemovePort(ctx, c, id, "", lifecycle.Bounds{Detach: t.DetachBound, Poll: t.Poll}); err != nil {
+		if err := lifecycle.RemovePort(ctx, c, id, hint, lifecycle.Bounds{Detach: t.DetachBound, Poll: t.Poll}); err != nil {
 			leak("port %s (%s): %v", id, handleRef(i), err)
 			continue
 		}

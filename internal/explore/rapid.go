@@ -220,6 +220,10 @@ func (m *machine) outcome() *Divergence {
 	d, err := r.play(m.x.ctx)
 	if a.best == nil {
 		m.x.steps += len(r.steps)
+		m.x.noteAdvisories(r.advisories)
+		m.x.stat.Lock()
+		m.x.stat.steps, m.x.stat.advisories = m.x.steps, len(m.x.advisories)
+		m.x.stat.Unlock()
 	}
 	m.steps, m.exchanges = r.steps, r.trimmedExchanges(len(r.steps))
 	m.x.cleanup(r)

@@ -113,26 +113,20 @@ func Markdown(res *Result, jsonPath string) string {
 		fmt.Fprintf(&b, "- explored: %d sequences, %d steps in %s (caps: %d sequences of at most %d steps, %s, NIC ceiling %d); stopped: %s\n",
 			res.Sequences, res.Steps, res.Elapsed.Round(time.Millisecond), res.Caps.Seqs, res.Caps.Steps, res.Caps.Duration, res.Caps.NICCeiling, res.Stopped)
 	}
-	var main, neighbour []*Finding
-	for _, f := range res.Findings {
-		if f.Divergence.Kind == KindNeighbour {
-			neighbour = append(neighbour, f)
-		} else {
-			main = append(main, f)
-		}
-	}
 	if len(res.Findings) == 0 {
-		b.WriteString("\n**No divergence**: the target answered every step as the reference model did, and showed the same state once both were quiescent.\n")
+		b.WriteString("\n**No divergence**: the target answered every step as a rule's statement allows, and showed the model's state once both were quiescent.\n")
 	}
-	for _, f := range main {
+	for _, f := range res.Findings {
 		b.WriteString("\n## Divergence\n\n")
 		writeFinding(&b, f, res.Replay, jsonPath)
 	}
-	if len(neighbour) > 0 {
-		b.WriteString("\n## Neighbour divergences (reported apart)\n\nA neighbour call (attach, show, list, ports, lock) answered differently from the model. The catalog judges the detach operation; these are the target's departures around it.\n")
-		for _, f := range neighbour {
-			b.WriteString("\n### " + f.Divergence.Signature() + "\n\n")
-			writeFinding(&b, f, res.Replay, jsonPath)
+	if len(res.Advisories) > 0 {
+		b.WriteString("\n## Advisories\n\nWhat the target did that no rule's statement covers (a neighbour call's answer, a header, the state after a neighbour call), the rule a refusal satisfied where more than one applied, and the known breaks met (-exclude, -baseline). None is a divergence; where the model could be brought to the target's state the sequence went on.\n\n")
+		for _, a := range res.Advisories {
+			fmt.Fprintf(&b, "- **%s** (%d×): %s\n", a.Kind, a.Count, report.Short(a.Message))
+			for _, e := range a.Evidence {
+				fmt.Fprintf(&b, "  - %s\n", report.Short(e))
+			}
 		}
 	}
 	if len(res.Leaks) > 0 {
@@ -170,6 +164,9 @@ func writeFinding(b *strings.Builder, f *Finding, replay bool, jsonPath string) 
 		fmt.Fprintf(b, "%d. **%s**%s\n", s.N, s.Step, mark)
 		if s.Rule != "" {
 			fmt.Fprintf(b, "   - case of %s\n", s.Rule)
+		}
+		if s.Advisory != "" {
+			fmt.Fprintf(b, "   - advisory: %s\n", report.Short(s.Advisory))
 		}
 		fmt.Fprintf(b, "   - target: `%s` → %s\n", s.Target.Request, answerWords(s.Target))
 		fmt.Fprintf(b, "   - model: `%s` → %s\n", s.Model.Request, answerWords(s.Model))

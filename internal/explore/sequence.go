@@ -24,8 +24,17 @@ type StepRecord struct {
 	// State is what the state comparison after the step found: "same", or
 	// the differences.
 	State string `json:"state,omitempty"`
-	// ByNet marks a step whose port was made by an attach-net.
+	// Satisfied names the rule whose statement the target's answer
+	// satisfied where it is not the model's (more than one rule applies,
+	// and no statement orders them).
+	Satisfied string `json:"satisfied,omitempty"`
+	// Advisory says what the target did here that no rule covers (an
+	// advisory of the run; the sequence went on).
+	Advisory string `json:"advisory,omitempty"`
+	// ByNet marks a step whose port was made by an attach-net; Kept an
+	// attach-port of a port a detach kept.
 	ByNet bool `json:"-"`
+	Kept  bool `json:"-"`
 }
 
 // planned is one step as the model ran it. A sequence runs in the model
@@ -74,31 +83,81 @@ type seqRun struct {
 	addrs      *addresses
 	gone       map[string]bool // handles both worlds showed deleted
 	seen       map[string]int  // request ids the target gave the detach operation
+	// skips are the steps the model skips: the target refused them where
+	// the model carried them out, and no rule covers that (replan).
+	skips map[int]bool
+	// advisories are what the target did that no rule covers, or that
+	// breaks a rule the run was told of (Config.Exclude, Baseline).
+	advisories []advisory
 }
 
 // newSeq seeds a fresh model for a sequence; the target joins in play.
 func (x *explorer) newSeq(n int) (*seqRun, error) {
+	r := &seqRun{x: x, n: n, addrs: newAddresses(), gone: map[string]bool{}, seen: map[string]int{}, skips: map[int]bool{}}
+	if err := r.freshModel(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// freshModel gives the sequence a fresh model, before any step.
+func (r *seqRun) freshModel() error {
+	x := r.x
 	servers := 1
 	if x.t.OtherServerID != "" {
 		servers = 2
 	}
 	mdl, m, err := newModel(x.spec, x.t.Profile, servers)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if servers > 1 && !x.t.Embedded {
 		// A configured target's other server is left alone, its primary
 		// unknown: the model's stands for it, out of every comparison.
 		mdl.ignored[mdl.primaries[Other]] = true
 	}
-	r := &seqRun{
-		x: x, n: n, mdl: mdl, model: m,
-		detached: map[string]bool{}, keptDetached: map[string]bool{},
-		addrs: newAddresses(), gone: map[string]bool{}, seen: map[string]int{},
+	if r.model != nil {
+		r.model.Close()
 	}
+	r.mdl, r.model = mdl, m
+	r.plan, r.byNet = nil, nil
+	r.detached, r.keptDetached = map[string]bool{}, map[string]bool{}
+	r.locked, r.lockSteps, r.otherSteps = false, false, false
 	r.initial = r.modelView(look{lock: true, roles: r.roles()})
 	r.lastModel = render(r.initial)
-	return r, nil
+	return nil
+}
+
+// replan brings the model to the target's observed state after step i+1
+// (plan[i]), which the target refused where the model carried it out and
+// which no rule covers (a port DELETE refused while the port is bound): a
+// fresh model runs the sequence again without that step (and without the
+// ones skipped before), so that the steps after it are held to a model in
+// the target's state. Only a step that makes no port may be skipped (the
+// ports' references would shift).
+func (r *seqRun) replan(ctx context.Context, i int) error {
+	old := r.plan
+	r.skips[i] = true
+	if err := r.freshModel(); err != nil {
+		return err
+	}
+	for j, p := range old {
+		if !r.skips[j] {
+			if err := r.planStep(ctx, p.rec.Step); err != nil {
+				return err
+			}
+			continue
+		}
+		q := p
+		q.rec.N, q.f, q.handle = len(r.plan)+1, r.facts(), -1
+		q.after = r.modelView(look{lock: true, roles: r.roles()})
+		q.changed, q.lockSteps, q.otherSteps = false, r.lockSteps, r.otherSteps
+		r.plan = append(r.plan, q)
+	}
+	// The fresh model gave the ports new addresses: only changes from here
+	// on count.
+	r.addrs = newAddresses()
+	return nil
 }
 
 // roles are the server roles the sequence has.
@@ -153,6 +212,7 @@ func (r *seqRun) planStep(ctx context.Context, st Step) error {
 	if i := handleIndex(st.Port); i >= 0 && i < len(r.byNet) {
 		p.rec.ByNet = r.byNet[i]
 	}
+	p.rec.Kept = st.Op == OpAttachPort && f.keptDetached[st.Port]
 	p.name = fmt.Sprintf("nicconform-%s-explore-%d-%d", r.x.runID, r.n, len(r.mdl.ports)+1)
 	req, c, err := r.mdl.request(st, r.x.spec, r.x.malformed, p.name)
 	if err != nil {
@@ -237,16 +297,39 @@ func (r *seqRun) play(ctx context.Context) (*Divergence, error) {
 		return nil, err
 	}
 	if !r.x.t.Embedded { // a fresh embedded world is the model's, by construction
-		if d, err := r.checkAt(ctx, 0); d != nil || err != nil {
-			return d, err
+		d, err := r.checkAt(ctx, 0)
+		if err != nil {
+			return nil, err
+		}
+		if r.triage(d, 0) == divergent {
+			// No rule's statement is at stake before any step: the
+			// precondition (the target as the last cleanup left it) failed.
+			return nil, fmt.Errorf("explore: sequence %d: before any step the target does not show the state explore left it in: %s", r.n, d.What)
 		}
 	}
-	for i := range r.plan {
-		if d, err := r.playStep(ctx, i); d != nil || err != nil {
-			return d, err
+	for i := 0; i < len(r.plan); i++ {
+		d, err := r.playStep(ctx, i)
+		if err != nil {
+			return nil, err
 		}
-		if d, err := r.checkAt(ctx, i+1); d != nil || err != nil {
-			return d, err
+		switch r.triage(d, i+1) {
+		case divergent:
+			return d, nil
+		case end:
+			return nil, nil
+		case skip:
+			if err := r.replan(ctx, i); err != nil {
+				return nil, err
+			}
+		}
+		if d, err = r.checkAt(ctx, i+1); err != nil {
+			return nil, err
+		}
+		switch r.triage(d, i+1) {
+		case divergent:
+			return d, nil
+		case end, skip:
+			return nil, nil
 		}
 	}
 	return nil, nil
@@ -294,7 +377,16 @@ func (r *seqRun) playStep(ctx context.Context, i int) (*Divergence, error) {
 	if st.Op == OpLock && ex.Status >= 200 && ex.Status < 300 {
 		r.lockedByUs = true
 	}
-	return r.x.compareStep(rec.N, st, rec.Rule, ex, p.mex, p.f, r.seen), nil
+	last := &r.steps[len(r.steps)-1]
+	d := r.x.compareStep(last, ex, p.mex, p.f, r.seen)
+	if last.Satisfied != "" {
+		what := fmt.Sprintf("%s: the target answered %d (%s), the model %d (%s); both rules apply and no statement orders them: conformant",
+			st, ex.Status, last.Satisfied, p.mex.Status, last.Rule)
+		last.Advisory = AdvisoryRuleOrder + ": " + what
+		r.advisories = append(r.advisories, advisory{kind: AdvisoryRuleOrder, key: fmt.Sprintf("%s %s %d/%s %d", AdvisoryRuleOrder, last.Satisfied, ex.Status, last.Rule, p.mex.Status),
+			message: fmt.Sprintf("%s (sequence %d, step %d)", what, r.n, rec.N), evidence: fmt.Sprintf("target: %s → %d", last.Target.Request, ex.Status)})
+	}
+	return d, nil
 }
 
 func journalKind(op Op) string {

@@ -219,9 +219,6 @@ func FromConfig(t config.Settings) (*Target, error) {
 	}, nil
 }
 
-// primaryProbe reports whether the primary-NIC DELETE may be sent.
-func (t *Target) primaryProbe() bool { return t.Embedded || t.AllowPrimaryProbe }
-
 // quiescent waits, within the detach bound, until an embedded target has
 // no detach in flight; it reports whether it has none. A configured
 // target's quiescence is known only by what it shows (see settle).
