@@ -15,8 +15,9 @@ import (
 
 // CleanupRequest bounds one call of a cleanup or a sweep (at most the
 // client's own per-attempt bound applies too): with the undos of a run in
-// parallel, a run stops within about two calls and one detach
-// (docs/design.md, "Stopping a run").
+// parallel, a run against a target that does what it answers stops within
+// a few calls (the undo and its read-back) and one detach (docs/design.md,
+// "Stopping a run"); Bounds.Total bounds the rest.
 const CleanupRequest = 5 * time.Second
 
 // Bounds are how long undoing may take.
