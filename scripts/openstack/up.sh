@@ -24,8 +24,8 @@
 #                                    a running agent with another poll is restarted)
 #
 # Output: $STATE/token.env (a fresh project-scoped token of the member, valid 1 h) and
-# $STATE/password.env (Keystone password login), each `export NICCONFORM_…=…` lines, and
-# the same as two lines on stdout: `ENV …` and `ENV_PASSWORD …`.
+# $STATE/password.env (Keystone password login), each `export NICCONFORM_…=…` lines
+# (mode 0600), and on stdout one `ENV …` line of the settings without their secrets.
 #
 # Idempotent: a running service is left running; databases, users and resources that
 # exist are reused. Stop everything with down.sh. Runs as root with no stdin (CI=true).
@@ -428,6 +428,7 @@ printf 'export %s\n' "${COMMON[@]}" "${PASSWORD[@]}" >"$S/password.env"
 TOKEN=$("$HERE/token.sh")
 printf 'export %s\n' "${COMMON[@]}" "NICCONFORM_AUTH_TOKEN=$TOKEN" >"$S/token.env"
 umask 022
-echo "ENV ${COMMON[*]} NICCONFORM_AUTH_TOKEN=$TOKEN"
-echo "ENV_PASSWORD ${COMMON[*]} ${PASSWORD[*]}"
+# The settings without their secrets: the token and the password stay in
+# the two files (mode 0600), never on stdout, where CI logs keep them.
+echo "ENV ${COMMON[*]} (token: $S/token.env; password login: $S/password.env)"
 say "done: source $S/token.env or $S/password.env"
