@@ -43,11 +43,17 @@ const (
 	// headers, and in the body (inside a JSON object's "echo" member, or
 	// appended to any other non-empty body), each in its raw, base64,
 	// base64url (unpadded), JSON \u-escaped (every character), JSON
-	// \/-escaped and URL-encoded (query and path) renderings; and it
-	// writes the raw request after each answer on the kept-alive
-	// connection, unasked, which net/http logs ("Unsolicited response
-	// received on idle HTTP channel starting with …").
+	// \/-escaped and URL-encoded (query and path) renderings. Every
+	// answer still parses: a run gets as far as it would without it.
 	Echo Mode = "echo"
+	// EchoIdle writes the raw request after each answer on its
+	// connection, unasked, then closes the connection. A client that
+	// finds those bytes while the connection is idle logs them (net/http:
+	// "Unsolicited response received on idle HTTP channel starting with
+	// …"); a client that has just sent its next request on that
+	// connection reads them as its answer and gets a malformed one, so a
+	// run behind it may stop at any call.
+	EchoIdle Mode = "echo-idle"
 	// DotIDs answers the attach (POST …/os-interface) with port_id ".."
 	// and the port creation (POST …/ports) with id ".": dot segments a
 	// client that puts them in a path sends to the server itself, or to
@@ -62,8 +68,11 @@ var faults = map[Mode]fault{
 		answer: redirectLogin,
 	},
 	Echo: {
-		doc:         "every request header and the body echoed back in every answer, in every rendering, and written raw after it on the idle connection",
-		rewrite:     echo,
+		doc:     "every request header and the body echoed back in every answer, in every rendering",
+		rewrite: echo,
+	},
+	EchoIdle: {
+		doc:         "the raw request written after every answer on its connection, unasked, which is then closed",
 		unsolicited: func(r *Request) []byte { return r.raw() },
 	},
 	DotIDs: {

@@ -78,10 +78,10 @@ func TestForwardAndRedirectLogin(t *testing.T) {
 	}
 }
 
-// echo puts every rendering in the answer's headers and body, and the raw
-// request after it on the connection.
+// echo puts every rendering in the answer's headers and body; echo-idle
+// the raw request after it on the connection.
 func TestEcho(t *testing.T) {
-	p, err := Start(Options{Upstream: upstream(t).URL, Modes: []Mode{Echo}})
+	p, err := Start(Options{Upstream: upstream(t).URL, Modes: []Mode{Echo, EchoIdle}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,9 +117,10 @@ func TestRedirectedLoginSendsNothing(t *testing.T) {
 }
 
 // A target that echoes every request (headers and body, in every
-// rendering) in its answers, and raw on idle connections, gets no
-// credential of the run into any output: stdout, stderr, any report or
-// the HAR. In every auth mode.
+// rendering) in its answers gets no credential of the run into any
+// output: stdout, stderr, any report or the HAR. In every auth mode, and
+// the run goes far enough (every answer still parses) that the echoes
+// reach the evidence of judged rules.
 func TestEchoedCredentialsNeverLeak(t *testing.T) {
 	for mode := range authModes {
 		t.Run(mode, func(t *testing.T) {
@@ -128,6 +129,23 @@ func TestEchoedCredentialsNeverLeak(t *testing.T) {
 			if conf.Summary.Pass+conf.Summary.Fail < 10 {
 				t.Fatalf("the run did not get far enough to prove anything: %+v\n%s", conf.Summary, out)
 			}
+			if len(px.Credentials()) == 0 {
+				t.Fatal("the proxy saw no credential: nothing was echoed")
+			}
+			leaks(t, px, out, dir)
+		})
+	}
+}
+
+// A target that writes each request back raw on its connection, unasked,
+// gets no credential into net/http's log ("Unsolicited response …") or any
+// other output. Such bytes read as the answer to a request just sent on
+// that connection stop the run at any call, so here only the log and the
+// outputs are judged.
+func TestUnsolicitedEchoNeverLeaks(t *testing.T) {
+	for mode := range authModes {
+		t.Run(mode, func(t *testing.T) {
+			px, out, _, dir := hostileRun(t, mode, faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.Echo, faultproxy.EchoIdle}})
 			if len(px.Credentials()) == 0 {
 				t.Fatal("the proxy saw no credential: nothing was echoed")
 			}
