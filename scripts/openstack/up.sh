@@ -177,7 +177,25 @@ wait_http $KS/v3
 
 export OS_AUTH_URL=$KS/v3 OS_USERNAME=admin OS_PASSWORD=$PW_ADMIN OS_PROJECT_NAME=admin \
   OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default OS_IDENTITY_API_VERSION=3 OS_REGION_NAME=RegionOne
-OSC="openstack"
+# retry CMD...: runs an openstack CLI command again (up to 5 times, 3 s
+# apart) when it failed on the connection: Nova's uwsgi resets one now and
+# then (seen: "Connection aborted ... Connection reset by peer" on the poll
+# of a server delete --wait). Only for commands that are safe to repeat.
+# Another failure is returned as it is (its stderr shown); 5 connection
+# failures return 75. CMD may hold a password: it is never printed.
+retry() {
+  local i rc errf=$RUN/retry.err
+  for i in 1 2 3 4 5; do
+    "$@" 2>"$errf" && return 0 || rc=$?
+    if ! grep -qiE 'Unable to establish connection|Connection aborted|Connection reset|Connection refused|Remote end closed|Max retries exceeded|Gateway Timeout|Service Unavailable' "$errf"; then
+      cat "$errf" >&2; return $rc
+    fi
+    say "a connection error ($(grep -oiE 'Connection [a-z]+|Remote end closed|Max retries exceeded|Gateway Timeout|Service Unavailable|Unable to establish connection' "$errf" | head -1)), try $i of 5"
+    sleep 3
+  done
+  cat "$errf" >&2; return 75
+}
+OSC="retry openstack"
 exists() { $OSC "$@" -f value -c id >/dev/null 2>&1; }
 if [ ! -f "$S/keystone/.catalog" ]; then
   exists project show service || $OSC project create --domain default service >/dev/null
@@ -378,29 +396,51 @@ if ! exists image show nicconform-fake; then
   $OSC image create --disk-format raw --container-format bare --public --file "$S/fake.img" nicconform-fake >/dev/null
 fi
 # everything below as the (non-admin, member) test user, in its project
-U=(env OS_USERNAME=nicconform OS_PASSWORD="$PW_USER" OS_PROJECT_NAME=nicconform openstack)
+U=(retry env OS_USERNAME=nicconform OS_PASSWORD="$PW_USER" OS_PROJECT_NAME=nicconform openstack)
 "${U[@]}" network show nicconform-net -f value -c id >/dev/null 2>&1 || "${U[@]}" network create nicconform-net >/dev/null
 "${U[@]}" subnet show nicconform-subnet -f value -c id >/dev/null 2>&1 || \
   "${U[@]}" subnet create --network nicconform-net --subnet-range 10.20.0.0/22 nicconform-subnet >/dev/null
 NET_ID=$("${U[@]}" network show nicconform-net -f value -c id)
+# wait_server NAME ACTIVE|gone: polls the server (every 2 s, at most 300 s)
+# until it is ACTIVE, or until Nova no longer knows it. Our own loop, not
+# --wait, so that a poll's connection error is retried, not fatal.
+wait_server() {
+  local n=$1 want=$2 i st rc
+  for i in $(seq 1 150); do
+    st=$("${U[@]}" server show "$n" -f value -c status 2>/dev/null) && rc=0 || rc=$?
+    if [ $rc = 0 ]; then
+      [ "$st" = "$want" ] && return 0
+      [ "$st" = ERROR ] && { echo "up.sh: server $n is ERROR" >&2; return 1; }
+    elif [ $rc = 75 ]; then
+      echo "up.sh: Nova did not answer about server $n" >&2; return 1
+    elif [ "$want" = gone ]; then
+      return 0
+    fi
+    sleep 2
+  done
+  echo "up.sh: server $n not $want after 300 s (status ${st:-unknown})" >&2; return 1
+}
 if [ "$compute_restarted" = yes ]; then
   # FakeDriver keeps its instances and interfaces in memory: servers from an earlier nova-compute are stale
   for n in nicconform-a nicconform-b; do
     if "${U[@]}" server show $n -f value -c id >/dev/null 2>&1; then
-      say "nova-compute was (re)started: recreating $n"; "${U[@]}" server delete --wait $n
+      say "nova-compute was (re)started: recreating $n"
+      "${U[@]}" server delete $n || say "the delete of $n failed; waiting for it to be gone anyway"
+      wait_server $n gone || exit 1
     fi
   done
 fi
 for n in nicconform-a nicconform-b; do
-  "${U[@]}" server show $n -f value -c id >/dev/null 2>&1 || \
-    "${U[@]}" server create --flavor nicconform.tiny --image nicconform-fake --nic net-id="$NET_ID" --wait $n >/dev/null
+  if ! "${U[@]}" server show $n -f value -c id >/dev/null 2>&1; then
+    # not retried (a repeated create would make a second server of that
+    # name); a create whose answer was lost is found by the wait
+    "${U[@]:1}" server create --flavor nicconform.tiny --image nicconform-fake --nic net-id="$NET_ID" $n >/dev/null || \
+      say "the create of $n failed; looking whether Nova made it anyway"
+  fi
+  wait_server $n ACTIVE || exit 1
 done
 SERVER_A=$("${U[@]}" server show nicconform-a -f value -c id)
 SERVER_B=$("${U[@]}" server show nicconform-b -f value -c id)
-for n in nicconform-a nicconform-b; do
-  st=$("${U[@]}" server show $n -f value -c status)
-  [ "$st" = ACTIVE ] || { echo "up.sh: server $n is $st" >&2; exit 1; }
-done
 for n in nicconform-a nicconform-b; do
   nics=$("${U[@]}" port list --server $n -f value -c ID | wc -l)
   [ "$nics" = 1 ] || say "WARNING: server $n has $nics NICs, not 1 (a run left something behind?)"
