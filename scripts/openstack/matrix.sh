@@ -8,6 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 polls=("$@")
 [ ${#polls[@]} -gt 0 ] || polls=(0.2 1 3)
+make -s build >/dev/null || { echo "matrix.sh: make build failed" >&2; exit 2; }
 status=0
 for poll in "${polls[@]}"; do
   NICCONFORM_OPENSTACK_AGENT_POLL=$poll scripts/openstack/up.sh >/dev/null 2>&1 || { echo "poll $poll: up.sh failed"; status=1; continue; }
