@@ -98,10 +98,17 @@ func errPrimary(portID string) *apiError {
 }
 
 // writeAccepted answers an accepted detach: 202, zero bytes, no
-// Content-Type.
+// Content-Type; under the nova profile with Content-Type: application/json,
+// as upstream Nova answers every response of its API, the bodiless 202
+// too (ResponseObject.serialize, nova/api/openstack/wsgi.py:287-300; seen
+// on the real cloud, docs/openstack.md). BODY-EMPTY-RESPONSE holds (zero
+// bytes); the reports raise the content-type-on-empty-body advisory.
 func (m *Mock) writeAccepted(w http.ResponseWriter) {
 	if m.dev.acceptedWritten(w) {
 		return
+	}
+	if m.opts.Profile == ProfileNova {
+		w.Header().Set("Content-Type", "application/json")
 	}
 	w.WriteHeader(http.StatusAccepted)
 }

@@ -290,7 +290,7 @@ var probes = map[Deviation]probe{
 	DevReservePortIgnored: {reservePort: true, check: func(t *testing.T, h *harness) bool {
 		port := h.createPort("reserve")
 		h.attachPort(h.srv.ServerID, port.ID)
-		checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, port.ID)+"?reserve_port=true", ""))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, port.ID)+"?reserve_port=true", ""))
 		h.settle()
 		_, kept := h.portByID(port.ID)
 		return !kept
@@ -402,20 +402,20 @@ func TestReservePortVariant(t *testing.T) {
 	}{{"", false}, {"?reserve_port=false", false}, {"?reserve_port=true", true}} {
 		port := h.createPort("reserve")
 		h.attachPort(h.srv.ServerID, port.ID)
-		checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, port.ID)+c.query, ""))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, port.ID)+c.query, ""))
 		if _, kept := h.portByID(port.ID); kept != c.kept {
 			t.Errorf("detach%s: kept=%v, want %v", c.query, kept, c.kept)
 		}
 	}
 	nic := h.attachNet(h.srv.ServerID) // reserve_port=true keeps a net_id port too
-	checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID)+"?reserve_port=true", ""))
+	h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID)+"?reserve_port=true", ""))
 	if _, kept := h.portByID(nic.PortID); !kept {
 		t.Error("reserve_port=true did not keep a net_id port")
 	}
 	faithful := newHarness(t, Options{ImmediateDetach: true})
 	port := faithful.createPort("default")
 	faithful.attachPort(faithful.srv.ServerID, port.ID)
-	checkAccepted(t, faithful.do("DELETE", faithful.nicPath(faithful.srv.ServerID, port.ID), ""))
+	faithful.checkAccepted(t, faithful.do("DELETE", faithful.nicPath(faithful.srv.ServerID, port.ID), ""))
 	if _, kept := faithful.portByID(port.ID); !kept {
 		t.Error("without the variant a port_id port is kept")
 	}
@@ -427,7 +427,7 @@ func TestDeviationsNovaProfile(t *testing.T) {
 	t.Run("unknown-port-accepted detaches from the other server", func(t *testing.T) {
 		h := newHarness(t, Options{Profile: ProfileNova, Servers: 2, ImmediateDetach: true, Deviations: []Deviation{DevUnknownPortAccepted}})
 		nic := h.attachNet(h.seed.Servers[1].ServerID)
-		checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID), ""))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID), ""))
 		if h.attached(h.seed.Servers[1].ServerID, nic.PortID) {
 			t.Error("not detached from the other server")
 		}
@@ -435,7 +435,7 @@ func TestDeviationsNovaProfile(t *testing.T) {
 	t.Run("faithful nova leaves the other server alone", func(t *testing.T) {
 		h := newHarness(t, Options{Profile: ProfileNova, Servers: 2, ImmediateDetach: true})
 		nic := h.attachNet(h.seed.Servers[1].ServerID)
-		checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID), ""))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID), ""))
 		if !h.attached(h.seed.Servers[1].ServerID, nic.PortID) {
 			t.Error("detached from the other server")
 		}
@@ -443,14 +443,14 @@ func TestDeviationsNovaProfile(t *testing.T) {
 	t.Run("primary-detachable is the nova behaviour", func(t *testing.T) {
 		for _, devs := range [][]Deviation{nil, {DevPrimaryDetachable}} {
 			h := newHarness(t, Options{Profile: ProfileNova, ImmediateDetach: true, Deviations: devs})
-			checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, h.srv.PrimaryPortID), ""))
+			h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, h.srv.PrimaryPortID), ""))
 		}
 	})
 	t.Run("request-body-required accepts {} with JSON", func(t *testing.T) {
 		h := newHarness(t, Options{Profile: ProfileNova, ImmediateDetach: true, Deviations: []Deviation{DevRequestBodyRequired}})
 		nic := h.attachNet(h.srv.ServerID)
 		checkError(t, ErrorsNova, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID), ""), 400, "")
-		checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID), "{}"))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID), "{}"))
 	})
 	t.Run("request-body-required leaves refusals as they are", func(t *testing.T) {
 		h := newHarness(t, Options{Profile: ProfileHuawei, ImmediateDetach: true, Deviations: []Deviation{DevRequestBodyRequired}})
@@ -478,7 +478,7 @@ func TestDeviationDetails(t *testing.T) {
 	t.Run("detach-instead-neighbour keeps the NIC named and detaches the newest other", func(t *testing.T) {
 		h := newHarness(t, opts(5*time.Millisecond, DevDetachInsteadNeighbour))
 		a, b, c := h.attachNet(h.srv.ServerID), h.attachNet(h.srv.ServerID), h.attachNet(h.srv.ServerID)
-		checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, b.PortID), ""))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, b.PortID), ""))
 		h.settle()
 		if !h.attached(h.srv.ServerID, a.PortID) || !h.attached(h.srv.ServerID, b.PortID) || h.attached(h.srv.ServerID, c.PortID) {
 			t.Errorf("NICs left: %v", h.m.Interfaces(h.srv.ServerID))
@@ -545,7 +545,7 @@ func TestDeviationDetails(t *testing.T) {
 			o.Profile = profile
 			h := newHarness(t, o)
 			a := h.attachNet(h.srv.ServerID)
-			checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, a.PortID), ""))
+			h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, a.PortID), ""))
 			rec := h.do("DELETE", h.nicPath(h.srv.ServerID, a.PortID), "")
 			checkError(t, ErrorsNova, rec, http.StatusInternalServerError, "")
 			if !strings.Contains(rec.Body.String(), `"computeFault"`) || h.m.Pending() != 1 {
@@ -557,7 +557,7 @@ func TestDeviationDetails(t *testing.T) {
 		h := newHarness(t, opts(0, DevKeptPortLosesIP))
 		p := h.createPort("kept")
 		h.attachPort(h.srv.ServerID, p.ID)
-		checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, p.ID), ""))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, p.ID), ""))
 		rec := h.do("GET", "/v2.0/ports/"+p.ID, "")
 		h.expect(rec, http.StatusOK, "show kept port")
 		if !strings.Contains(rec.Body.String(), `"fixed_ips":[]`) {
@@ -667,8 +667,8 @@ func TestDeviationDetails(t *testing.T) {
 			o.Profile = profile
 			h := newHarness(t, o)
 			a, b := h.attachNet(h.srv.ServerID), h.attachNet(h.srv.ServerID)
-			checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, strings.ToUpper(a.PortID)+"-extra"), ""))
-			checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID+"0", b.PortID), ""))
+			h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, strings.ToUpper(a.PortID)+"-extra"), ""))
+			h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID+"0", b.PortID), ""))
 			if h.attached(h.srv.ServerID, a.PortID) || h.attached(h.srv.ServerID, b.PortID) {
 				t.Errorf("%s: not detached", profile)
 			}
@@ -684,18 +684,18 @@ func TestDeviationDetails(t *testing.T) {
 		h := newHarness(t, Options{Servers: 3, ImmediateDetach: true, Deviations: []Deviation{DevOtherServerNICDetached}})
 		s := h.seed.Servers
 		old3, new3 := h.attachNet(s[2].ServerID), h.attachNet(s[2].ServerID)
-		checkAccepted(t, h.do("DELETE", h.nicPath(s[0].ServerID, h.attachNet(s[0].ServerID).PortID), ""))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(s[0].ServerID, h.attachNet(s[0].ServerID).PortID), ""))
 		if !h.attached(s[2].ServerID, old3.PortID) || h.attached(s[2].ServerID, new3.PortID) {
 			t.Errorf("server 3 NICs: %v", h.m.Interfaces(s[2].ServerID))
 		}
 		// From the last server the search wraps to the first.
 		n1 := h.attachNet(s[0].ServerID)
-		checkAccepted(t, h.do("DELETE", h.nicPath(s[2].ServerID, old3.PortID), ""))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(s[2].ServerID, old3.PortID), ""))
 		if h.attached(s[0].ServerID, n1.PortID) || !h.attached(s[0].ServerID, s[0].PrimaryPortID) {
 			t.Errorf("server 1 NICs: %v", h.m.Interfaces(s[0].ServerID))
 		}
 		// With no other non-primary NIC anywhere, only the NIC named goes.
-		checkAccepted(t, h.do("DELETE", h.nicPath(s[1].ServerID, h.attachNet(s[1].ServerID).PortID), ""))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(s[1].ServerID, h.attachNet(s[1].ServerID).PortID), ""))
 		for _, srv := range s {
 			if got := h.m.Interfaces(srv.ServerID); len(got) != 1 {
 				t.Errorf("server %s NICs: %v", srv.ServerID, got)
