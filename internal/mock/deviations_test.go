@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +18,7 @@ import (
 type probe struct {
 	delay       time.Duration // zero: immediate detach
 	reservePort bool          // the reserve_port variant (Options.ReservePort)
+	profile     Profile       // "": huawei
 	check       func(t *testing.T, h *harness) (broken bool)
 }
 
@@ -354,6 +357,7 @@ var probes = map[Deviation]probe{
 		h.settle()
 		return busy
 	}},
+	DevNovaUpstream: {profile: ProfileNova, check: novaUpstreamProbe},
 	DevInterfaceNetIDEmpty: {check: func(t *testing.T, h *harness) bool {
 		var out struct {
 			InterfaceAttachments []struct {
@@ -365,6 +369,24 @@ var probes = map[Deviation]probe{
 		}
 		return len(out.InterfaceAttachments) > 0 && out.InterfaceAttachments[0].NetID == ""
 	}},
+}
+
+// novaUpstreamProbe: under the nova profile, a DELETE of the collection
+// answers an error in a documented shape, a malformed port id answers 4xx,
+// and a DELETE with an empty project segment changes nothing.
+func novaUpstreamProbe(t *testing.T, h *harness) bool {
+	nic := h.attachNet(h.srv.ServerID)
+	rec := h.do("DELETE", h.nics(h.srv.ServerID), "")
+	if !documentedError(rec.Code, rec.Body.Bytes()) {
+		return true
+	}
+	if code := h.do("DELETE", h.nicPath(h.srv.ServerID, strings.Repeat("z", 36)), "").Code; code < 400 || code >= 500 {
+		return true
+	}
+	code, changed := changedBy(h, func() int {
+		return h.do("DELETE", "/v2.1//servers/"+h.srv.ServerID+"/os-interface/"+nic.PortID, "").Code
+	})
+	return code < 400 || code >= 500 || changed
 }
 
 // TestDeviations shows that each deviation breaks its rule, and that the
@@ -379,7 +401,7 @@ func TestDeviations(t *testing.T) {
 		t.Run(string(info.Name), func(t *testing.T) {
 			t.Parallel()
 			for _, on := range []bool{false, true} {
-				o := Options{Servers: 2, Delay: p.delay, ImmediateDetach: p.delay == 0, ReservePort: p.reservePort}
+				o := Options{Servers: 2, Delay: p.delay, ImmediateDetach: p.delay == 0, ReservePort: p.reservePort, Profile: p.profile}
 				if on {
 					o.Deviations = []Deviation{info.Name}
 				}
@@ -702,4 +724,90 @@ func TestDeviationDetails(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestNovaUpstream holds the nova-upstream deviation to what the real
+// cloud answered (docs/openstack.md, the HAR of a `make
+// conformance-openstack` run): each routing 404 with webob's body, byte for
+// byte; 202 and nothing changed for a malformed port id; the project-less
+// route for an empty project segment, which detaches the NIC; everything
+// else as the faithful nova mock.
+func TestNovaUpstream(t *testing.T) {
+	h := newHarness(t, Options{Profile: ProfileNova, ImmediateDetach: true, Deviations: []Deviation{DevNovaUpstream}})
+	nic := h.attachNet(h.srv.ServerID)
+	base, server := h.base(), h.srv.ServerID
+	before := h.snapshot()
+	for _, c := range []struct{ method, path string }{
+		{"DELETE", h.nics(server)},
+		{"DELETE", h.nics(server) + "/"},
+		{"PUT", h.nicPath(server, nic.PortID)},
+		{"PATCH", h.nicPath(server, nic.PortID)},
+		{"POST", h.nicPath(server, nic.PortID)},
+		{"DELETE", "/v2.1/" + strings.Repeat("z", 32) + "/servers/" + server + "/os-interface/" + nic.PortID},
+		{"DELETE", "/v2.1/" + h.seed.ProjectID[:16] + "%2F" + h.seed.ProjectID[16:] + "/servers/" + server + "/os-interface/" + nic.PortID},
+		{"DELETE", "/v2.1/" + h.seed.ProjectID[:31] + "%C3%A9/servers/" + server + "/os-interface/" + nic.PortID},
+		{"DELETE", base + "/servers//os-interface/" + nic.PortID},
+		{"DELETE", base + "/servers/" + server[:18] + "%2F" + server[18:] + "/os-interface/" + nic.PortID},
+		{"DELETE", h.nicPath(server, nic.PortID[:18]+"%2F"+nic.PortID[18:])},
+		{"GET", "/v2.1/" + h.seed.ProjectID + "/nowhere"},
+	} {
+		rec := h.do(c.method, c.path, "")
+		if rec.Code != http.StatusNotFound || rec.Body.String() != webobNotFound || rec.Header().Get("Content-Type") != "application/json" {
+			t.Errorf("%s %s: %d %q %q, want the routing 404", c.method, c.path, rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())
+		}
+		if _, has := rec.Header()["Allow"]; has {
+			t.Errorf("%s %s: Allow %q", c.method, c.path, rec.Header().Get("Allow"))
+		}
+	}
+	for _, port := range []string{strings.Repeat("z", 36), nic.PortID + "0", nic.PortID[:35] + "%C3%A9"} {
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(server, port), ""))
+	}
+	// A malformed server id is InstanceNotFound (a Nova fault), a foreign
+	// project the 400 of the reference.
+	checkError(t, ErrorsNova, h.do("DELETE", h.nicPath(strings.Repeat("z", 36), nic.PortID), ""), http.StatusNotFound, "")
+	checkError(t, ErrorsNova, h.do("DELETE", "/v2.1/"+strings.Repeat("0", 32)+"/servers/"+server+"/os-interface/"+nic.PortID, ""), http.StatusBadRequest, "")
+	// Neutron's errors stay Neutron's, an encoded slash in a port id too.
+	checkNeutronError(t, h.do("GET", "/v2.0/ports/"+nic.PortID[:18]+"%2F"+nic.PortID[18:], ""), http.StatusNotFound, "HTTPNotFound")
+	if h.snapshot() != before {
+		t.Fatal("a refused or malformed request changed the world")
+	}
+	h.checkAccepted(t, h.do("DELETE", "/v2.1//servers/"+server+"/os-interface/"+nic.PortID, ""))
+	if h.attached(server, nic.PortID) {
+		t.Error("the empty project segment did not detach the NIC")
+	}
+}
+
+// TestNovaUpstreamFailsAreTheRealClouds: the rules nova-upstream is
+// expected to fail are exactly those whose verdict on the real cloud is
+// fail (scripts/openstack/expected.json), so `make fidelity` holds the
+// suite to the real cloud's verdicts.
+func TestNovaUpstreamFailsAreTheRealClouds(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "scripts", "openstack", "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var expected struct {
+		Rules map[string]struct{ Verdict string } `json:"rules"`
+	}
+	if err := json.Unmarshal(raw, &expected); err != nil {
+		t.Fatal(err)
+	}
+	var real []string
+	for id, r := range expected.Rules {
+		if r.Verdict == "fail" {
+			real = append(real, id)
+		}
+	}
+	var info DeviationInfo
+	for _, d := range Deviations() {
+		if d.Name == DevNovaUpstream {
+			info = d
+		}
+	}
+	got := append([]string{info.Rule}, info.AlsoBreaks...)
+	slices.Sort(real)
+	slices.Sort(got)
+	if !info.Exact || info.Profile != string(ProfileNova) || !slices.Equal(got, real) {
+		t.Errorf("nova-upstream expects %v (exact %v, profile %q); the real cloud fails %v", got, info.Exact, info.Profile, real)
+	}
 }
