@@ -676,3 +676,33 @@ func portNames(t *testing.T, url string) []string {
 	}
 	return names
 }
+
+// TestALockedNovaDetachNamesTheAdmin: under the nova profile a 202 on a
+// locked server is what upstream Nova gives an admin
+// (nova/compute/api.py:236-241), and a bare token does not say whose it
+// is: STATE-LOCKED's fail says so. Under huawei it does not.
+func TestALockedNovaDetachNamesTheAdmin(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite")
+	}
+	for _, profile := range []string{"nova", "huawei"} {
+		t.Run(profile, func(t *testing.T) {
+			dir := t.TempDir()
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			out, err := suite.Exec(ctx, "NICCONFORM_COMPUTE_URL=", "NICCONFORM_REPORT_DIR="+dir, "NICCONFORM_PROFILE="+profile,
+				"NICCONFORM_MOCK_DEVIATION="+string(mock.DevLockIgnored), "NICCONFORM_MOCK_ERRORS=", "NICCONFORM_DETACH_TIMEOUT=2s")
+			if err == nil {
+				t.Fatalf("the suite passed:\n%s", tailOf(out, 40))
+			}
+			conf := readConformance(t, dir)
+			reason := reasonOf(conf, "STATE-LOCKED")
+			if !strings.Contains(reason, "want 409, got 202") {
+				t.Fatalf("STATE-LOCKED: %q", reason)
+			}
+			if named := strings.Contains(reason, "check_instance_lock"); named != (profile == "nova") {
+				t.Errorf("%s: the reason names the admin's pass %v: %q", profile, named, reason)
+			}
+		})
+	}
+}
