@@ -40,7 +40,7 @@ type apiError struct {
 // under the nova profile, the request's method. The reference answers it
 // in the configured error shape; upstream Nova's router answers webob's
 // bare HTTPNotFound (nova/api/wsgi.py:218-220), whose body is in no
-// documented error shape (the nova-upstream deviation).
+// documented error shape (docs/openstack.md, "The mock learns real Nova").
 func errNoRoute() *apiError {
 	e := errNotFound(codeMock("ResourceNotFound"), "The resource could not be found.")
 	e.routing = true
