@@ -159,7 +159,7 @@ func mockUsage(fs *flag.FlagSet) {
 		"that point nicconform run at this mock (add the credentials you gave it).\n"+
 		"Stops on SIGINT/SIGTERM.\n\n"+
 		"Version discovery, without credentials, as Nova and Neutron serve it: GET / is\n"+
-		"Nova's version list, GET /v2.1 the v2.1 document (microversions "+mock.MinMicroversion+" to "+mock.MaxMicroversion+");\n"+
+		"Nova's version list, GET /v2.1 the v2.1 document (microversions "+mock.MinMicroversion+" to "+mock.MaxMicroversion+", "+mock.NovaMaxMicroversion+" under -profile nova);\n"+
 		"the network endpoint has a root of its own at "+mock.NetworkRoot+" (Neutron's version list\n"+
 		"at "+mock.NetworkRoot+"/, the ports API at "+mock.NetworkRoot+"/v2.0/ports as well as at /v2.0/ports).\n"+
 		"Compute calls take X-OpenStack-Nova-API-Version or OpenStack-API-Version: compute X.Y.\n\n"+

@@ -64,9 +64,21 @@ type iamAuth struct {
 	cfg IAMConfig
 	sem chan struct{} // held by the one login in flight
 
-	mu      sync.RWMutex // guards token and expires
+	mu      sync.RWMutex // guards token, expires and roles
 	token   string
 	expires time.Time
+	// roles are the names of the roles the last login answer's token
+	// carries on the project (token.roles); nil before a login.
+	roles []string
+}
+
+// Roles are the names of the roles the token carries on the project, as
+// the last login answer named them (Keystone v3 and Huawei IAM answer
+// token.roles [{id, name}]); known is false before the first login.
+func (a *iamAuth) Roles() (roles []string, known bool) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return append([]string(nil), a.roles...), a.roles != nil
 }
 
 // String never shows the password or the token.
@@ -155,12 +167,12 @@ func (a *iamAuth) current(ctx context.Context) (string, error) {
 	if tok, ok := a.cached(); ok { // another caller logged in meanwhile
 		return tok, nil
 	}
-	tok, lifetime, err := a.login(ctx)
+	tok, lifetime, roles, err := a.login(ctx)
 	if err != nil {
 		return "", err
 	}
 	a.mu.Lock()
-	a.token, a.expires = tok, a.cfg.Now().Add(lifetime)
+	a.token, a.expires, a.roles = tok, a.cfg.Now().Add(lifetime), roles
 	a.mu.Unlock()
 	return tok, nil
 }
@@ -210,16 +222,17 @@ type iamLogin struct {
 	} `json:"auth"`
 }
 
-// login posts the password login and returns the token and how long it
-// lives from now.
-func (a *iamAuth) login(ctx context.Context) (string, time.Duration, error) {
+// login posts the password login and returns the token, how long it
+// lives from now and the names of its roles (empty, not nil, when the
+// answer names none).
+func (a *iamAuth) login(ctx context.Context) (string, time.Duration, []string, error) {
 	switch {
 	case a.cfg.AuthURL == "":
-		return "", 0, fmt.Errorf("%s: no auth URL", a.who())
+		return "", 0, nil, fmt.Errorf("%s: no auth URL", a.who())
 	case a.cfg.User == "" || a.cfg.Password == "" || a.cfg.Domain == "" && a.cfg.DomainID == "":
-		return "", 0, fmt.Errorf("%s: the user name, password and domain are all required", a.who())
+		return "", 0, nil, fmt.Errorf("%s: the user name, password and domain are all required", a.who())
 	case a.cfg.ProjectID == "":
-		return "", 0, fmt.Errorf("%s: no project id to scope the token to", a.who())
+		return "", 0, nil, fmt.Errorf("%s: no project id to scope the token to", a.who())
 	}
 	var body iamLogin
 	body.Auth.Identity.Methods = []string{"password"}
@@ -230,12 +243,12 @@ func (a *iamAuth) login(ctx context.Context) (string, time.Duration, error) {
 	body.Auth.Scope.Project.ID = a.cfg.ProjectID
 	b, err := json.Marshal(body)
 	if err != nil {
-		return "", 0, fmt.Errorf("%s: %s", a.who(), a.scrub(err.Error()))
+		return "", 0, nil, fmt.Errorf("%s: %s", a.who(), a.scrub(err.Error()))
 	}
 	target := tokensURL(a.cfg.AuthURL)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(b))
 	if err != nil {
-		return "", 0, fmt.Errorf("%s: %s", a.who(), a.scrub(err.Error()))
+		return "", 0, nil, fmt.Errorf("%s: %s", a.who(), a.scrub(err.Error()))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
@@ -243,24 +256,47 @@ func (a *iamAuth) login(ctx context.Context) (string, time.Duration, error) {
 	hc.CheckRedirect = noRedirect
 	resp, err := hc.Do(req)
 	if err != nil {
-		return "", 0, fmt.Errorf("%s: POST %s: %s", a.who(), target, a.scrub(err.Error()))
+		return "", 0, nil, fmt.Errorf("%s: POST %s: %s", a.who(), target, a.scrub(err.Error()))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		return "", 0, fmt.Errorf("%s: POST %s: %d %s: %w", a.who(), target, resp.StatusCode, http.StatusText(resp.StatusCode), redirectError(resp))
+		return "", 0, nil, fmt.Errorf("%s: POST %s: %d %s: %w", a.who(), target, resp.StatusCode, http.StatusText(resp.StatusCode), redirectError(resp))
 	}
 	rb, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
 	tok := resp.Header.Get("X-Subject-Token")
 	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
-		return "", 0, fmt.Errorf("%s: POST %s: %d %s%s", a.who(), target, resp.StatusCode, http.StatusText(resp.StatusCode), a.detail(rb, tok))
+		return "", 0, nil, fmt.Errorf("%s: POST %s: %d %s%s", a.who(), target, resp.StatusCode, http.StatusText(resp.StatusCode), a.detail(rb, tok))
 	}
 	if err != nil {
-		return "", 0, fmt.Errorf("%s: reading the answer: %s", a.who(), a.scrub(err.Error()))
+		return "", 0, nil, fmt.Errorf("%s: reading the answer: %s", a.who(), a.scrub(err.Error()))
 	}
 	if tok == "" {
-		return "", 0, fmt.Errorf("%s: POST %s: %d with no X-Subject-Token header", a.who(), target, resp.StatusCode)
+		return "", 0, nil, fmt.Errorf("%s: POST %s: %d with no X-Subject-Token header", a.who(), target, resp.StatusCode)
 	}
-	return tok, a.lifetime(rb), nil
+	return tok, a.lifetime(rb), roleNames(rb), nil
+}
+
+// roleNames reads token.roles[].name from a login answer: the roles the
+// token carries on its project (empty when it names none or does not
+// parse).
+func roleNames(body []byte) []string {
+	var ans struct {
+		Token struct {
+			Roles []struct {
+				Name string `json:"name"`
+			} `json:"roles"`
+		} `json:"token"`
+	}
+	names := []string{}
+	if json.Unmarshal(body, &ans) != nil {
+		return names
+	}
+	for _, r := range ans.Token.Roles {
+		if r.Name != "" {
+			names = append(names, r.Name)
+		}
+	}
+	return names
 }
 
 // lifetime reads token.expires_at (and issued_at, to be immune to a clock

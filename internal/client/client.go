@@ -230,6 +230,17 @@ func (c *Client) base(s Service) *url.URL {
 	return c.compute
 }
 
+// Roles are the names of the roles the client's credentials carry on the
+// project, as an IAM password login's answer named them (token.roles);
+// known is false where the credentials do not say (a bare token, a
+// signature) or before the first login.
+func (c *Client) Roles() (roles []string, known bool) {
+	if r, ok := c.auth.(interface{ Roles() ([]string, bool) }); ok {
+		return r.Roles()
+	}
+	return nil, false
+}
+
 func (c *Client) secrets() []string {
 	if c.auth == nil {
 		return nil

@@ -40,6 +40,9 @@ type Case struct {
 	// AlsoBreaks are the rules whose own statements the deviation breaks
 	// too: their failing is no blame beyond the intended rule.
 	AlsoBreaks []string
+	// Exact: Rule and every rule of AlsoBreaks must fail (a deviation that
+	// stands for a real cloud whose verdicts are known).
+	Exact bool
 }
 
 // Result is what one run found.
@@ -58,6 +61,20 @@ func (r Result) Beyond() []string {
 	var out []string
 	for _, id := range r.Failed {
 		if id != r.Rule && !slices.Contains(r.AlsoBreaks, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// Missing lists the rules of AlsoBreaks that an Exact case did not fail.
+func (r Result) Missing() []string {
+	if !r.Exact {
+		return nil
+	}
+	var out []string
+	for _, id := range r.AlsoBreaks {
+		if !slices.Contains(r.Failed, id) {
 			out = append(out, id)
 		}
 	}
@@ -194,7 +211,7 @@ func Markdown(results []Result) string {
 	for _, r := range results {
 		caught := r.outcome()
 		switch caught {
-		case "not clean", "no", "variant failed", "no advisory":
+		case "not clean", "no", "variant failed", "no advisory", "not all expected":
 			caught = "**" + strings.ToUpper(caught) + "**"
 		case "error":
 			caught = "ERROR"
@@ -229,7 +246,8 @@ func Markdown(results []Result) string {
 
 // outcome is the matrix's verdict on one run: "error" (no report),
 // "clean" or "not clean" (a faithful run), "yes" or "no" (a deviation
-// caught by its intended rule, or not).
+// caught by its intended rule, or not), "not all expected" (an Exact
+// deviation caught without all of AlsoBreaks failing).
 func (r Result) outcome() string {
 	switch {
 	case r.Err != nil:
@@ -248,6 +266,8 @@ func (r Result) outcome() string {
 		return "sequence-only: no rule failed"
 	case r.SequenceOnly:
 		return "sequence-only: rules failed"
+	case r.Caught() && len(r.Missing()) > 0:
+		return "not all expected"
 	case r.Caught():
 		return "yes"
 	}

@@ -44,7 +44,7 @@ func TestEveryRuleCanFail(t *testing.T) {
 			profile = "huawei"
 		}
 		runs = append(runs, fidelity.Case{Name: string(d.Name), Profile: profile, Deviation: string(d.Name), Rule: d.Rule,
-			Variant: d.Kind == mock.Variant, SequenceOnly: d.Kind == mock.SequenceOnly, Advisory: d.Advisory, AlsoBreaks: d.AlsoBreaks})
+			Variant: d.Kind == mock.Variant, SequenceOnly: d.Kind == mock.SequenceOnly, Advisory: d.Advisory, AlsoBreaks: d.AlsoBreaks, Exact: d.Exact})
 		if d.Kind == mock.BreaksRule {
 			proven[d.Rule] = true
 		}
@@ -91,6 +91,8 @@ func TestEveryRuleCanFail(t *testing.T) {
 			t.Errorf("%s: not caught by %s (failed: %v)", r.Name, r.Rule, r.Failed)
 		case r.Deviation != "" && !r.Variant && len(r.Beyond()) > 0:
 			t.Errorf("%s: blame beyond %s: %v also failed (their statements are not broken by it)", r.Name, r.Rule, r.Beyond())
+		case len(r.Missing()) > 0:
+			t.Errorf("%s: %v did not fail; its expected fails are exactly %s and %v (failed: %v)", r.Name, r.Missing(), r.Rule, r.AlsoBreaks, r.Failed)
 		}
 	}
 	for _, r := range results[:4] {

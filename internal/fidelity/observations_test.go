@@ -676,3 +676,84 @@ func portNames(t *testing.T, url string) []string {
 	}
 	return names
 }
+
+// TestALockedNovaDetachNamesTheAdmin: under the nova profile a 202 on a
+// locked server is what upstream Nova gives an admin
+// (nova/compute/api.py:236-241), and a bare token does not say whose it
+// is: STATE-LOCKED's fail says so. Under huawei it does not.
+func TestALockedNovaDetachNamesTheAdmin(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite")
+	}
+	for _, profile := range []string{"nova", "huawei"} {
+		t.Run(profile, func(t *testing.T) {
+			dir := t.TempDir()
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			out, err := suite.Exec(ctx, "NICCONFORM_COMPUTE_URL=", "NICCONFORM_REPORT_DIR="+dir, "NICCONFORM_PROFILE="+profile,
+				"NICCONFORM_MOCK_DEVIATION="+string(mock.DevLockIgnored), "NICCONFORM_MOCK_ERRORS=", "NICCONFORM_DETACH_TIMEOUT=2s")
+			if err == nil {
+				t.Fatalf("the suite passed:\n%s", tailOf(out, 40))
+			}
+			conf := readConformance(t, dir)
+			reason := reasonOf(conf, "STATE-LOCKED")
+			if !strings.Contains(reason, "want 409, got 202") {
+				t.Fatalf("STATE-LOCKED: %q", reason)
+			}
+			if named := strings.Contains(reason, "check_instance_lock"); named != (profile == "nova") {
+				t.Errorf("%s: the reason names the admin's pass %v: %q", profile, named, reason)
+			}
+		})
+	}
+}
+
+// TestARunAsAdminCannotJudgeTheLock: upstream Nova lets an admin pass a
+// lock (nova/compute/api.py:236-241). A run whose password login names the
+// admin role makes STATE-LOCKED an error naming its lock precondition and
+// leaves the server unlocked and its NICs as they were; a member's run
+// judges it (the mock refuses the member's detach: a pass).
+func TestARunAsAdminCannotJudgeTheLock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite")
+	}
+	for _, admin := range []bool{true, false} {
+		t.Run(fmt.Sprintf("admin=%v", admin), func(t *testing.T) {
+			srv, err := mock.NewServer(mock.Options{Profile: mock.ProfileNova, Servers: 2, Delay: 5 * time.Millisecond,
+				Users: []mock.User{{Name: "ops", Password: "ops-pw-3391", Admin: admin}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			seed := srv.Mock.Seed()
+			dir := t.TempDir()
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			out, _ := suite.Exec(ctx,
+				"NICCONFORM_COMPUTE_URL="+srv.URL, "NICCONFORM_NETWORK_URL=", "NICCONFORM_PROJECT_ID="+seed.ProjectID,
+				"NICCONFORM_SERVER_ID="+seed.Servers[0].ServerID, "NICCONFORM_OTHER_SERVER_ID="+seed.Servers[1].ServerID,
+				"NICCONFORM_NETWORK_ID="+seed.NetworkID, "NICCONFORM_PROFILE=nova", "NICCONFORM_AUTH_TOKEN=",
+				"OS_AUTH_URL="+srv.URL+mock.IdentityRoot, "OS_USERNAME=ops", "OS_PASSWORD=ops-pw-3391", "OS_USER_DOMAIN_NAME="+mock.DefaultDomain,
+				"NICCONFORM_DETACH_TIMEOUT=2s", "NICCONFORM_POLL_INTERVAL=10ms", "NICCONFORM_REPORT_DIR="+dir)
+			conf := readConformance(t, dir)
+			for _, v := range conf.Rules {
+				want := report.Pass
+				switch {
+				case v.ID == "PRIMARY-FORBIDDEN":
+					want = report.Skip
+				case v.ID == "STATE-LOCKED" && admin:
+					want = report.Error
+					if v.Precondition != "lock" || !strings.Contains(v.Reason, "admin role") || !strings.Contains(v.Reason, "nova/compute/api.py:236-241") {
+						t.Errorf("STATE-LOCKED: precondition %q, reason %q", v.Precondition, v.Reason)
+					}
+				}
+				if v.Verdict != want {
+					t.Errorf("%s: %s, want %s (%s)\n%s", v.ID, v.Verdict, want, v.Reason, tailOf(out, 20))
+				}
+			}
+			locked, _ := srv.Mock.Locked(seed.Servers[0].ServerID)
+			if nics := len(srv.Mock.Interfaces(seed.Servers[0].ServerID)); locked || nics != 1 {
+				t.Errorf("after the run: locked %v, %d NICs", locked, nics)
+			}
+		})
+	}
+}

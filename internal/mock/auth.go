@@ -22,6 +22,7 @@ type authState struct {
 // issuedToken is what the mock remembers of a token it issued.
 type issuedToken struct {
 	user, domain string
+	admin        bool // the user has the admin role (User.Admin)
 	expires      time.Time
 }
 
@@ -50,10 +51,23 @@ func (a *authState) issue(token string, t issuedToken) {
 
 // valid reports whether token was issued by the mock and has not expired.
 func (a *authState) valid(token string) bool {
+	_, ok := a.lookup(token)
+	return ok
+}
+
+// admin reports whether token is a valid token of an admin (User.Admin).
+func (a *authState) admin(token string) bool {
+	t, ok := a.lookup(token)
+	return ok && t.admin
+}
+
+// lookup returns what the mock remembers of a token it issued that has
+// not expired.
+func (a *authState) lookup(token string) (issuedToken, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	t, ok := a.tokens[sha256.Sum256([]byte(token))]
-	return ok && a.clock().Before(t.expires)
+	return t, ok && a.clock().Before(t.expires)
 }
 
 // verifiers are the ways the mock accepts a request, one row per kind of

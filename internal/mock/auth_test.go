@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -434,5 +435,53 @@ func TestIdentityDiscovery(t *testing.T) {
 	}
 	if rec := h.do("DELETE", IdentityRoot, "", "X-Auth-Token", ""); rec.Code != 405 {
 		t.Errorf("DELETE /identity: %d", rec.Code)
+	}
+}
+
+// An admin passes a lock under the nova profile, as upstream Nova's
+// check_instance_lock lets context.is_admin pass (nova/compute/api.py:236-241);
+// a member does not, nor anyone under huawei. The login answer names the
+// roles.
+func TestAdminPassesALock(t *testing.T) {
+	for _, profile := range []Profile{ProfileNova, ProfileHuawei} {
+		t.Run(string(profile), func(t *testing.T) {
+			h := newHarness(t, Options{Profile: profile, ImmediateDetach: true, Users: []User{
+				{Name: "root", Password: "root-pw-5521", Admin: true}, {Name: "joe", Password: "joe-pw-8812"}}})
+			token := func(user, password string, roles ...string) string {
+				rec := h.do("POST", iamTokensPath, loginBody(user, password, DefaultDomain, h.seed.ProjectID), "X-Auth-Token", "")
+				h.expect(rec, 201, "login")
+				var ans struct {
+					Token struct{ Roles []struct{ ID, Name string } }
+				}
+				h.decode(rec, &ans)
+				var got []string
+				for _, r := range ans.Token.Roles {
+					if r.ID == "" {
+						t.Errorf("role %s without an id", r.Name)
+					}
+					got = append(got, r.Name)
+				}
+				if !slices.Equal(got, roles) {
+					t.Errorf("%s's roles %v, want %v", user, got, roles)
+				}
+				return rec.Header().Get("X-Subject-Token")
+			}
+			admin, member := token("root", "root-pw-5521", "admin", "member"), token("joe", "joe-pw-8812", "member")
+			nic := h.attachNet(h.srv.ServerID)
+			h.expect(h.do("POST", h.base()+"/servers/"+h.srv.ServerID+"/action", `{"lock":null}`), http.StatusAccepted, "lock")
+			path := h.nicPath(h.srv.ServerID, nic.PortID)
+			for _, tok := range []string{member, h.m.opts.Token} {
+				checkError(t, ErrorsNova, h.do("DELETE", path, "", "X-Auth-Token", tok), http.StatusConflict, "")
+			}
+			rec := h.do("DELETE", path, "", "X-Auth-Token", admin)
+			if profile == ProfileHuawei {
+				checkError(t, ErrorsNova, rec, http.StatusConflict, "")
+				return
+			}
+			h.checkAccepted(t, rec)
+			if h.attached(h.srv.ServerID, nic.PortID) {
+				t.Error("the admin's detach did not detach")
+			}
+		})
 	}
 }

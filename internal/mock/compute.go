@@ -16,6 +16,9 @@ func (m *Mock) checkProject(r *request, seg segment) *apiError {
 	if seg.implied {
 		return nil
 	}
+	if aerr, ok := m.dev.projectSegment(m, r, seg); ok {
+		return aerr
+	}
 	if !seg.ok || !wellFormedProject(m.opts.Profile, seg.val) {
 		return errBadRequest(codeInvalid, "Malformed request URL: invalid project_id %q.", sanitize(seg.raw))
 	}

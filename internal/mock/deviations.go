@@ -3,7 +3,9 @@ package mock
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -71,6 +73,7 @@ const (
 	DevReservePortIgnored         Deviation = "reserve-port-ignored"
 	DevUnknownPortDetachesOther   Deviation = "unknown-port-detaches-other-later"
 	DevBusy409                    Deviation = "busy-409"
+	DevNovaUpstream               Deviation = "nova-upstream"
 
 	// Sequence-only deviations: each shows only after a sequence of calls
 	// the rule suite never makes (a port detached and attached again, a
@@ -94,6 +97,16 @@ const otherLater = 1
 
 // lateDelay is how long an accepted detach takes under completes-late.
 const lateDelay = 60 * time.Second
+
+// webobNotFound is the body of webob's bare HTTPNotFound as upstream Nova's
+// router answers it to a client that accepts JSON
+// (webob/exc.py:318-327 json_formatter, json.dumps; nova/api/wsgi.py:218-220),
+// byte for byte as the real cloud sent it (docs/openstack.md).
+const webobNotFound = `{"message": "The resource could not be found.<br /><br />\n\n\n", "code": "404 Not Found", "title": "Not Found"}`
+
+// novaProjectToken is the project segment Nova's routes accept
+// (ProjectMapper._get_project_id_token, nova/api/openstack/__init__.py:164-169).
+var novaProjectToken = regexp.MustCompile(`^[0-9a-f-]+$`)
 
 // constantRequestID is the request id of every response under
 // request-id-constant.
@@ -132,6 +145,10 @@ type DeviationInfo struct {
 	// Profile is the profile (spec/profiles) the kill matrix runs the
 	// deviation in, with the variant behaviour it implies; "" for huawei.
 	Profile string
+	// Exact: the kill matrix expects Rule and every rule in AlsoBreaks to
+	// fail, and no other (a deviation that stands for a real cloud whose
+	// verdicts are known: nova-upstream).
+	Exact bool
 
 	// hooks are what the deviation does (points.go).
 	hooks hooks
@@ -409,6 +426,47 @@ var deviationTable = []DeviationInfo{
 					return errBusy(d.s.id)
 				}
 				return answer
+			},
+		}},
+	{Name: DevNovaUpstream, Kind: BreaksRule, Rule: "PATH-MALFORMED", AlsoBreaks: []string{"ERROR-SHAPE", "SPEC-CONFORMANT"}, Profile: "nova", Exact: true,
+		Description: `what upstream Nova Zed does that breaks a rule, so its fails are exactly the real cloud's (scripts/openstack/expected.json, docs/openstack.md): the compute router's 404 (no route for the path or its method: DELETE …/os-interface and …/os-interface/, a project segment not [0-9a-f-]+, an empty server segment, an encoded slash in an id) answers webob's {"message","code":"404 Not Found","title"}, in no documented error shape; a malformed port id is accepted with 202 and nothing happens; an empty project segment (/v2.1//servers/…) is served as the project-less route, so a detach there detaches the NIC`,
+		hooks: hooks{
+			// nova/api/wsgi.py:218-220: no route, webob.exc.HTTPNotFound().
+			errorWritten: func(_ *Mock, w http.ResponseWriter, e *apiError) bool {
+				if sw, ok := w.(*statusWriter); !e.routing || ok && sw.neutron {
+					return false
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusNotFound)
+				_, _ = io.WriteString(w, webobNotFound)
+				return true
+			},
+			// Every route exists with and without the project segment
+			// (nova/api/openstack/__init__.py:203-215); an empty one is
+			// served as the route without it, one that is not
+			// [0-9a-f-]+ matches no route (__init__.py:164-169).
+			projectSegment: func(_ *Mock, _ *request, seg segment) (*apiError, bool) {
+				switch {
+				case seg.ok && seg.val == "":
+					return nil, true
+				case !seg.ok || !novaProjectToken.MatchString(seg.val):
+					return errNoRoute(), true
+				}
+				return nil, false
+			},
+			// An id with a slash in it, or none, matches no route; the
+			// port id is passed on unvalidated
+			// (nova/api/openstack/compute/attach_interfaces.py:216-220):
+			// an id no VIF has, 202, nothing happens. A malformed server
+			// id is InstanceNotFound, 404, as in the reference.
+			pathIDMalformed: func(seg segment, name string) (string, *apiError, bool) {
+				switch {
+				case !seg.ok || seg.val == "" || strings.Contains(seg.val, "/"):
+					return "", errNoRoute(), true
+				case name == "port_id":
+					return seg.val, nil, true
+				}
+				return "", nil, false
 			},
 		}},
 	{Name: DevMalformedID422, Kind: BreaksRule, Rule: "SPEC-CONFORMANT", Description: "a malformed server_id or port_id answers 422 with a documented error body: a 4xx (PATH-MALFORMED holds) that the detach operation does not document",

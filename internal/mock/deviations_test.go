@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +18,7 @@ import (
 type probe struct {
 	delay       time.Duration // zero: immediate detach
 	reservePort bool          // the reserve_port variant (Options.ReservePort)
+	profile     Profile       // "": huawei
 	check       func(t *testing.T, h *harness) (broken bool)
 }
 
@@ -290,7 +293,7 @@ var probes = map[Deviation]probe{
 	DevReservePortIgnored: {reservePort: true, check: func(t *testing.T, h *harness) bool {
 		port := h.createPort("reserve")
 		h.attachPort(h.srv.ServerID, port.ID)
-		checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, port.ID)+"?reserve_port=true", ""))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, port.ID)+"?reserve_port=true", ""))
 		h.settle()
 		_, kept := h.portByID(port.ID)
 		return !kept
@@ -354,6 +357,7 @@ var probes = map[Deviation]probe{
 		h.settle()
 		return busy
 	}},
+	DevNovaUpstream: {profile: ProfileNova, check: novaUpstreamProbe},
 	DevInterfaceNetIDEmpty: {check: func(t *testing.T, h *harness) bool {
 		var out struct {
 			InterfaceAttachments []struct {
@@ -365,6 +369,24 @@ var probes = map[Deviation]probe{
 		}
 		return len(out.InterfaceAttachments) > 0 && out.InterfaceAttachments[0].NetID == ""
 	}},
+}
+
+// novaUpstreamProbe: under the nova profile, a DELETE of the collection
+// answers an error in a documented shape, a malformed port id answers 4xx,
+// and a DELETE with an empty project segment changes nothing.
+func novaUpstreamProbe(t *testing.T, h *harness) bool {
+	nic := h.attachNet(h.srv.ServerID)
+	rec := h.do("DELETE", h.nics(h.srv.ServerID), "")
+	if !documentedError(rec.Code, rec.Body.Bytes()) {
+		return true
+	}
+	if code := h.do("DELETE", h.nicPath(h.srv.ServerID, strings.Repeat("z", 36)), "").Code; code < 400 || code >= 500 {
+		return true
+	}
+	code, changed := changedBy(h, func() int {
+		return h.do("DELETE", "/v2.1//servers/"+h.srv.ServerID+"/os-interface/"+nic.PortID, "").Code
+	})
+	return code < 400 || code >= 500 || changed
 }
 
 // TestDeviations shows that each deviation breaks its rule, and that the
@@ -379,7 +401,7 @@ func TestDeviations(t *testing.T) {
 		t.Run(string(info.Name), func(t *testing.T) {
 			t.Parallel()
 			for _, on := range []bool{false, true} {
-				o := Options{Servers: 2, Delay: p.delay, ImmediateDetach: p.delay == 0, ReservePort: p.reservePort}
+				o := Options{Servers: 2, Delay: p.delay, ImmediateDetach: p.delay == 0, ReservePort: p.reservePort, Profile: p.profile}
 				if on {
 					o.Deviations = []Deviation{info.Name}
 				}
@@ -402,20 +424,20 @@ func TestReservePortVariant(t *testing.T) {
 	}{{"", false}, {"?reserve_port=false", false}, {"?reserve_port=true", true}} {
 		port := h.createPort("reserve")
 		h.attachPort(h.srv.ServerID, port.ID)
-		checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, port.ID)+c.query, ""))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, port.ID)+c.query, ""))
 		if _, kept := h.portByID(port.ID); kept != c.kept {
 			t.Errorf("detach%s: kept=%v, want %v", c.query, kept, c.kept)
 		}
 	}
 	nic := h.attachNet(h.srv.ServerID) // reserve_port=true keeps a net_id port too
-	checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID)+"?reserve_port=true", ""))
+	h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID)+"?reserve_port=true", ""))
 	if _, kept := h.portByID(nic.PortID); !kept {
 		t.Error("reserve_port=true did not keep a net_id port")
 	}
 	faithful := newHarness(t, Options{ImmediateDetach: true})
 	port := faithful.createPort("default")
 	faithful.attachPort(faithful.srv.ServerID, port.ID)
-	checkAccepted(t, faithful.do("DELETE", faithful.nicPath(faithful.srv.ServerID, port.ID), ""))
+	faithful.checkAccepted(t, faithful.do("DELETE", faithful.nicPath(faithful.srv.ServerID, port.ID), ""))
 	if _, kept := faithful.portByID(port.ID); !kept {
 		t.Error("without the variant a port_id port is kept")
 	}
@@ -427,7 +449,7 @@ func TestDeviationsNovaProfile(t *testing.T) {
 	t.Run("unknown-port-accepted detaches from the other server", func(t *testing.T) {
 		h := newHarness(t, Options{Profile: ProfileNova, Servers: 2, ImmediateDetach: true, Deviations: []Deviation{DevUnknownPortAccepted}})
 		nic := h.attachNet(h.seed.Servers[1].ServerID)
-		checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID), ""))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID), ""))
 		if h.attached(h.seed.Servers[1].ServerID, nic.PortID) {
 			t.Error("not detached from the other server")
 		}
@@ -435,7 +457,7 @@ func TestDeviationsNovaProfile(t *testing.T) {
 	t.Run("faithful nova leaves the other server alone", func(t *testing.T) {
 		h := newHarness(t, Options{Profile: ProfileNova, Servers: 2, ImmediateDetach: true})
 		nic := h.attachNet(h.seed.Servers[1].ServerID)
-		checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID), ""))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID), ""))
 		if !h.attached(h.seed.Servers[1].ServerID, nic.PortID) {
 			t.Error("detached from the other server")
 		}
@@ -443,14 +465,14 @@ func TestDeviationsNovaProfile(t *testing.T) {
 	t.Run("primary-detachable is the nova behaviour", func(t *testing.T) {
 		for _, devs := range [][]Deviation{nil, {DevPrimaryDetachable}} {
 			h := newHarness(t, Options{Profile: ProfileNova, ImmediateDetach: true, Deviations: devs})
-			checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, h.srv.PrimaryPortID), ""))
+			h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, h.srv.PrimaryPortID), ""))
 		}
 	})
 	t.Run("request-body-required accepts {} with JSON", func(t *testing.T) {
 		h := newHarness(t, Options{Profile: ProfileNova, ImmediateDetach: true, Deviations: []Deviation{DevRequestBodyRequired}})
 		nic := h.attachNet(h.srv.ServerID)
 		checkError(t, ErrorsNova, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID), ""), 400, "")
-		checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID), "{}"))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, nic.PortID), "{}"))
 	})
 	t.Run("request-body-required leaves refusals as they are", func(t *testing.T) {
 		h := newHarness(t, Options{Profile: ProfileHuawei, ImmediateDetach: true, Deviations: []Deviation{DevRequestBodyRequired}})
@@ -478,7 +500,7 @@ func TestDeviationDetails(t *testing.T) {
 	t.Run("detach-instead-neighbour keeps the NIC named and detaches the newest other", func(t *testing.T) {
 		h := newHarness(t, opts(5*time.Millisecond, DevDetachInsteadNeighbour))
 		a, b, c := h.attachNet(h.srv.ServerID), h.attachNet(h.srv.ServerID), h.attachNet(h.srv.ServerID)
-		checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, b.PortID), ""))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, b.PortID), ""))
 		h.settle()
 		if !h.attached(h.srv.ServerID, a.PortID) || !h.attached(h.srv.ServerID, b.PortID) || h.attached(h.srv.ServerID, c.PortID) {
 			t.Errorf("NICs left: %v", h.m.Interfaces(h.srv.ServerID))
@@ -545,7 +567,7 @@ func TestDeviationDetails(t *testing.T) {
 			o.Profile = profile
 			h := newHarness(t, o)
 			a := h.attachNet(h.srv.ServerID)
-			checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, a.PortID), ""))
+			h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, a.PortID), ""))
 			rec := h.do("DELETE", h.nicPath(h.srv.ServerID, a.PortID), "")
 			checkError(t, ErrorsNova, rec, http.StatusInternalServerError, "")
 			if !strings.Contains(rec.Body.String(), `"computeFault"`) || h.m.Pending() != 1 {
@@ -557,7 +579,7 @@ func TestDeviationDetails(t *testing.T) {
 		h := newHarness(t, opts(0, DevKeptPortLosesIP))
 		p := h.createPort("kept")
 		h.attachPort(h.srv.ServerID, p.ID)
-		checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, p.ID), ""))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, p.ID), ""))
 		rec := h.do("GET", "/v2.0/ports/"+p.ID, "")
 		h.expect(rec, http.StatusOK, "show kept port")
 		if !strings.Contains(rec.Body.String(), `"fixed_ips":[]`) {
@@ -667,8 +689,8 @@ func TestDeviationDetails(t *testing.T) {
 			o.Profile = profile
 			h := newHarness(t, o)
 			a, b := h.attachNet(h.srv.ServerID), h.attachNet(h.srv.ServerID)
-			checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, strings.ToUpper(a.PortID)+"-extra"), ""))
-			checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID+"0", b.PortID), ""))
+			h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID, strings.ToUpper(a.PortID)+"-extra"), ""))
+			h.checkAccepted(t, h.do("DELETE", h.nicPath(h.srv.ServerID+"0", b.PortID), ""))
 			if h.attached(h.srv.ServerID, a.PortID) || h.attached(h.srv.ServerID, b.PortID) {
 				t.Errorf("%s: not detached", profile)
 			}
@@ -684,22 +706,108 @@ func TestDeviationDetails(t *testing.T) {
 		h := newHarness(t, Options{Servers: 3, ImmediateDetach: true, Deviations: []Deviation{DevOtherServerNICDetached}})
 		s := h.seed.Servers
 		old3, new3 := h.attachNet(s[2].ServerID), h.attachNet(s[2].ServerID)
-		checkAccepted(t, h.do("DELETE", h.nicPath(s[0].ServerID, h.attachNet(s[0].ServerID).PortID), ""))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(s[0].ServerID, h.attachNet(s[0].ServerID).PortID), ""))
 		if !h.attached(s[2].ServerID, old3.PortID) || h.attached(s[2].ServerID, new3.PortID) {
 			t.Errorf("server 3 NICs: %v", h.m.Interfaces(s[2].ServerID))
 		}
 		// From the last server the search wraps to the first.
 		n1 := h.attachNet(s[0].ServerID)
-		checkAccepted(t, h.do("DELETE", h.nicPath(s[2].ServerID, old3.PortID), ""))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(s[2].ServerID, old3.PortID), ""))
 		if h.attached(s[0].ServerID, n1.PortID) || !h.attached(s[0].ServerID, s[0].PrimaryPortID) {
 			t.Errorf("server 1 NICs: %v", h.m.Interfaces(s[0].ServerID))
 		}
 		// With no other non-primary NIC anywhere, only the NIC named goes.
-		checkAccepted(t, h.do("DELETE", h.nicPath(s[1].ServerID, h.attachNet(s[1].ServerID).PortID), ""))
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(s[1].ServerID, h.attachNet(s[1].ServerID).PortID), ""))
 		for _, srv := range s {
 			if got := h.m.Interfaces(srv.ServerID); len(got) != 1 {
 				t.Errorf("server %s NICs: %v", srv.ServerID, got)
 			}
 		}
 	})
+}
+
+// TestNovaUpstream holds the nova-upstream deviation to what the real
+// cloud answered (docs/openstack.md, the HAR of a `make
+// conformance-openstack` run): each routing 404 with webob's body, byte for
+// byte; 202 and nothing changed for a malformed port id; the project-less
+// route for an empty project segment, which detaches the NIC; everything
+// else as the faithful nova mock.
+func TestNovaUpstream(t *testing.T) {
+	h := newHarness(t, Options{Profile: ProfileNova, ImmediateDetach: true, Deviations: []Deviation{DevNovaUpstream}})
+	nic := h.attachNet(h.srv.ServerID)
+	base, server := h.base(), h.srv.ServerID
+	before := h.snapshot()
+	for _, c := range []struct{ method, path string }{
+		{"DELETE", h.nics(server)},
+		{"DELETE", h.nics(server) + "/"},
+		{"PUT", h.nicPath(server, nic.PortID)},
+		{"PATCH", h.nicPath(server, nic.PortID)},
+		{"POST", h.nicPath(server, nic.PortID)},
+		{"DELETE", "/v2.1/" + strings.Repeat("z", 32) + "/servers/" + server + "/os-interface/" + nic.PortID},
+		{"DELETE", "/v2.1/" + h.seed.ProjectID[:16] + "%2F" + h.seed.ProjectID[16:] + "/servers/" + server + "/os-interface/" + nic.PortID},
+		{"DELETE", "/v2.1/" + h.seed.ProjectID[:31] + "%C3%A9/servers/" + server + "/os-interface/" + nic.PortID},
+		{"DELETE", base + "/servers//os-interface/" + nic.PortID},
+		{"DELETE", base + "/servers/" + server[:18] + "%2F" + server[18:] + "/os-interface/" + nic.PortID},
+		{"DELETE", h.nicPath(server, nic.PortID[:18]+"%2F"+nic.PortID[18:])},
+		{"GET", "/v2.1/" + h.seed.ProjectID + "/nowhere"},
+	} {
+		rec := h.do(c.method, c.path, "")
+		if rec.Code != http.StatusNotFound || rec.Body.String() != webobNotFound || rec.Header().Get("Content-Type") != "application/json" {
+			t.Errorf("%s %s: %d %q %q, want the routing 404", c.method, c.path, rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())
+		}
+		if _, has := rec.Header()["Allow"]; has {
+			t.Errorf("%s %s: Allow %q", c.method, c.path, rec.Header().Get("Allow"))
+		}
+	}
+	for _, port := range []string{strings.Repeat("z", 36), nic.PortID + "0", nic.PortID[:35] + "%C3%A9"} {
+		h.checkAccepted(t, h.do("DELETE", h.nicPath(server, port), ""))
+	}
+	// A malformed server id is InstanceNotFound (a Nova fault), a foreign
+	// project the 400 of the reference.
+	checkError(t, ErrorsNova, h.do("DELETE", h.nicPath(strings.Repeat("z", 36), nic.PortID), ""), http.StatusNotFound, "")
+	checkError(t, ErrorsNova, h.do("DELETE", "/v2.1/"+strings.Repeat("0", 32)+"/servers/"+server+"/os-interface/"+nic.PortID, ""), http.StatusBadRequest, "")
+	// Neutron's errors stay Neutron's, an encoded slash in a port id too.
+	checkNeutronError(t, h.do("GET", "/v2.0/ports/"+nic.PortID[:18]+"%2F"+nic.PortID[18:], ""), http.StatusNotFound, "HTTPNotFound")
+	if h.snapshot() != before {
+		t.Fatal("a refused or malformed request changed the world")
+	}
+	h.checkAccepted(t, h.do("DELETE", "/v2.1//servers/"+server+"/os-interface/"+nic.PortID, ""))
+	if h.attached(server, nic.PortID) {
+		t.Error("the empty project segment did not detach the NIC")
+	}
+}
+
+// TestNovaUpstreamFailsAreTheRealClouds: the rules nova-upstream is
+// expected to fail are exactly those whose verdict on the real cloud is
+// fail (scripts/openstack/expected.json), so `make fidelity` holds the
+// suite to the real cloud's verdicts.
+func TestNovaUpstreamFailsAreTheRealClouds(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "scripts", "openstack", "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var expected struct {
+		Rules map[string]struct{ Verdict string } `json:"rules"`
+	}
+	if err := json.Unmarshal(raw, &expected); err != nil {
+		t.Fatal(err)
+	}
+	var real []string
+	for id, r := range expected.Rules {
+		if r.Verdict == "fail" {
+			real = append(real, id)
+		}
+	}
+	var info DeviationInfo
+	for _, d := range Deviations() {
+		if d.Name == DevNovaUpstream {
+			info = d
+		}
+	}
+	got := append([]string{info.Rule}, info.AlsoBreaks...)
+	slices.Sort(real)
+	slices.Sort(got)
+	if !info.Exact || info.Profile != string(ProfileNova) || !slices.Equal(got, real) {
+		t.Errorf("nova-upstream expects %v (exact %v, profile %q); the real cloud fails %v", got, info.Exact, info.Profile, real)
+	}
 }

@@ -30,9 +30,12 @@
 // concept, an unattached port answers 202 and nothing happens). Two error
 // shapes pick the error bodies: [ErrorsNova] (a Nova fault,
 // {"itemNotFound":{"code":404,"message":"…"}}) and [ErrorsHuawei]
-// ({"error":{"code":"Ecs.0085","message":"…"}}). The network endpoints use
-// the same configured error shape as the compute endpoints (not Neutron's
-// NeutronError shape), to keep one error vocabulary per mock.
+// ({"error":{"code":"Ecs.0085","message":"…"}}). Under the huawei profile
+// the network endpoints use the same configured error shape as the compute
+// endpoints; under the nova profile they answer Neutron's
+// {"NeutronError":{"type","message","detail"}} and a refused credential
+// keystonemiddleware's 401 with WWW-Authenticate, as upstream OpenStack
+// does (docs/openstack.md, "The mock learns real Nova").
 //
 // Version discovery is served as Nova and Neutron serve it, without
 // credentials: GET / is Nova's version list and GET /v2.1 (and /v2.1/) its
@@ -48,7 +51,8 @@
 // (X-OpenStack-Nova-API-Version: X.Y or OpenStack-API-Version: compute X.Y,
 // or "latest"; none is 2.1), which every compute answer names in both
 // headers and in Vary; a malformed version answers 400, one outside 2.1 to
-// [MaxMicroversion] 406, as Nova does. What changes with the version:
+// [MaxMicroversion] ([NovaMaxMicroversion], Nova Zed's, under the nova
+// profile) 406, as Nova does. What changes with the version:
 // "locked" in a server from 2.9, a NIC's "tag" accepted at attach from
 // 2.49 and shown from 2.70, and from 2.73 a lock with a "locked_reason",
 // shown on the server.

@@ -31,6 +31,10 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	dev    deviationHooks
+	// neutron marks a request to the network endpoint (its routes, or any
+	// path below NetworkRoot), whose errors are Neutron's under the nova
+	// profile (upstreamErrorBody).
+	neutron bool
 }
 
 func (w *statusWriter) WriteHeader(status int) {
@@ -146,6 +150,9 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) {
 	var path string
 	path, req.networkRoot = splitRoot(r.URL.EscapedPath())
 	req.route, req.params = match(path, req.networkRoot)
+	if sw, ok := w.(*statusWriter); ok {
+		sw.neutron = req.networkRoot || servedAtNetworkRoot(req.route) && req.route != paths.Versions
+	}
 	if public(req.route) { // version discovery: no credentials needed, the body is ignored
 		m.route(w, req)
 		return
@@ -156,6 +163,7 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) {
 		// needs the body, which was not read.
 		if m.opts.Auth == nil && r.Header.Get("Authorization") == "" {
 			if aerr := m.authenticate(r, nil); aerr != nil {
+				m.setWWWAuthenticate(w, req)
 				m.writeError(w, aerr)
 				return
 			}
@@ -167,10 +175,25 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if aerr := m.authenticate(r, body); aerr != nil {
+		m.setWWWAuthenticate(w, req)
 		m.writeError(w, aerr)
 		return
 	}
 	m.route(w, req)
+}
+
+// setWWWAuthenticate names the identity service a refused request should
+// log in to, as keystonemiddleware does on its 401 under the nova profile:
+// WWW-Authenticate: Keystone uri="<identity URL>"
+// (keystonemiddleware/auth_token/__init__.py:712-724; the URL is the
+// mock's IdentityRoot on the root the request came to).
+func (m *Mock) setWWWAuthenticate(w http.ResponseWriter, r *request) {
+	if m.opts.Profile != ProfileNova {
+		return
+	}
+	root := *r
+	root.networkRoot = false
+	w.Header().Set("WWW-Authenticate", `Keystone uri="`+baseURL(&root)+IdentityRoot+`"`)
 }
 
 // readBody reads at most maxBody bytes of the request body.

@@ -54,6 +54,9 @@ func DomainID(domain string) string { return opaqueID("domain", domain) }
 // UserID is the id the mock's IAM gives a user of a domain.
 func UserID(domain, name string) string { return opaqueID("user", domain+"/"+name) }
 
+// roleID is the id the mock's IAM gives a role.
+func roleID(name string) string { return opaqueID("role", name) }
+
 func opaqueID(kind, s string) string {
 	sum := sha256.Sum256([]byte("nicconform-" + kind + ":" + s))
 	return hex.EncodeToString(sum[:16])
@@ -182,7 +185,7 @@ func (m *Mock) serveIAM(w http.ResponseWriter, r *http.Request, body []byte, too
 	token := "MIInicconform" + base64.RawURLEncoding.EncodeToString(raw[:])
 	issued := m.auth.clock().UTC()
 	expires := issued.Add(TokenLifetime)
-	m.auth.issue(token, issuedToken{user: name, domain: domain, expires: expires})
+	m.auth.issue(token, issuedToken{user: name, domain: domain, admin: found.Admin, expires: expires})
 
 	type ref struct {
 		ID   string `json:"id"`
@@ -204,7 +207,14 @@ func (m *Mock) serveIAM(w http.ResponseWriter, r *http.Request, body []byte, too
 		Project   projectRef     `json:"project"`
 		User      user           `json:"user"`
 		Methods   []string       `json:"methods"`
+		Roles     []ref          `json:"roles"`
 		Catalog   []CatalogEntry `json:"catalog"`
+	}
+	// The roles on the project, as Keystone names them in a scoped token
+	// (keystone/token/providers: token.roles, [{id, name}]).
+	roles := []ref{{ID: roleID("member"), Name: "member"}}
+	if found.Admin {
+		roles = append([]ref{{ID: roleID("admin"), Name: "admin"}}, roles...)
 	}
 	dom := ref{ID: DomainID(domain), Name: domain}
 	w.Header().Set("X-Subject-Token", token)
@@ -214,6 +224,7 @@ func (m *Mock) serveIAM(w http.ResponseWriter, r *http.Request, body []byte, too
 		Project:   projectRef{ID: projectID, Name: mockProjectName, Domain: dom},
 		User:      user{ID: UserID(domain, name), Name: name, Domain: dom},
 		Methods:   []string{"password"},
+		Roles:     roles,
 		Catalog:   Catalog(hostURL(r), projectID),
 	}})
 }

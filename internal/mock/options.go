@@ -57,6 +57,11 @@ type User struct {
 	Name, Password string
 	// Domain is the user's domain name; default DefaultDomain.
 	Domain string
+	// Admin gives the user the admin role: the login answer's token names
+	// the roles admin and member (else member), and under ProfileNova a
+	// detach with the user's token passes a server's lock, as upstream
+	// Nova lets an admin do (check_instance_lock, nova/compute/api.py:236-241).
+	Admin bool
 }
 
 // String never shows the password.

@@ -33,6 +33,11 @@ type hooks struct {
 	// projectForeign: the path's project id is well-formed but not the
 	// caller's; true accepts it as the caller's.
 	projectForeign func(m *Mock, r *request) bool
+	// projectSegment: the path's project segment (one the path names, not
+	// a project-less route's) is about to be checked; ok decides: a nil
+	// error serves the request as the project-less route (the caller's
+	// project), an error answers it.
+	projectSegment func(m *Mock, r *request, seg segment) (aerr *apiError, ok bool)
 	// pathIDMalformed: a server or port id in the path is not a UUID; ok
 	// decides: with the id to use, or with the error to answer.
 	pathIDMalformed func(seg segment, name string) (id string, aerr *apiError, ok bool)
@@ -173,6 +178,16 @@ func (hs deviationHooks) methodNotAllowed(r *request) (e *endpoint) {
 
 func (hs deviationHooks) projectForeign(m *Mock, r *request) bool {
 	return hs.until(func(h *hooks) bool { return h.projectForeign != nil && h.projectForeign(m, r) })
+}
+
+func (hs deviationHooks) projectSegment(m *Mock, r *request, seg segment) (aerr *apiError, ok bool) {
+	ok = hs.until(func(h *hooks) bool {
+		if h.projectSegment != nil {
+			aerr, ok = h.projectSegment(m, r, seg)
+		}
+		return ok
+	})
+	return aerr, ok
 }
 
 func (hs deviationHooks) pathIDMalformed(seg segment, name string) (id string, aerr *apiError, ok bool) {

@@ -161,12 +161,26 @@ func match(escaped string, network bool) (paths.Route, []segment) {
 // then the route's operation.
 func (m *Mock) route(w http.ResponseWriter, r *request) {
 	if r.route == paths.None {
-		m.writeError(w, errNotFound(codeMock("ResourceNotFound"), "The resource could not be found."))
+		if isComputePath(r.Request) {
+			m.writeError(w, errNoRoute())
+		} else {
+			m.writeError(w, errNotFound(codeMock("ResourceNotFound"), "The resource could not be found."))
+		}
 		return
 	}
 	e := endpointOf(r.route, r.Method)
 	if e == nil {
 		e = m.dev.methodNotAllowed(r)
+	}
+	if e == nil && m.opts.Profile == ProfileNova && !servedAtNetworkRoot(r.route) {
+		// Nova routes each method of a resource on its own (conditions=
+		// dict(method=[…]), nova/api/openstack/__init__.py:203-215;
+		// os-interface: GET and DELETE on a NIC, GET and POST on the
+		// collection, nova/api/openstack/compute/routes.py:800-807): another
+		// method matches no route and gets the router's 404, with no Allow.
+		// METHOD-NOT-ALLOWED allows 404.
+		m.writeError(w, errNoRoute())
+		return
 	}
 	if e == nil {
 		w.Header().Set("Allow", allow(r.route))
@@ -175,7 +189,7 @@ func (m *Mock) route(w http.ResponseWriter, r *request) {
 	}
 	r.method = e.method
 	if versioned(r.route) {
-		v, echo, aerr := negotiate(r.Header)
+		v, echo, aerr := negotiate(r.Header, m.maxVersion())
 		if echo != "" {
 			setVersionHeaders(w, echo)
 		}

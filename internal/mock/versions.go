@@ -17,9 +17,14 @@ import (
 const (
 	// MinMicroversion is the lowest compute microversion the mock serves.
 	MinMicroversion = "2.1"
-	// MaxMicroversion is the highest: the newest behaviour the mock
-	// models (2.73, a lock with a reason). GET /v2.1 shows it as "version".
+	// MaxMicroversion is the highest under the huawei profile: the newest
+	// behaviour the mock models (2.73, a lock with a reason). GET /v2.1
+	// shows it as "version".
 	MaxMicroversion = "2.73"
+	// NovaMaxMicroversion is the highest under the nova profile: upstream
+	// Nova Zed's (_MAX_API_VERSION, nova/api/openstack/api_version_request.py:264),
+	// which "latest" names. Nothing the mock serves changes after 2.73.
+	NovaMaxMicroversion = "2.93"
 )
 
 // NetworkRoot is the path prefix under which the mock also serves the
@@ -47,8 +52,9 @@ type apiVersion struct{ major, minor int }
 // changes (nova/api/openstack/api_version_request.py, REST API Version
 // History).
 var (
-	minVersion = apiVersion{2, 1}
-	maxVersion = apiVersion{2, 73}
+	minVersion     = apiVersion{2, 1}
+	maxVersion     = apiVersion{2, 73}
+	novaMaxVersion = apiVersion{2, 93}
 
 	// vLocked: GET /servers/{id} shows "locked" (2.9).
 	vLocked = apiVersion{2, 9}
@@ -99,19 +105,19 @@ func requestedVersion(h http.Header) (string, bool) {
 // negotiate decides the microversion a compute request is served at, as
 // nova/api/openstack/wsgi.py Request.set_api_version_request and
 // Resource.__call__ do: no header is MinMicroversion, "latest" (lower case
-// only) is MaxMicroversion; a value not of the form X.Y is a 400; one
+// only) is maxVersion, the highest served; a value not of the form X.Y is a 400; one
 // outside the range a 406 (Nova's computeFault, since 406 has no fault name
 // of its own). echo is what the answer carries in the version headers: the
 // version used; for a refusal, Nova has already taken the requested version
 // when it finds it out of range, so its 406 names that version, and its 400
 // names none ("").
-func negotiate(h http.Header) (v apiVersion, echo string, aerr *apiError) {
+func negotiate(h http.Header, maxVersion apiVersion) (v apiVersion, echo string, aerr *apiError) {
 	raw, ok := requestedVersion(h)
 	switch {
 	case !ok:
 		return minVersion, MinMicroversion, nil
 	case raw == "latest":
-		return maxVersion, MaxMicroversion, nil
+		return maxVersion, maxVersion.String(), nil
 	}
 	m := versionPattern.FindStringSubmatch(raw)
 	if m == nil {
@@ -123,7 +129,7 @@ func negotiate(h http.Header) (v apiVersion, echo string, aerr *apiError) {
 	if errMajor != nil || errMinor != nil || !v.atLeast(minVersion) || !maxVersion.atLeast(v) {
 		// An overflowing number is out of range too; m holds only digits.
 		return v, raw, newError(http.StatusNotAcceptable, codeMock("VersionNotSupported"),
-			"Version %s is not supported by the API. Minimum is %s and maximum is %s.", raw, MinMicroversion, MaxMicroversion)
+			"Version %s is not supported by the API. Minimum is %s and maximum is %s.", raw, MinMicroversion, maxVersion)
 	}
 	return v, v.String(), nil
 }
@@ -137,6 +143,25 @@ func setVersionHeaders(w http.ResponseWriter, version string) {
 	h.Set(headerNovaAPIVersion, version)
 	h.Add("Vary", headerAPIVersion)
 	h.Add("Vary", headerNovaAPIVersion)
+}
+
+// MaxMicroversionOf is the highest compute microversion the mock serves
+// under profile p: NovaMaxMicroversion under ProfileNova, else
+// MaxMicroversion.
+func MaxMicroversionOf(p Profile) string {
+	if p == ProfileNova {
+		return NovaMaxMicroversion
+	}
+	return MaxMicroversion
+}
+
+// maxVersion is the highest microversion the mock serves in its profile
+// (MaxMicroversion, NovaMaxMicroversion).
+func (m *Mock) maxVersion() apiVersion {
+	if m.opts.Profile == ProfileNova {
+		return novaMaxVersion
+	}
+	return maxVersion
 }
 
 // versionLink is a link of a version document.
@@ -204,7 +229,7 @@ func (m *Mock) novaVersions(w http.ResponseWriter, r *request) {
 	writeJSON(w, http.StatusOK, map[string][]novaVersion{"versions": {{
 		ID:         paths.ComputeVersion,
 		Status:     "CURRENT",
-		Version:    MaxMicroversion,
+		Version:    m.maxVersion().String(),
 		MinVersion: MinMicroversion,
 		Updated:    novaV21Updated,
 		Links:      []versionLink{{Rel: "self", Href: baseURL(r) + "/" + paths.ComputeVersion + "/"}},
@@ -220,7 +245,7 @@ func (m *Mock) novaVersionDocument(w http.ResponseWriter, r *request) {
 	writeJSON(w, http.StatusOK, map[string]novaVersion{"version": {
 		ID:         paths.ComputeVersion,
 		Status:     "CURRENT",
-		Version:    MaxMicroversion,
+		Version:    m.maxVersion().String(),
 		MinVersion: MinMicroversion,
 		Updated:    novaV21Updated,
 		Links: []versionLink{

@@ -70,7 +70,7 @@ func TestNegotiate(t *testing.T) {
 		if c.value != "-" {
 			h.Set(headerNovaAPIVersion, c.value)
 		}
-		v, echo, aerr := negotiate(h)
+		v, echo, aerr := negotiate(h, maxVersion)
 		status := 0
 		if aerr != nil {
 			status = aerr.status

@@ -4,14 +4,17 @@
 # verdicts checked against the ground truth (expected.json, by verdicts/),
 # and the cloud checked for what a run left: the NICs of both servers must
 # be the ones they had before, and no port of the run (named nicconform-…)
-# may be left in the project. `make conformance-openstack` runs it.
+# may be left in the project. First, the upstream behaviours the reference
+# mock models under the nova profile (internal/upstream) are observed on
+# the cloud (observe/). `make conformance-openstack` runs it.
 #
 #   Usage: scripts/openstack/conformance.sh [token|password]...   (default: token password)
 #   NICCONFORM_OPENSTACK_STATE  the state folder up.sh used (default /tmp/nicconform-openstack)
 #   REPORT_DIR                  reports go to $REPORT_DIR/openstack/<auth> (default reports)
 #
-# Exit status: 0 every verdict right and nothing left; 1 a wrong verdict or
-# something left on the cloud; 2 the cloud is not up (run up.sh).
+# Exit status: 0 every verdict right, every upstream behaviour seen and
+# nothing left; 1 a wrong verdict, a behaviour not seen or something left
+# on the cloud; 2 the cloud is not up (run up.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HERE=scripts/openstack
@@ -20,6 +23,7 @@ REPORTS=$(mkdir -p "${REPORT_DIR:-reports}" && cd "${REPORT_DIR:-reports}" && pw
 [ -f "$S/password.env" ] || { echo "conformance.sh: no $S/password.env: run scripts/openstack/up.sh first" >&2; exit 2; }
 [ -x bin/nicconform ] || { echo "conformance.sh: no bin/nicconform: make build" >&2; exit 2; }
 go build -o bin/openstack-verdicts ./$HERE/verdicts
+go build -o bin/openstack-observe ./$HERE/observe
 auths=("$@")
 [ ${#auths[@]} -gt 0 ] || auths=(token password)
 
@@ -35,6 +39,8 @@ nics() { api "$NICCONFORM_COMPUTE_URL/v2.1/servers/$1/os-interface" | /usr/bin/p
 ports() { api "$NICCONFORM_NETWORK_URL/v2.0/ports?project_id=$NICCONFORM_PROJECT_ID" | /usr/bin/python3 -c 'import json,sys; print(" ".join(sorted(p["id"]+"("+p["name"]+")" for p in json.load(sys.stdin)["ports"] if p["name"].startswith("nicconform-"))))'; }
 
 status=0
+echo "== the mock's upstream behaviours (internal/upstream), on the cloud"
+( world; NICCONFORM_AUTH_TOKEN=$("$HERE/token.sh") bin/openstack-observe ) || status=1
 for auth in "${auths[@]}"; do
   (
     world
