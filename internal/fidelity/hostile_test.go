@@ -50,6 +50,13 @@ var authModes = map[string]struct {
 // folder.
 func hostileRun(t *testing.T, mode string, po faultproxy.Options) (*faultproxy.Proxy, string, error, string) {
 	t.Helper()
+	_, px, out, err, dir := hostileRunMock(t, mode, po)
+	return px, out, err, dir
+}
+
+// hostileRunMock is hostileRun that also returns the mock behind the proxy.
+func hostileRunMock(t *testing.T, mode string, po faultproxy.Options) (*mock.Server, *faultproxy.Proxy, string, error, string) {
+	t.Helper()
 	m := authModes[mode]
 	opts := m.opts
 	opts.Servers = 2
@@ -84,7 +91,7 @@ func hostileRun(t *testing.T, mode string, po faultproxy.Options) (*faultproxy.P
 			t.Logf("%s %v: %+v, exit status %d, %d requests through the proxy", mode, po.Modes, conf.Summary, report.ExitCode(conf), len(px.Requests()))
 		}
 	}
-	return px, out, err, dir
+	return srv, px, out, err, dir
 }
 
 // A password login answered 307 to another host is an error naming that
