@@ -217,8 +217,9 @@ type Proxy struct {
 	phantoms map[string]map[string]json.RawMessage
 	// lost are the calls whose answer LoseCleanupAnswer lost.
 	lost map[string]bool
-	// attaches counts the attaches' success answers GarbleAttach saw.
-	attaches int
+	// attaches counts the attaches' success answers GarbleAttach saw;
+	// garbled, those it garbled.
+	attaches, garbled int
 }
 
 // Start starts a proxy in front of o.Upstream with o.Modes. Errors: an
@@ -646,7 +647,17 @@ func garbleAttach(p *Proxy, r *Request, a *Answer) {
 	p.mu.Unlock()
 	if n%3 == 2 {
 		a.Body = append([]byte(nil), a.Body[:len(a.Body)/2]...)
+		p.mu.Lock()
+		p.garbled++
+		p.mu.Unlock()
 	}
+}
+
+// Garbled returns how many attach answers GarbleAttach garbled.
+func (p *Proxy) Garbled() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.garbled
 }
 
 // Lost returns how many answers LoseCleanupAnswer lost.

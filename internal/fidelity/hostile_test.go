@@ -1,6 +1,7 @@
 package fidelity_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -43,6 +45,10 @@ var authModes = map[string]struct {
 		return []string{"NICCONFORM_AUTH_TOKEN=", "HW_USER_NAME=alice", "HW_USER_PASSWORD=" + hostileCanary, "HW_DOMAIN_NAME=acme", "HW_AUTH_URL=" + authURL}
 	}},
 }
+
+// hostileRunBound bounds a hostile run: one against the mock takes
+// seconds; one still going then hangs.
+const hostileRunBound = 3 * time.Minute
 
 // hostileRun runs the suite against the mock (opts) behind a fault proxy
 // (po, its Upstream filled in), authenticating by mode, and returns the
@@ -76,7 +82,7 @@ func hostileRunMock(t *testing.T, mode string, po faultproxy.Options) (*mock.Ser
 	t.Cleanup(px.Close)
 	seed := srv.Mock.Seed()
 	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), hostileRunBound)
 	defer cancel()
 	env := append(liveEnv(px.URL, dir),
 		"NICCONFORM_PROJECT_ID="+seed.ProjectID,
@@ -84,7 +90,18 @@ func hostileRunMock(t *testing.T, mode string, po faultproxy.Options) (*mock.Ser
 		"NICCONFORM_OTHER_SERVER_ID="+seed.Servers[1].ServerID,
 		"NICCONFORM_NETWORK_ID="+seed.NetworkID,
 		"-ginkgo.v")
-	out, err := suite.Exec(ctx, append(env, m.env(px.URL)...)...)
+	// A run still going at the deadline dumps its goroutines (SIGQUIT)
+	// into its output: a hang says where it waits.
+	cmd := suite.Command(ctx, append(env, m.env(px.URL)...)...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGQUIT) }
+	cmd.WaitDelay = 10 * time.Second
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	err = cmd.Run()
+	out := buf.String()
+	if ctx.Err() != nil {
+		t.Errorf("the run did not end within its %s (a hang): %v\n%s", hostileRunBound, err, out)
+	}
 	if c, rerr := os.ReadFile(filepath.Join(dir, "conformance.json")); rerr == nil {
 		var conf report.Conformance
 		if json.Unmarshal(c, &conf) == nil {

@@ -61,7 +61,7 @@ func leakNames(conf report.Conformance, what string) bool {
 // A port DELETE answered 204 that deleted nothing is seen by looking: the
 // ports the run could not remove are named in the leaks, with how to
 // remove them, and `nicconform sweep` then removes them.
-func TestNoopPortDeleteIsNamedAndSwept(t *testing.T) {
+func TestUndoNoopPortDeleteIsNamedAndSwept(t *testing.T) {
 	srv, _, out, _, dir := hostileRunMock(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.NoopPortDelete}})
 	seed := srv.Mock.Seed()
 	left := leftovers(srv.Mock, seed)
@@ -85,7 +85,7 @@ func TestNoopPortDeleteIsNamedAndSwept(t *testing.T) {
 // A port DELETE that deletes the port and leaves its NIC listed on the
 // server: the run sees the NIC by looking and detaches it (0 left), or
 // names it in the leaks.
-func TestListedNICAfterPortDeleteIsDetached(t *testing.T) {
+func TestUndoListedNICAfterPortDeleteIsDetached(t *testing.T) {
 	_, px, out, _, dir := hostileRunMock(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.NICStaysListed}})
 	conf := readConformance(t, dir)
 	if conf.Summary.Pass < 10 {
@@ -105,7 +105,9 @@ func TestListedNICAfterPortDeleteIsDetached(t *testing.T) {
 // An unlock answered 202 that leaves the server locked is seen by
 // looking: the lock is named in the leaks, with how to unlock, and
 // `nicconform sweep` (the journal shows the lock unverified) unlocks it.
-func TestNoopUnlockIsNamedAndSwept(t *testing.T) {
+// No rule fails on what met the lock after STATE-LOCKED's window: those
+// are errors naming the unlock.
+func TestUndoNoopUnlockIsNamedAndSwept(t *testing.T) {
 	srv, _, out, _, dir := hostileRunMock(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.NoopUnlock}})
 	seed := srv.Mock.Seed()
 	var locked []string
@@ -118,6 +120,7 @@ func TestNoopUnlockIsNamedAndSwept(t *testing.T) {
 		t.Fatalf("no server left locked behind an unlock that does nothing: the test proves nothing\n%s", lastLines(out, 40))
 	}
 	conf := readConformance(t, dir)
+	noFail(t, conf, out)
 	for _, id := range locked {
 		if !leakNames(conf, id) || !leakNames(conf, "unlock") {
 			t.Errorf("server %s is left locked and no leak names it; leaks: %+v", id, conf.Leaks)
@@ -130,7 +133,7 @@ func TestNoopUnlockIsNamedAndSwept(t *testing.T) {
 
 // A cleanup call whose answer is lost (it took effect) is sent again
 // within its bound: nothing is left, and no leak is reported.
-func TestLostCleanupAnswerIsRetried(t *testing.T) {
+func TestUndoLostCleanupAnswerIsRetried(t *testing.T) {
 	srv, px, out, _, dir := hostileRunMock(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.LoseCleanupAnswer}})
 	if px.Lost() == 0 {
 		t.Fatalf("no cleanup answer was lost: the test proves nothing\n%s", lastLines(out, 40))
@@ -156,7 +159,7 @@ func TestLostCleanupAnswerIsRetried(t *testing.T) {
 
 // Garbage after every answer on kept-alive connections hangs no run: each
 // of a few runs ends on its own, well within its context, with a report.
-func TestTrailingGarbageHangsNoRun(t *testing.T) {
+func TestHostileTrailingGarbageHangsNoRun(t *testing.T) {
 	for i := range 3 {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			_, out, err, dir := hostileRun(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.TrailingGarbage}})
@@ -173,25 +176,55 @@ func TestTrailingGarbageHangsNoRun(t *testing.T) {
 
 // An undo whose answer cannot be read (it took effect) fails no rule and
 // leaves nothing unreported: the call is sent again, and what it finds is
-// read back. (garble-attach's test is Planned: docs/design.md, "The fault
-// proxy".)
-func TestGarbledAnswersFailNoRule(t *testing.T) {
-	for _, m := range []faultproxy.Mode{faultproxy.GarbleUndo} {
-		t.Run(string(m), func(t *testing.T) {
-			srv, _, out, _, dir := hostileRunMock(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{m}})
-			conf := readConformance(t, dir)
-			if len(conf.Rules) == 0 {
-				t.Fatalf("no verdicts:\n%s", lastLines(out, 40))
-			}
-			for _, r := range conf.Rules {
-				if r.Verdict == string(report.Fail) {
-					t.Errorf("%s failed: %s", r.ID, r.Reason)
-				}
-			}
-			seed := srv.Mock.Seed()
-			if left := waitClean(srv.Mock, seed); len(left) > 0 && len(conf.Leaks) == 0 {
-				t.Errorf("left on the target, and no leak says so: %v", left)
-			}
-		})
+// read back.
+func TestUndoGarbledAnswerFailsNoRule(t *testing.T) {
+	srv, px, out, _, dir := hostileRunMock(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.GarbleUndo}})
+	if px.Lost() == 0 {
+		t.Fatalf("no undo answer was garbled: the test proves nothing\n%s", lastLines(out, 40))
+	}
+	conf := readConformance(t, dir)
+	noFail(t, conf, out)
+	seed := srv.Mock.Seed()
+	if left := waitClean(srv.Mock, seed); len(left) > 0 && len(conf.Leaks) == 0 {
+		t.Errorf("left on the target, and no leak says so: %v", left)
+	}
+}
+
+// An attach whose answer cannot be read (the NIC was attached) is an error
+// naming the attach, never a fail: the rules that needed it are errors,
+// and no other rule is blamed for the NIC the run could not learn of.
+// Nothing is left unreported.
+func TestUndoGarbledAttachIsAnError(t *testing.T) {
+	srv, px, out, _, dir := hostileRunMock(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.GarbleAttach}})
+	if px.Garbled() == 0 {
+		t.Fatalf("no attach answer was garbled: the test proves nothing\n%s", lastLines(out, 40))
+	}
+	conf := readConformance(t, dir)
+	noFail(t, conf, out)
+	named := false
+	for _, r := range conf.Rules {
+		if r.Verdict == string(report.Error) && strings.Contains(r.Reason, "attach") && strings.Contains(r.Reason, "decode") {
+			named = true
+		}
+	}
+	if !named {
+		t.Errorf("%d attach answers garbled, and no rule is an error naming an attach whose answer could not be read: %+v", px.Garbled(), conf.Summary)
+	}
+	seed := srv.Mock.Seed()
+	if left := waitClean(srv.Mock, seed); len(left) > 0 && len(conf.Leaks) == 0 {
+		t.Errorf("left on the target, and no leak says so: %v", left)
+	}
+}
+
+// noFail fails t for every rule conf fails.
+func noFail(t *testing.T, conf report.Conformance, out string) {
+	t.Helper()
+	if len(conf.Rules) == 0 {
+		t.Fatalf("no verdicts:\n%s", lastLines(out, 40))
+	}
+	for _, r := range conf.Rules {
+		if r.Verdict == string(report.Fail) {
+			t.Errorf("%s failed: %s", r.ID, r.Reason)
+		}
 	}
 }
