@@ -206,6 +206,12 @@ func TestUndoGarbledAttachIsAnError(t *testing.T) {
 		if r.Verdict == string(report.Error) && strings.Contains(r.Reason, "attach") && strings.Contains(r.Reason, "decode") {
 			named = true
 		}
+		if strings.Contains(r.Reason, "a NIC the run did not attach") {
+			t.Errorf("%s is blamed for a NIC the run attached and could not read the answer of: %s", r.ID, r.Reason)
+		}
+	}
+	if strings.Contains(out, "a NIC the run did not attach") {
+		t.Errorf("the run took a NIC it attached, and could not read the answer of, for one it did not attach:\n%s", lastLines(out, 60))
 	}
 	if !named {
 		t.Errorf("%d attach answers garbled, and no rule is an error naming an attach whose answer could not be read: %+v", px.Garbled(), conf.Summary)
