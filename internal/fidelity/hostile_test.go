@@ -89,6 +89,11 @@ func hostileRunMock(t *testing.T, mode string, po faultproxy.Options) (*mock.Ser
 		"NICCONFORM_SERVER_ID="+seed.Servers[0].ServerID,
 		"NICCONFORM_OTHER_SERVER_ID="+seed.Servers[1].ServerID,
 		"NICCONFORM_NETWORK_ID="+seed.NetworkID,
+		// A request to the mock takes milliseconds: with a 10 s bound,
+		// a stuck wait on a NIC gate (Plan.gateStall, derived from it)
+		// ends as the run's own error, naming the wait, well within
+		// hostileRunBound.
+		"NICCONFORM_REQUEST_TIMEOUT=10s",
 		"-ginkgo.v")
 	// A run still going at the deadline dumps its goroutines (SIGQUIT)
 	// into its output: a hang says where it waits.
