@@ -222,8 +222,9 @@ func stopOnSignal(ctx context.Context, pgid int, done <-chan error, sigs, fromMa
 const timeoutGrace = 5 * time.Second
 
 // stopGrace is how long the suite may take to stop after the first
-// signal: its undo (lifecycle: three calls and a detach bound, the undos
-// in parallel) and its reports.
+// signal: its undo (lifecycle.Bounds.Total: the calls, their attempts
+// and read-backs, and the detach bounds; the undos in parallel) and its
+// reports.
 func stopGrace(t config.Settings, cfgErr error) time.Duration {
 	detach := t.DetachTimeout
 	if cfgErr != nil || detach <= 0 {

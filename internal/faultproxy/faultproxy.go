@@ -10,12 +10,14 @@
 // gives a listening *Proxy (on 127.0.0.1), which Close stops. Each fault
 // is a row of the faults table (a doc line, and the hooks it uses: answer
 // a request itself, rewrite the target's answer, write bytes after it on
-// the connection); a new fault is a new row (docs/design.md, "The fault
-// proxy").
+// the connection, lose its answer); a new fault is a new row
+// (docs/design.md, "The fault proxy").
 package faultproxy
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -59,6 +61,35 @@ const (
 	// client that puts them in a path sends to the server itself, or to
 	// the port collection.
 	DotIDs Mode = "dot-ids"
+	// NoopPortDelete answers every port DELETE 204 without forwarding
+	// it: a success that deleted nothing.
+	NoopPortDelete Mode = "noop-port-delete"
+	// NICStaysListed forwards a port DELETE (the target deletes the port
+	// and its NIC) and from then on lists the NIC the port backed on its
+	// server, and shows it, until the NIC is detached (DELETE
+	// …/os-interface/{port_id}, answered 202): as a third-party emulator
+	// does whose port deletion never tells its compute side. Proxy.Phantoms
+	// counts the NICs still listed.
+	NICStaysListed Mode = "nic-stays-listed"
+	// NoopUnlock answers every unlock (POST …/servers/{id}/action with
+	// "unlock") 202 without forwarding it: the server stays locked.
+	NoopUnlock Mode = "noop-unlock"
+	// LoseCleanupAnswer forwards the first of each cleanup call (a port
+	// DELETE, an unlock; by method and request-URI), which takes effect,
+	// and closes the connection without its answer: an answer lost on the
+	// way back. Proxy.Lost counts them.
+	LoseCleanupAnswer Mode = "lose-cleanup-answer"
+	// TrailingGarbage writes bytes that are no HTTP after every answer on
+	// its kept-alive connection, which is then closed.
+	TrailingGarbage Mode = "trailing-garbage"
+	// GarbleAttach cuts the JSON of every third attach's success answer
+	// short, from the second: the NIC was attached, and the answer cannot
+	// be read.
+	GarbleAttach Mode = "garble-attach"
+	// GarbleUndo forwards the first of each cleanup call (a port DELETE,
+	// an unlock), which takes effect, and answers it with bytes that are
+	// no HTTP answer. Proxy.Lost counts them.
+	GarbleUndo Mode = "garble-undo"
 )
 
 // faults are the modes' rows.
@@ -79,6 +110,35 @@ var faults = map[Mode]fault{
 		doc:     `the attach answering port_id "..", the port creation id "."`,
 		rewrite: dotIDs,
 	},
+	NoopPortDelete: {
+		doc:    "every port DELETE answered 204, and not forwarded: nothing deleted",
+		answer: noopPortDelete,
+	},
+	NICStaysListed: {
+		doc:     "a port DELETE deletes the port, and its NIC stays listed on the server until detached",
+		answer:  phantomNIC,
+		rewrite: listPhantoms,
+	},
+	NoopUnlock: {
+		doc:    "every unlock answered 202, and not forwarded: the server stays locked",
+		answer: noopUnlock,
+	},
+	TrailingGarbage: {
+		doc:         "bytes that are no HTTP written after every answer on its kept-alive connection",
+		unsolicited: func(*Request) []byte { return []byte("\x00\x7f garbage after the answer\r\n\r\n") },
+	},
+	GarbleAttach: {
+		doc:     "the JSON of every third attach's success answer cut short, from the second (the NIC attached)",
+		rewrite: garbleAttach,
+	},
+	GarbleUndo: {
+		doc:  "the first answer to each port DELETE and unlock garbled (forwarded, then bytes that are no HTTP answer)",
+		lose: garbleUndo,
+	},
+	LoseCleanupAnswer: {
+		doc:  "the first answer to each port DELETE and unlock lost (forwarded, then the connection closed unanswered)",
+		lose: loseCleanupAnswer,
+	},
 }
 
 // fault is one fault: the hooks it uses, nil when not.
@@ -91,6 +151,9 @@ type fault struct {
 	// unsolicited are bytes written after the answer on its connection,
 	// which is then closed.
 	unsolicited func(r *Request) []byte
+	// lose, when it says so, writes its bytes (none: nothing) instead of
+	// the answer and closes the connection (the request was forwarded).
+	lose func(p *Proxy, r *Request) ([]byte, bool)
 }
 
 // Modes returns every mode with its one-line description.
@@ -150,6 +213,13 @@ type Proxy struct {
 	mu          sync.Mutex
 	credentials []string // distinct credential header values seen, both ways
 	lines       []string // "METHOD request-URI" of every request, in order
+	// phantoms are the NICs NICStaysListed lists, by server, by port.
+	phantoms map[string]map[string]json.RawMessage
+	// lost are the calls whose answer LoseCleanupAnswer lost.
+	lost map[string]bool
+	// attaches counts the attaches' success answers GarbleAttach saw;
+	// garbled, those it garbled.
+	attaches, garbled int
 }
 
 // Start starts a proxy in front of o.Upstream with o.Modes. Errors: an
@@ -242,6 +312,18 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 		}
 	}
 	p.see(a.Header)
+	for _, f := range p.faults {
+		if f.lose == nil {
+			continue
+		}
+		if instead, lost := f.lose(p, r); lost {
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				_, _ = conn.Write(instead)
+				_ = conn.Close()
+				return
+			}
+		}
+	}
 	var after []byte
 	for _, f := range p.faults {
 		if f.rewrite != nil {
@@ -368,4 +450,219 @@ func redirectLogin(p *Proxy, r *Request) *Answer {
 	h := http.Header{}
 	h.Set("Location", strings.TrimRight(p.opts.RedirectTo, "/")+r.RequestURI)
 	return &Answer{Status: http.StatusTemporaryRedirect, Header: h}
+}
+
+var (
+	portPath   = regexp.MustCompile(`/v2\.0/ports/([^/]+)$`)
+	nicPath    = regexp.MustCompile(`/servers/([^/]+)/os-interface(?:/([^/]+))?$`)
+	actionPath = regexp.MustCompile(`/servers/([^/]+)/action$`)
+)
+
+// pathOf is r's path, without the query.
+func pathOf(r *Request) string {
+	path, _, _ := strings.Cut(r.RequestURI, "?")
+	return path
+}
+
+// ownAnswer is an answer of the proxy's own, with a request id as every
+// answer of the mock has one (a missing one would break REQUEST-ID, which
+// is not the fault's point).
+func ownAnswer(status int) *Answer {
+	id := make([]byte, 16)
+	_, _ = rand.Read(id)
+	h := http.Header{}
+	h.Set("X-Openstack-Request-Id", fmt.Sprintf("req-%x-%x-%x-%x-%x", id[0:4], id[4:6], id[6:8], id[8:10], id[10:]))
+	h.Set("X-Compute-Request-Id", h.Get("X-Openstack-Request-Id"))
+	return &Answer{Status: status, Header: h}
+}
+
+// noopPortDelete answers a port DELETE 204 and forwards nothing.
+func noopPortDelete(_ *Proxy, r *Request) *Answer {
+	if r.Method != http.MethodDelete || !portPath.MatchString(pathOf(r)) {
+		return nil
+	}
+	return ownAnswer(http.StatusNoContent)
+}
+
+// noopUnlock answers an unlock 202 and forwards nothing.
+func noopUnlock(_ *Proxy, r *Request) *Answer {
+	if r.Method != http.MethodPost || !actionPath.MatchString(pathOf(r)) || !bytes.Contains(r.Body, []byte(`"unlock"`)) {
+		return nil
+	}
+	return ownAnswer(http.StatusAccepted)
+}
+
+// phantomNIC forwards a port DELETE, having read the port, and keeps the
+// NIC it backed as a phantom of its server; it shows a phantom NIC, and
+// answers its detach 202 (the phantom goes).
+func phantomNIC(p *Proxy, r *Request) *Answer {
+	path := pathOf(r)
+	if m := nicPath.FindStringSubmatch(path); m != nil && m[2] != "" {
+		p.mu.Lock()
+		nic, ok := p.phantoms[m[1]][m[2]]
+		if ok && r.Method == http.MethodDelete {
+			delete(p.phantoms[m[1]], m[2])
+		}
+		p.mu.Unlock()
+		switch {
+		case !ok:
+			return nil
+		case r.Method == http.MethodDelete:
+			return ownAnswer(http.StatusAccepted)
+		case r.Method == http.MethodGet:
+			a := ownAnswer(http.StatusOK)
+			a.Header.Set("Content-Type", "application/json")
+			a.Body, _ = json.Marshal(map[string]json.RawMessage{"interfaceAttachment": nic})
+			return a
+		}
+		return nil
+	}
+	if r.Method != http.MethodDelete || !portPath.MatchString(path) {
+		return nil
+	}
+	show := *r
+	show.Method, show.Body = http.MethodGet, nil
+	before, err := p.forward(&show)
+	if err != nil {
+		return nil
+	}
+	a, err := p.forward(r)
+	if err != nil || a.Status != http.StatusNoContent || before.Status != http.StatusOK {
+		return a
+	}
+	var port struct {
+		Port struct {
+			ID          string          `json:"id"`
+			NetworkID   string          `json:"network_id"`
+			MACAddress  string          `json:"mac_address"`
+			FixedIPs    json.RawMessage `json:"fixed_ips"`
+			DeviceID    string          `json:"device_id"`
+			DeviceOwner string          `json:"device_owner"`
+		} `json:"port"`
+	}
+	if json.Unmarshal(before.Body, &port) != nil || port.Port.DeviceID == "" || !strings.HasPrefix(port.Port.DeviceOwner, "compute:") {
+		return a
+	}
+	nic, _ := json.Marshal(map[string]any{"port_id": port.Port.ID, "net_id": port.Port.NetworkID,
+		"mac_addr": port.Port.MACAddress, "fixed_ips": port.Port.FixedIPs, "port_state": "ACTIVE"})
+	p.mu.Lock()
+	if p.phantoms == nil {
+		p.phantoms = map[string]map[string]json.RawMessage{}
+	}
+	if p.phantoms[port.Port.DeviceID] == nil {
+		p.phantoms[port.Port.DeviceID] = map[string]json.RawMessage{}
+	}
+	p.phantoms[port.Port.DeviceID][port.Port.ID] = nic
+	p.mu.Unlock()
+	return a
+}
+
+// listPhantoms adds a server's phantom NICs to its NIC list.
+func listPhantoms(p *Proxy, r *Request, a *Answer) {
+	m := nicPath.FindStringSubmatch(pathOf(r))
+	if r.Method != http.MethodGet || m == nil || m[2] != "" || a.Status != http.StatusOK {
+		return
+	}
+	p.mu.Lock()
+	var extra []json.RawMessage
+	for _, nic := range p.phantoms[m[1]] {
+		extra = append(extra, nic)
+	}
+	p.mu.Unlock()
+	if len(extra) == 0 {
+		return
+	}
+	var list struct {
+		InterfaceAttachments []json.RawMessage `json:"interfaceAttachments"`
+	}
+	if json.Unmarshal(a.Body, &list) != nil {
+		return
+	}
+	list.InterfaceAttachments = append(list.InterfaceAttachments, extra...)
+	if body, err := json.Marshal(list); err == nil {
+		a.Body = body
+	}
+}
+
+// Phantoms returns the NICs NICStaysListed still lists whose port is
+// gone, as "server/port".
+func (p *Proxy) Phantoms() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []string
+	for server, nics := range p.phantoms {
+		for port := range nics {
+			out = append(out, server+"/"+port)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// loseCleanupAnswer loses the first answer to each port DELETE and unlock.
+func loseCleanupAnswer(p *Proxy, r *Request) ([]byte, bool) {
+	return nil, p.firstCleanup(r)
+}
+
+// firstCleanup reports whether r is a cleanup call (a port DELETE, an
+// unlock) sent for the first time (by method and request-URI), and
+// counts it in Lost.
+func (p *Proxy) firstCleanup(r *Request) bool {
+	path := pathOf(r)
+	cleanup := r.Method == http.MethodDelete && portPath.MatchString(path) ||
+		r.Method == http.MethodPost && actionPath.MatchString(path) && bytes.Contains(r.Body, []byte(`"unlock"`))
+	if !cleanup {
+		return false
+	}
+	key := r.Method + " " + r.RequestURI
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.lost[key] {
+		return false
+	}
+	if p.lost == nil {
+		p.lost = map[string]bool{}
+	}
+	p.lost[key] = true
+	return true
+}
+
+// garbleUndo answers the first of each cleanup call with bytes that are
+// no HTTP answer (the call was forwarded: it took effect).
+func garbleUndo(p *Proxy, r *Request) ([]byte, bool) {
+	return []byte("HTTP/1.1 2\x00\x01 garbled\r\n\r\n"), p.firstCleanup(r)
+}
+
+// garbleAttach makes the body of every third attach's success unreadable
+// (the NIC was attached), from the second: JSON cut short. The others
+// answer as they came, so the run gets far enough for a rule to depend on
+// a garbled one.
+func garbleAttach(p *Proxy, r *Request, a *Answer) {
+	if r.Method != http.MethodPost || !strings.HasSuffix(pathOf(r), "/os-interface") || a.Status >= 300 || len(a.Body) < 2 {
+		return
+	}
+	p.mu.Lock()
+	p.attaches++
+	n := p.attaches
+	p.mu.Unlock()
+	if n%3 == 2 {
+		a.Body = append([]byte(nil), a.Body[:len(a.Body)/2]...)
+		p.mu.Lock()
+		p.garbled++
+		p.mu.Unlock()
+	}
+}
+
+// Garbled returns how many attach answers GarbleAttach garbled.
+func (p *Proxy) Garbled() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.garbled
+}
+
+// Lost returns how many answers LoseCleanupAnswer lost.
+func (p *Proxy) Lost() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.lost)
 }

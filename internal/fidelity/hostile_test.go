@@ -1,6 +1,7 @@
 package fidelity_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -44,11 +46,22 @@ var authModes = map[string]struct {
 	}},
 }
 
+// hostileRunBound bounds a hostile run: one against the mock takes
+// seconds; one still going then hangs.
+const hostileRunBound = 3 * time.Minute
+
 // hostileRun runs the suite against the mock (opts) behind a fault proxy
 // (po, its Upstream filled in), authenticating by mode, and returns the
 // proxy, the run's combined stdout and stderr, its error and its report
 // folder.
 func hostileRun(t *testing.T, mode string, po faultproxy.Options) (*faultproxy.Proxy, string, error, string) {
+	t.Helper()
+	_, px, out, err, dir := hostileRunMock(t, mode, po)
+	return px, out, err, dir
+}
+
+// hostileRunMock is hostileRun that also returns the mock behind the proxy.
+func hostileRunMock(t *testing.T, mode string, po faultproxy.Options) (*mock.Server, *faultproxy.Proxy, string, error, string) {
 	t.Helper()
 	m := authModes[mode]
 	opts := m.opts
@@ -69,22 +82,38 @@ func hostileRun(t *testing.T, mode string, po faultproxy.Options) (*faultproxy.P
 	t.Cleanup(px.Close)
 	seed := srv.Mock.Seed()
 	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), hostileRunBound)
 	defer cancel()
 	env := append(liveEnv(px.URL, dir),
 		"NICCONFORM_PROJECT_ID="+seed.ProjectID,
 		"NICCONFORM_SERVER_ID="+seed.Servers[0].ServerID,
 		"NICCONFORM_OTHER_SERVER_ID="+seed.Servers[1].ServerID,
 		"NICCONFORM_NETWORK_ID="+seed.NetworkID,
+		// A request to the mock takes milliseconds: with a 10 s bound,
+		// a stuck wait on a NIC gate (Plan.gateStall, derived from it)
+		// ends as the run's own error, naming the wait, well within
+		// hostileRunBound.
+		"NICCONFORM_REQUEST_TIMEOUT=10s",
 		"-ginkgo.v")
-	out, err := suite.Exec(ctx, append(env, m.env(px.URL)...)...)
+	// A run still going at the deadline dumps its goroutines (SIGQUIT)
+	// into its output: a hang says where it waits.
+	cmd := suite.Command(ctx, append(env, m.env(px.URL)...)...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGQUIT) }
+	cmd.WaitDelay = 10 * time.Second
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	err = cmd.Run()
+	out := buf.String()
+	if ctx.Err() != nil {
+		t.Errorf("the run did not end within its %s (a hang): %v\n%s", hostileRunBound, err, out)
+	}
 	if c, rerr := os.ReadFile(filepath.Join(dir, "conformance.json")); rerr == nil {
 		var conf report.Conformance
 		if json.Unmarshal(c, &conf) == nil {
 			t.Logf("%s %v: %+v, exit status %d, %d requests through the proxy", mode, po.Modes, conf.Summary, report.ExitCode(conf), len(px.Requests()))
 		}
 	}
-	return px, out, err, dir
+	return srv, px, out, err, dir
 }
 
 // A password login answered 307 to another host is an error naming that

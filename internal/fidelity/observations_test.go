@@ -178,8 +178,10 @@ func neverCompletes(next http.Handler, seed mock.Seed) http.Handler {
 
 // flipBack: a NIC the target detached comes back into the list (and show
 // answers 200 again) shortly after it left, as a stale network cache heals
-// itself; the underlying mock is untouched, so cleanup works.
+// itself, until its port is deleted; the underlying mock is untouched, so
+// cleanup works (and sees the NIC off the server once the port is gone).
 func flipBack(next http.Handler, _ mock.Seed) http.Handler {
+	portPath := regexp.MustCompile(`^/v2\.0/ports/([^/]+)$`)
 	var mu sync.Mutex
 	seen := map[string]json.RawMessage{} // port → its last interfaceAttachment
 	gone := map[string]time.Time{}       // port → when the list first lacked it, after its detach
@@ -204,6 +206,17 @@ func flipBack(next http.Handler, _ mock.Seed) http.Handler {
 			if rec.Code == http.StatusAccepted {
 				mu.Lock()
 				detached[nicPath.FindStringSubmatch(p)[2]] = true
+				mu.Unlock()
+			}
+			replay(w, rec, rec.Body.Bytes())
+		case r.Method == http.MethodDelete && portPath.MatchString(p):
+			rec := recorded(next, r)
+			if rec.Code == http.StatusNoContent {
+				port := portPath.FindStringSubmatch(p)[1]
+				mu.Lock()
+				delete(detached, port)
+				delete(seen, port)
+				delete(gone, port)
 				mu.Unlock()
 			}
 			replay(w, rec, rec.Body.Bytes())

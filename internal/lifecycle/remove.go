@@ -15,8 +15,9 @@ import (
 
 // CleanupRequest bounds one call of a cleanup or a sweep (at most the
 // client's own per-attempt bound applies too): with the undos of a run in
-// parallel, a run stops within about two calls and one detach
-// (docs/design.md, "Stopping a run").
+// parallel, a run against a target that does what it answers stops within
+// a few calls (the undo and its read-back) and one detach (docs/design.md,
+// "Stopping a run"); Bounds.Total bounds the rest.
 const CleanupRequest = 5 * time.Second
 
 // Bounds are how long undoing may take.
@@ -42,18 +43,45 @@ func (b Bounds) withDefaults() Bounds {
 	return b
 }
 
-// Total is the most one undo may take: two calls and a detach, plus a
-// call for the unlock that goes before the ports.
+// Attempts is how many times an undo that did not take effect (a port
+// still there after its delete answered success, a server still locked
+// after its unlock did) is sent before it is named in the leaks.
+const Attempts = 3
+
+// Total is the most one undo may take: the unlock that goes before the
+// ports, and each of its Attempts read back; a port's deletes and their
+// read-backs; the wait for the port to come free of its server, the wait
+// for its NIC to leave the server, and a detach and its wait when it did
+// not.
+//
+// Each call may be sent Attempts times (see bounded): Total bounds what a
+// target that answers does; the context of an undo bounds the rest.
 func (b Bounds) Total() time.Duration {
 	b = b.withDefaults()
-	return 3*b.Request + b.Detach
+	return (4*Attempts+3)*b.Request + 3*b.Detach + 2*Attempts*b.Poll
 }
 
-// bounded runs one call with its own bound.
+// bounded runs one call of an undo, each attempt with its own bound. An
+// attempt that got no answer (a *client.TransportError: the connection
+// closed or reset, or no answer within the bound) is sent again, up to
+// Attempts times, after a backoff of Poll doubled each time: every call
+// of an undo is idempotent (a delete or detach of what is gone answers
+// 404, which the undo takes as done; an unlock of an unlocked server, 202;
+// a read, a read), so an answer lost on the way back loses no undo.
 func bounded[T any](ctx context.Context, b Bounds, call func(context.Context) (T, error)) (T, error) {
-	ctx, cancel := context.WithTimeout(ctx, b.withDefaults().Request)
-	defer cancel()
-	return call(ctx)
+	b = b.withDefaults()
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, b.Request)
+		v, err := call(actx)
+		cancel()
+		var te *client.TransportError
+		if err == nil || !errors.As(err, &te) || attempt >= Attempts || ctx.Err() != nil {
+			return v, err
+		}
+		if pause(ctx, b.Poll<<attempt) != nil {
+			return v, err
+		}
+	}
 }
 
 // Detached reports whether a port has left a server: it is not in the
@@ -93,13 +121,125 @@ func Detached(ctx context.Context, c *client.Client, serverID, portID string) (b
 // that lets a bound port go (Neutron) detaches it itself, in one call. A
 // target that refuses to delete a bound port (409) gets the detach, from
 // the server the port names (serverHint when it names none), then the
-// delete is retried within the detach bound, and once it succeeds the NIC
-// is awaited off the server. Errors name the port and the call that failed.
+// delete is retried within the detach bound.
+//
+// Nothing is taken on the target's word: once a delete answered success
+// (or 404), the port is read back, and a port still there is deleted
+// again, up to Attempts times; then the NIC it backed (on serverHint, or
+// the server it named) is awaited off the server within the detach bound
+// (Nova drops it asynchronously, on Neutron's network-vif-deleted event:
+// nova/compute/manager.py, external_instance_event), and a NIC still
+// listed then is detached and awaited again. Errors name the port, the
+// call or the check that failed, and how to remove what is left by hand.
 func RemovePort(ctx context.Context, c *client.Client, portID, serverHint string, b Bounds) error {
 	b = b.withDefaults()
+	server := serverHint
+	for attempt := 1; ; attempt++ {
+		s, err := deletePort(ctx, c, portID, server, b)
+		if err != nil {
+			return err
+		}
+		if s != "" {
+			server = s
+		}
+		p, ex, err := portState(ctx, c, portID, b)
+		if err != nil {
+			return fmt.Errorf("port %s: its delete answered success, and reading it back failed: %w; if it is still there: %s", portID, err, DeleteHint(portID))
+		}
+		if p == nil {
+			break
+		}
+		if p.DeviceID != "" && strings.HasPrefix(p.DeviceOwner, "compute:") {
+			server = p.DeviceID
+		}
+		if attempt >= Attempts {
+			return fmt.Errorf("port %s is still there after %d deletes the target answered as done (%s); remove it by hand: %s", portID, attempt, ex, DeleteHint(portID))
+		}
+		if err := pause(ctx, b.Poll<<attempt); err != nil {
+			return fmt.Errorf("port %s is still there after its delete: %w; remove it by hand: %s", portID, err, DeleteHint(portID))
+		}
+	}
+	if server == "" {
+		return nil
+	}
+	return offServer(ctx, c, portID, server, b)
+}
+
+// DeleteHint tells a person how to delete a port by hand.
+func DeleteHint(portID string) string {
+	return fmt.Sprintf("DELETE …/v2.0/ports/%s (openstack port delete %s)", portID, portID)
+}
+
+// DetachHint tells a person how to detach a NIC by hand.
+func DetachHint(serverID, portID string) string {
+	return fmt.Sprintf("DELETE …/v2.1/{project_id}/servers/%s/os-interface/%s (openstack server remove port %s %s)", serverID, portID, serverID, portID)
+}
+
+// pause waits d, or until ctx ends (its error).
+func pause(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// portState reads a port back: nil when the target says it is gone
+// (404), the port and the exchange that shows it when it is there, an
+// error when the target did not say.
+func portState(ctx context.Context, c *client.Client, portID string, b Bounds) (*client.Port, *client.Exchange, error) {
+	type shown struct {
+		p  client.Port
+		ex *client.Exchange
+	}
+	s, err := bounded(ctx, b, func(ctx context.Context) (shown, error) {
+		p, ex, err := c.GetPort(ctx, portID)
+		return shown{p, ex}, err
+	})
+	switch {
+	case errors.Is(err, client.ErrNotFound):
+		return nil, s.ex, nil
+	case err != nil:
+		return nil, s.ex, fmt.Errorf("show port %s: %w", portID, err)
+	}
+	return &s.p, s.ex, nil
+}
+
+// offServer awaits port's NIC off server within the detach bound, and
+// detaches a NIC still listed then, and awaits it again.
+func offServer(ctx context.Context, c *client.Client, portID, server string, b Bounds) error {
+	off := func(what string) error {
+		w := Wait{What: what, Timeout: b.Detach, Interval: b.Poll, Progress: b.Progress}
+		return Until(ctx, w, func(g gomega.Gomega) {
+			ok, why, err := Detached(ctx, c, server, portID)
+			g.Expect(err).NotTo(gomega.HaveOccurred())
+			g.Expect(ok).To(gomega.BeTrue(), why)
+		})
+	}
+	err := off(fmt.Sprintf("the NIC of deleted port %s to leave server %s", portID, server))
+	if err == nil {
+		return nil
+	}
+	dex, derr := bounded(ctx, b, func(ctx context.Context) (*client.Exchange, error) { return c.Detach(ctx, server, portID) })
+	if derr != nil && !errors.Is(derr, client.ErrNotFound) {
+		return fmt.Errorf("port %s was deleted and its NIC is still listed on server %s (%v), and detaching it failed: %w; detach it by hand: %s", portID, server, err, derr, DetachHint(server, portID))
+	}
+	if err := off(fmt.Sprintf("the NIC of deleted port %s to leave server %s after its detach (%s)", portID, server, dex)); err != nil {
+		return fmt.Errorf("port %s was deleted and its NIC is still listed on server %s after a detach: %w; detach it by hand: %s", portID, server, err, DetachHint(server, portID))
+	}
+	return nil
+}
+
+// deletePort deletes a port by the removal policy of RemovePort (delete
+// first; on 409 detach, then delete within the detach bound), and returns
+// the server it learnt the port was bound to, if any.
+func deletePort(ctx context.Context, c *client.Client, portID, serverHint string, b Bounds) (string, error) {
 	ex, err := bounded(ctx, b, func(ctx context.Context) (*client.Exchange, error) { return c.DeletePort(ctx, portID) })
 	if err == nil || errors.Is(err, client.ErrNotFound) {
-		return nil
+		return "", nil
 	}
 	if ex == nil || ex.Status == 0 {
 		// No answer within the bound: a loaded Neutron may still delete
@@ -113,11 +253,11 @@ func RemovePort(ctx context.Context, c *client.Client, portID, serverHint string
 			})
 			g.Expect(errors.Is(gerr, client.ErrNotFound)).To(gomega.BeTrueBecause("port %s is still there: %v", portID, gerr))
 		}) == nil {
-			return nil
+			return "", nil
 		}
 	}
 	if ex == nil || ex.Status != http.StatusConflict {
-		return fmt.Errorf("delete port %s: %w", portID, err)
+		return "", fmt.Errorf("delete port %s: %w", portID, err)
 	}
 	server := serverHint
 	if p, err := bounded(ctx, b, func(ctx context.Context) (client.Port, error) {
@@ -127,9 +267,8 @@ func RemovePort(ctx context.Context, c *client.Client, portID, serverHint string
 		server = p.DeviceID
 	}
 	if server == "" {
-		return fmt.Errorf("delete port %s: the target keeps it (409), and it names no server to detach it from: %s", portID, ex)
+		return "", fmt.Errorf("delete port %s: the target keeps it (409), and it names no server to detach it from: %s", portID, ex)
 	}
-	detached := false
 	if _, err := bounded(ctx, b, func(ctx context.Context) (client.Interface, error) {
 		n, _, err := c.GetInterface(ctx, server, portID)
 		return n, err
@@ -137,11 +276,10 @@ func RemovePort(ctx context.Context, c *client.Client, portID, serverHint string
 		dex, err := bounded(ctx, b, func(ctx context.Context) (*client.Exchange, error) { return c.Detach(ctx, server, portID) })
 		switch {
 		case err != nil:
-			return fmt.Errorf("detach port %s from server %s: %w", portID, server, err)
+			return server, fmt.Errorf("detach port %s from server %s: %w", portID, server, err)
 		case dex.Status >= 300 && dex.Status != http.StatusNotFound:
-			return fmt.Errorf("detach port %s from server %s: %s", portID, server, dex)
+			return server, fmt.Errorf("detach port %s from server %s: %s", portID, server, dex)
 		}
-		detached = true
 	}
 	free := Wait{What: fmt.Sprintf("port %s to come free of server %s for its deletion", portID, server), Timeout: b.Detach, Interval: b.Poll, Progress: b.Progress}
 	if err := Until(ctx, free, func(g gomega.Gomega) {
@@ -154,18 +292,7 @@ func RemovePort(ctx context.Context, c *client.Client, portID, serverHint string
 			gomega.StopTrying(fmt.Sprintf("delete port %s: %v", portID, err)).Now()
 		}
 	}); err != nil {
-		return fmt.Errorf("remove port %s: %w", portID, err)
+		return server, fmt.Errorf("remove port %s: %w", portID, err)
 	}
-	if !detached {
-		return nil
-	}
-	gone := Wait{What: fmt.Sprintf("port %s to leave server %s", portID, server), Timeout: b.Request, Interval: b.Poll, Progress: b.Progress}
-	if err := Until(ctx, gone, func(g gomega.Gomega) {
-		ok, why, err := Detached(ctx, c, server, portID)
-		g.Expect(err).NotTo(gomega.HaveOccurred())
-		g.Expect(ok).To(gomega.BeTrue(), why)
-	}); err != nil {
-		return fmt.Errorf("port %s was deleted but is still a NIC of server %s: %w", portID, server, err)
-	}
-	return nil
+	return server, nil
 }

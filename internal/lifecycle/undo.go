@@ -256,8 +256,27 @@ func undoLock(ctx context.Context, c *client.Client, ch Change, b Bounds) ([]str
 				ch.Server, *st.reason, ch.Run, ErrNotOurs, UnlockHint(ch.Server))
 		}
 	}
-	if _, err := bounded(ctx, b, func(ctx context.Context) (*client.Exchange, error) { return c.Unlock(ctx, ch.Server) }); err != nil {
-		return nil, fmt.Errorf("unlock server %s: %w; by hand: %s", ch.Server, err, UnlockHint(ch.Server))
+	// The unlock is read back: a server still locked after an unlock the
+	// target answered as done gets it again, up to Attempts times.
+	for attempt := 1; ; attempt++ {
+		ex, err := bounded(ctx, b, func(ctx context.Context) (*client.Exchange, error) { return c.Unlock(ctx, ch.Server) })
+		if err != nil {
+			return nil, fmt.Errorf("unlock server %s: %w; by hand: %s", ch.Server, err, UnlockHint(ch.Server))
+		}
+		st, err = bounded(ctx, b, func(ctx context.Context) (state, error) {
+			locked, reason, err := LockState(ctx, c, ch.Server)
+			return state{locked, reason}, err
+		})
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("unlock server %s: it answered %s, and reading it back failed: %w; if it is still locked: %s", ch.Server, ex, err, UnlockHint(ch.Server))
+		case !st.locked:
+			return []string{fmt.Sprintf("unlocked server %s (locked by run %s)", ch.Server, ch.Run)}, nil
+		case attempt >= Attempts:
+			return nil, fmt.Errorf("server %s is still locked after %d unlocks the target answered as done (%s); unlock it by hand: %s", ch.Server, attempt, ex, UnlockHint(ch.Server))
+		}
+		if err := pause(ctx, b.Poll<<attempt); err != nil {
+			return nil, fmt.Errorf("server %s is still locked after its unlock: %w; by hand: %s", ch.Server, err, UnlockHint(ch.Server))
+		}
 	}
-	return []string{fmt.Sprintf("unlocked server %s (locked by run %s)", ch.Server, ch.Run)}, nil
 }
