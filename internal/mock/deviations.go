@@ -403,7 +403,7 @@ var deviationTable = []DeviationInfo{
 				return fate
 			},
 		}},
-	{Name: DevUnknownPortDetachesOther, Kind: BreaksRule, Rule: "PATH-UNKNOWN-PORT", Description: "a DELETE of a port id the cloud does not know answers the correct 404 (huawei) or 202 (nova) but, a delay later, starts detaching (so it leaves after two delays) the most recently attached non-primary NIC of the server named that is not detaching already (one no request named): in a run that overlaps its work, the effect lands during other specs' detaches",
+	{Name: DevUnknownPortDetachesOther, Kind: BreaksRule, Rule: "PATH-UNKNOWN-PORT", Description: "a DELETE of a port id the cloud does not know answers the correct 404 (huawei) or 202 (nova) but, a delay later, starts detaching (so it leaves after two delays) the earliest attached non-primary NIC of the server named that is not detaching already (one no request named): in a run that overlaps its work, the effect lands during other specs' detaches",
 		hooks: hooks{
 			notAttached: func(m *Mock, d *detachRequest, answer *apiError) *apiError {
 				if d.s != nil && m.w.ports[d.portID] == nil {
@@ -749,8 +749,11 @@ func errBusy(serverID string) *apiError {
 }
 
 // detachOtherLater is the unknown-port-detaches-other-later deviation:
-// otherLater delays from now, the newest non-primary NIC of s that is not
-// detaching starts detaching (Mock.mu is held).
+// otherLater delays from now, the oldest non-primary NIC of s that is not
+// detaching starts detaching (Mock.mu is held). The oldest, not the
+// newest: a NIC attached since (a scenario's, about to be detached by its
+// own request) would hide the effect in that request's detach, so whether
+// a run could see it would depend on timing.
 func (m *Mock) detachOtherLater(s *serverRec) {
 	time.AfterFunc(otherLater*m.opts.Delay, func() {
 		m.mu.Lock()
@@ -758,7 +761,7 @@ func (m *Mock) detachOtherLater(s *serverRec) {
 		if m.closed {
 			return
 		}
-		for i := len(s.nics) - 1; i >= 0; i-- {
+		for i := range s.nics {
 			if o := s.nics[i]; o.portID != s.primaryPortID && !o.detaching {
 				m.startDetach(s, o)
 				return
