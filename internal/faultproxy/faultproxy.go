@@ -10,7 +10,7 @@
 // gives a listening *Proxy (on 127.0.0.1), which Close stops. Each fault
 // is a row of the faults table (a doc line, and the hooks it uses: answer
 // a request itself, rewrite the target's answer, write bytes after it on
-// the connection, lose its answer); a new fault is a new row
+// the connection, lose its answer, stream its body); a new fault is a new row
 // (docs/design.md, "The fault proxy").
 package faultproxy
 
