@@ -206,7 +206,8 @@ type fault struct {
 	lose func(p *Proxy, r *Request) ([]byte, bool)
 	// stream, when it gives a reader, replaces the answer's body by the
 	// size bytes it reads (after every rewrite; the answer's headers may
-	// change too), written as they are read.
+	// change too), written as they are read; such an answer gets no
+	// unsolicited bytes after it.
 	stream func(p *Proxy, r *Request, a *Answer) (body io.Reader, size int64)
 }
 
