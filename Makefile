@@ -49,6 +49,7 @@ fuzz: ## run each fuzz target for FUZZTIME (their seed corpora run in make test)
 	go test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) ./internal/mock
 	go test -run '^$$' -fuzz '^FuzzCanonicalRequest$$' -fuzztime $(FUZZTIME) ./internal/aksk
 	go test -run '^$$' -fuzz '^FuzzSegments$$' -fuzztime $(FUZZTIME) ./internal/client
+	go test -run '^$$' -fuzz '^FuzzAnswer$$' -fuzztime $(FUZZTIME) ./internal/client
 
 SOAK ?= 50
 soak: ## the suite SOAK times with -p --randomize-all against the embedded mock; stops at the first failure

@@ -10,22 +10,25 @@
 // gives a listening *Proxy (on 127.0.0.1), which Close stops. Each fault
 // is a row of the faults table (a doc line, and the hooks it uses: answer
 // a request itself, rewrite the target's answer, write bytes after it on
-// the connection, lose its answer); a new fault is a new row
+// the connection, lose its answer, stream its body); a new fault is a new row
 // (docs/design.md, "The fault proxy").
 package faultproxy
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -90,6 +93,37 @@ const (
 	// an unlock), which takes effect, and answers it with bytes that are
 	// no HTTP answer. Proxy.Lost counts them.
 	GarbleUndo Mode = "garble-undo"
+	// HugeBody pads the body of every answer that carries one to
+	// HugeBodySize bytes with trailing spaces (JSON still, read whole),
+	// Content-Length saying so: streamed, never held in the proxy.
+	HugeBody Mode = "huge-body"
+	// GzipBomb sends every answer that carries a body gzip-encoded
+	// (Content-Encoding: gzip) with BombSize bytes of spaces after it: a
+	// body of about a thousandth of that (gzip members, each 1 MiB of
+	// spaces, after the answer's own), built once per proxy.
+	GzipBomb Mode = "gzip-bomb"
+	// HugeHeaders adds a header (X-Padding) of HugeHeaderSize bytes to
+	// every answer.
+	HugeHeaders Mode = "huge-headers"
+	// JunkList pads the first array member of every JSON list answer (a
+	// GET answered 200 whose object has one, e.g. interfaceAttachments,
+	// ports) with {} items before its own, up to a body of JunkListSize
+	// bytes: at most the client's body cap, so the answer is read whole
+	// and validated.
+	JunkList Mode = "junk-list"
+)
+
+// The sizes of the size faults.
+const (
+	// HugeBodySize is the size of every body HugeBody sends: 2 GiB.
+	HugeBodySize = 2 << 30
+	// BombSize is what GzipBomb's padding inflates to: 1 GiB.
+	BombSize = 1 << 30
+	// HugeHeaderSize is the size of HugeHeaders' header value: 8 MiB.
+	HugeHeaderSize = 8 << 20
+	// JunkListSize is the size of a list answer JunkList pads: 1 MiB,
+	// the client's MaxBody.
+	JunkListSize = 1 << 20
 )
 
 // faults are the modes' rows.
@@ -139,6 +173,22 @@ var faults = map[Mode]fault{
 		doc:  "the first answer to each port DELETE and unlock lost (forwarded, then the connection closed unanswered)",
 		lose: loseCleanupAnswer,
 	},
+	HugeBody: {
+		doc:    "every answer's body padded with spaces to 2 GiB (streamed)",
+		stream: hugeBody,
+	},
+	GzipBomb: {
+		doc:    "every answer's body gzip-encoded, followed by gzip members that inflate to 1 GiB of spaces",
+		stream: gzipBomb,
+	},
+	HugeHeaders: {
+		doc:     "an 8 MiB header (X-Padding) on every answer",
+		rewrite: hugeHeaders,
+	},
+	JunkList: {
+		doc:     "every JSON list answer's first array padded with {} items to a 1 MiB body",
+		rewrite: junkList,
+	},
 }
 
 // fault is one fault: the hooks it uses, nil when not.
@@ -154,6 +204,11 @@ type fault struct {
 	// lose, when it says so, writes its bytes (none: nothing) instead of
 	// the answer and closes the connection (the request was forwarded).
 	lose func(p *Proxy, r *Request) ([]byte, bool)
+	// stream, when it gives a reader, replaces the answer's body by the
+	// size bytes it reads (after every rewrite; the answer's headers may
+	// change too), written as they are read; such an answer gets no
+	// unsolicited bytes after it.
+	stream func(p *Proxy, r *Request, a *Answer) (body io.Reader, size int64)
 }
 
 // Modes returns every mode with its one-line description.
@@ -220,6 +275,13 @@ type Proxy struct {
 	// attaches counts the attaches' success answers GarbleAttach saw;
 	// garbled, those it garbled.
 	attaches, garbled int
+
+	// bomb is GzipBomb's padding, built once.
+	bombOnce sync.Once
+	bomb     []byte
+	// padding is HugeHeaders' header value, built once.
+	paddingOnce sync.Once
+	padding     string
 }
 
 // Start starts a proxy in front of o.Upstream with o.Modes. Errors: an
@@ -333,6 +395,19 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 			after = append(after, f.unsolicited(r)...)
 		}
 	}
+	var stream io.Reader
+	var size int64
+	for _, f := range p.faults {
+		if f.stream != nil && !bodiless(r, a.Status) {
+			if b, n := f.stream(p, r, a); b != nil {
+				stream, size = b, n
+			}
+		}
+	}
+	if stream != nil {
+		writeStream(w, a, stream, size)
+		return
+	}
 	if len(after) == 0 {
 		writeAnswer(w, r, a)
 		return
@@ -389,6 +464,17 @@ func writeAnswer(w http.ResponseWriter, r *Request, a *Answer) {
 	if !bodiless(r, a.Status) {
 		_, _ = w.Write(a.Body)
 	}
+}
+
+// writeStream writes an answer whose body is size bytes read from body;
+// a client that goes away ends it.
+func writeStream(w http.ResponseWriter, a *Answer, body io.Reader, size int64) {
+	for k, vs := range a.Header {
+		w.Header()[k] = vs
+	}
+	w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
+	w.WriteHeader(a.Status)
+	_, _ = io.Copy(w, body)
 }
 
 // writeRaw writes the answer on the hijacked connection, then after, then
@@ -665,4 +751,78 @@ func (p *Proxy) Lost() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.lost)
+}
+
+// spaces reads as an endless run of spaces.
+type spaces struct{}
+
+func (spaces) Read(b []byte) (int, error) {
+	for i := range b {
+		b[i] = ' '
+	}
+	return len(b), nil
+}
+
+// hugeBody pads a's body with spaces to HugeBodySize.
+func hugeBody(_ *Proxy, _ *Request, a *Answer) (io.Reader, int64) {
+	if len(a.Body) >= HugeBodySize {
+		return nil, 0
+	}
+	return io.MultiReader(bytes.NewReader(a.Body), io.LimitReader(spaces{}, int64(HugeBodySize-len(a.Body)))), HugeBodySize
+}
+
+// gzipBomb encodes a's body with gzip and adds the bomb after it.
+func gzipBomb(p *Proxy, _ *Request, a *Answer) (io.Reader, int64) {
+	p.bombOnce.Do(func() {
+		member := gzipped(bytes.Repeat([]byte(" "), 1<<20))
+		p.bomb = bytes.Repeat(member, BombSize>>20)
+	})
+	own := gzipped(a.Body)
+	a.Header.Set("Content-Encoding", "gzip")
+	return io.MultiReader(bytes.NewReader(own), bytes.NewReader(p.bomb)), int64(len(own) + len(p.bomb))
+}
+
+// gzipped is b as one gzip member, compressed best.
+func gzipped(b []byte) []byte {
+	var out bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&out, gzip.BestCompression)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	return out.Bytes()
+}
+
+// hugeHeaders adds HugeHeaderSize bytes of header to a.
+func hugeHeaders(p *Proxy, _ *Request, a *Answer) {
+	p.paddingOnce.Do(func() { p.padding = strings.Repeat("h", HugeHeaderSize) })
+	a.Header.Set("X-Padding", p.padding)
+}
+
+// junkList pads the first array member of a JSON list answer with {}
+// items to a body of JunkListSize bytes.
+func junkList(_ *Proxy, r *Request, a *Answer) {
+	if r.Method != http.MethodGet || a.Status != http.StatusOK || len(a.Body) >= JunkListSize-64 {
+		return
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(a.Body, &obj) != nil {
+		return
+	}
+	names := slices.Sorted(maps.Keys(obj))
+	for _, name := range names {
+		v := bytes.TrimSpace(obj[name])
+		if len(v) < 2 || v[0] != '[' {
+			continue
+		}
+		// Each "{}," is 3 bytes; the rest of the body is kept as it is.
+		n := (JunkListSize - len(a.Body) - 1) / 3
+		items := bytes.Repeat([]byte("{},"), n)
+		if bytes.Equal(bytes.TrimSpace(v[1:len(v)-1]), nil) {
+			items = items[:len(items)-1] // an empty list: no comma after the last
+		}
+		obj[name] = append(append([]byte("["), items...), v[1:]...)
+		if body, err := json.Marshal(obj); err == nil && len(body) <= JunkListSize {
+			a.Body = body
+		}
+		return
+	}
 }

@@ -2,7 +2,9 @@ package faultproxy
 
 import (
 	"bufio"
+	"compress/gzip"
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -111,4 +113,72 @@ func TestEcho(t *testing.T) {
 	if !strings.Contains(string(after), "X-Auth-Token: tok/en+1") {
 		t.Errorf("unsolicited bytes: %q", after)
 	}
+}
+
+// The size faults: a 2 GiB body with its Content-Length, streamed; a
+// small gzip body that inflates past 1 GiB; an 8 MiB header; a list
+// padded with {} items to 1 MiB, still JSON.
+func TestSizeFaults(t *testing.T) {
+	list := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"interfaceAttachments":[{"port_id":"a"}],"n":1}`)
+	}))
+	defer list.Close()
+	get := func(t *testing.T, up string, m Mode) *http.Response {
+		t.Helper()
+		p, err := Start(Options{Upstream: up, Modes: []Mode{m}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		hc := &http.Client{Transport: &http.Transport{DisableCompression: true, MaxResponseHeaderBytes: 16 << 20}}
+		t.Cleanup(hc.CloseIdleConnections)
+		resp, err := hc.Get(p.URL + "/v2.1/p/servers/x/os-interface")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	t.Run("huge-body", func(t *testing.T) {
+		resp := get(t, upstream(t).URL, HugeBody)
+		head, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+		if resp.ContentLength != HugeBodySize || err != nil || !strings.HasPrefix(string(head), `{"server":{"id":"x"}}   `) || len(head) != 4<<20 {
+			t.Errorf("Content-Length %d, %d bytes read (%v): %.40q", resp.ContentLength, len(head), err, head)
+		}
+	})
+	t.Run("gzip-bomb", func(t *testing.T) {
+		resp := get(t, upstream(t).URL, GzipBomb)
+		if resp.Header.Get("Content-Encoding") != "gzip" || resp.ContentLength > BombSize/512 {
+			t.Fatalf("Content-Encoding %q, Content-Length %d", resp.Header.Get("Content-Encoding"), resp.ContentLength)
+		}
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := io.Copy(io.Discard, zr)
+		if n < BombSize || err != nil {
+			t.Errorf("inflates to %d bytes (%v)", n, err)
+		}
+	})
+	t.Run("huge-headers", func(t *testing.T) {
+		resp := get(t, upstream(t).URL, HugeHeaders)
+		if len(resp.Header.Get("X-Padding")) != HugeHeaderSize {
+			t.Errorf("X-Padding is %d bytes", len(resp.Header.Get("X-Padding")))
+		}
+	})
+	t.Run("junk-list", func(t *testing.T) {
+		resp := get(t, list.URL, JunkList)
+		b, _ := io.ReadAll(resp.Body)
+		var got struct {
+			InterfaceAttachments []map[string]any `json:"interfaceAttachments"`
+		}
+		if err := json.Unmarshal(b, &got); err != nil || len(b) > JunkListSize || len(b) < JunkListSize-8 {
+			t.Fatalf("%d bytes: %v", len(b), err)
+		}
+		last := got.InterfaceAttachments[len(got.InterfaceAttachments)-1]
+		if len(got.InterfaceAttachments) < 300000 || last["port_id"] != "a" || len(got.InterfaceAttachments[0]) != 0 {
+			t.Errorf("%d items, the last %v", len(got.InterfaceAttachments), last)
+		}
+	})
 }

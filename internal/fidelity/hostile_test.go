@@ -63,6 +63,27 @@ func hostileRun(t *testing.T, mode string, po faultproxy.Options) (*faultproxy.P
 // hostileRunMock is hostileRun that also returns the mock behind the proxy.
 func hostileRunMock(t *testing.T, mode string, po faultproxy.Options) (*mock.Server, *faultproxy.Proxy, string, error, string) {
 	t.Helper()
+	r := hostileExec(t, mode, po)
+	return r.srv, r.px, r.out, r.err, r.dir
+}
+
+// hostileResult is a hostile run: the mock, the proxy, the run's combined
+// output, its error, report folder, exit status, wall time and peak RSS.
+type hostileResult struct {
+	srv    *mock.Server
+	px     *faultproxy.Proxy
+	out    string
+	err    error
+	dir    string
+	rc     int
+	wall   time.Duration
+	maxRSS int64 // bytes
+}
+
+// hostileExec is hostileRunMock with the run's exit status, wall time and
+// peak RSS (getrusage's ru_maxrss, KiB on Linux).
+func hostileExec(t *testing.T, mode string, po faultproxy.Options) hostileResult {
+	t.Helper()
 	m := authModes[mode]
 	opts := m.opts
 	opts.Servers = 2
@@ -102,8 +123,17 @@ func hostileRunMock(t *testing.T, mode string, po faultproxy.Options) (*mock.Ser
 	cmd.WaitDelay = 10 * time.Second
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
+	started := time.Now()
 	err = cmd.Run()
+	res := hostileResult{srv: srv, px: px, err: err, dir: dir, rc: -1, wall: time.Since(started)}
+	if ps := cmd.ProcessState; ps != nil {
+		res.rc = ps.ExitCode()
+		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+			res.maxRSS = ru.Maxrss << 10
+		}
+	}
 	out := buf.String()
+	res.out = out
 	if ctx.Err() != nil {
 		t.Errorf("the run did not end within its %s (a hang): %v\n%s", hostileRunBound, err, out)
 	}
@@ -113,7 +143,7 @@ func hostileRunMock(t *testing.T, mode string, po faultproxy.Options) (*mock.Ser
 			t.Logf("%s %v: %+v, exit status %d, %d requests through the proxy", mode, po.Modes, conf.Summary, report.ExitCode(conf), len(px.Requests()))
 		}
 	}
-	return srv, px, out, err, dir
+	return res
 }
 
 // A password login answered 307 to another host is an error naming that

@@ -1,9 +1,11 @@
 package report
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -118,11 +120,26 @@ type Served struct {
 
 // har renders exchanges with what each served (by Seq; nil: none known).
 func har(tool Tool, exchanges []*client.Exchange, served map[int][]string) ([]byte, error) {
-	var h harLog
-	h.Log.Version = "1.2"
-	h.Log.Creator = harCreator{Name: "nicconform", Version: tool.Version, Comment: tool.comment()}
-	h.Log.Entries = make([]harEntry, 0, len(exchanges))
-	for _, e := range exchanges {
+	var b bytes.Buffer
+	if err := writeHAR(&b, tool, exchanges, served); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// writeHAR writes the HAR of exchanges to w as har renders it (the bytes
+// of json.MarshalIndent(harLog, "", " ")), one entry at a time: an entry
+// holds a copy of its exchange's bodies, so the document is never held
+// whole (issue 26: up to client.MaxBody per exchange).
+func writeHAR(w io.Writer, tool Tool, exchanges []*client.Exchange, served map[int][]string) error {
+	creator, err := json.MarshalIndent(harCreator{Name: "nicconform", Version: tool.Version, Comment: tool.comment()}, "  ", " ")
+	if err != nil {
+		return fmt.Errorf("report: har: %w", err)
+	}
+	if _, err := fmt.Fprintf(w, "{\n \"log\": {\n  \"version\": \"1.2\",\n  \"creator\": %s,\n  \"entries\": [", creator); err != nil {
+		return fmt.Errorf("report: har: %w", err)
+	}
+	for i, e := range exchanges {
 		ms := float64(e.Duration) / float64(time.Millisecond)
 		entry := harEntry{
 			StartedDateTime: e.Started.UTC().Format(time.RFC3339Nano),
@@ -159,13 +176,29 @@ func har(tool Tool, exchanges []*client.Exchange, served map[int][]string) ([]by
 			entry.Request.PostData = &harPostData{MimeType: e.RequestHeader.Get("Content-Type"), Text: text, Encoding: enc}
 		}
 		entry.Response.Content.Text, entry.Response.Content.Encoding = bodyText(e.ResponseBody)
-		h.Log.Entries = append(h.Log.Entries, entry)
+		out, err := json.MarshalIndent(entry, "   ", " ")
+		if err != nil {
+			return fmt.Errorf("report: har: %w", err)
+		}
+		sep := ",\n   "
+		if i == 0 {
+			sep = "\n   "
+		}
+		if _, err := io.WriteString(w, sep); err != nil {
+			return fmt.Errorf("report: har: %w", err)
+		}
+		if _, err := w.Write(out); err != nil {
+			return fmt.Errorf("report: har: %w", err)
+		}
 	}
-	out, err := json.MarshalIndent(h, "", " ")
-	if err != nil {
-		return nil, fmt.Errorf("report: har: %w", err)
+	end := "]\n }\n}"
+	if len(exchanges) > 0 {
+		end = "\n  ]\n }\n}"
 	}
-	return out, nil
+	if _, err := io.WriteString(w, end); err != nil {
+		return fmt.Errorf("report: har: %w", err)
+	}
+	return nil
 }
 
 func bodyText(b []byte) (text, encoding string) {

@@ -1,10 +1,12 @@
 package report
 
 import (
+	"bufio"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,22 +18,24 @@ import (
 	"github.com/nicconform/nicconform/internal/client"
 )
 
-// A writer renders a finished run into one file of the report folder.
+// A writer renders a finished run into one file of the report folder:
+// by write, or streamed to it by stream.
 type writer struct {
-	file  string
-	write func(c Conformance, exchanges []*client.Exchange) ([]byte, error)
+	file   string
+	write  func(c Conformance, exchanges []*client.Exchange) ([]byte, error)
+	stream func(w io.Writer, c Conformance, exchanges []*client.Exchange) error
 }
 
 // writers are the formats of a run's report; a new format is one entry.
 var writers = []writer{
-	{"conformance.json", func(c Conformance, _ []*client.Exchange) ([]byte, error) {
+	{file: "conformance.json", write: func(c Conformance, _ []*client.Exchange) ([]byte, error) {
 		js, err := json.MarshalIndent(c, "", "  ")
 		return append(js, '\n'), err
 	}},
-	{"conformance.md", func(c Conformance, _ []*client.Exchange) ([]byte, error) { return []byte(Markdown(c)), nil }},
-	{"junit.xml", func(c Conformance, _ []*client.Exchange) ([]byte, error) { return JUnit(c) }},
-	{"exchanges.har", func(c Conformance, exchanges []*client.Exchange) ([]byte, error) {
-		return har(c.Tool, exchanges, c.served)
+	{file: "conformance.md", write: func(c Conformance, _ []*client.Exchange) ([]byte, error) { return []byte(Markdown(c)), nil }},
+	{file: "junit.xml", write: func(c Conformance, _ []*client.Exchange) ([]byte, error) { return JUnit(c) }},
+	{file: "exchanges.har", stream: func(w io.Writer, c Conformance, exchanges []*client.Exchange) error {
+		return writeHAR(w, c.Tool, exchanges, c.served)
 	}},
 }
 
@@ -57,6 +61,12 @@ func Write(dir string, c Conformance, exchanges []*client.Exchange) error {
 		return fmt.Errorf("report: %w", err)
 	}
 	for _, w := range writers {
+		if w.stream != nil {
+			if err := streamFile(filepath.Join(dir, w.file), func(f io.Writer) error { return w.stream(f, c, exchanges) }); err != nil {
+				return fmt.Errorf("report: %s: %w", w.file, err)
+			}
+			continue
+		}
 		out, err := w.write(c, exchanges)
 		if err != nil {
 			return fmt.Errorf("report: %s: %w", w.file, err)
@@ -66,6 +76,23 @@ func Write(dir string, c Conformance, exchanges []*client.Exchange) error {
 		}
 	}
 	return nil
+}
+
+// streamFile writes path by write, buffered.
+func streamFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 64<<10)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // WritePlan writes plan.md and the rehearsal's exchanges.har into dir.
