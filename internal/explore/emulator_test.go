@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nicconform/nicconform/internal/config"
 	"github.com/nicconform/nicconform/internal/emulator"
 	"github.com/nicconform/nicconform/internal/explore"
 )
@@ -34,14 +33,7 @@ func emulatorTarget(t *testing.T, profile string) *explore.Target {
 		"NICCONFORM_ALLOW_PRIMARY_PROBE": strconv.FormatBool(profile == emulator.ProfileHuawei),
 		"NICCONFORM_DETACH_TIMEOUT":      "10s", "NICCONFORM_POLL_INTERVAL": "10ms", "NICCONFORM_RUN_ID": "exploreemu",
 	}
-	cfg, err := config.Resolve(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	if err != nil {
-		t.Fatal(err)
-	}
-	tg, err := explore.FromConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tg := configuredTarget(t, env)
 	return tg
 }
 

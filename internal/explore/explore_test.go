@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/nicconform/nicconform/internal/client"
-	"github.com/nicconform/nicconform/internal/config"
 	"github.com/nicconform/nicconform/internal/explore"
 	"github.com/nicconform/nicconform/internal/journal"
 	"github.com/nicconform/nicconform/internal/mock"
@@ -178,14 +177,7 @@ func configured(t *testing.T, deviations ...mock.Deviation) (*explore.Target, *r
 		"NICCONFORM_AUTH_TOKEN": "explore-test-token", "NICCONFORM_DETACH_TIMEOUT": "300ms", "NICCONFORM_POLL_INTERVAL": "5ms",
 		"NICCONFORM_RUN_ID": "exploretest",
 	}
-	cfg, err := config.Resolve(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	if err != nil {
-		t.Fatal(err)
-	}
-	tg, err := explore.FromConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tg := configuredTarget(t, env)
 	return tg, rc
 }
 

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nicconform/nicconform/internal/config"
 	"github.com/nicconform/nicconform/internal/explore"
 	"github.com/nicconform/nicconform/internal/mock"
 )
@@ -81,14 +80,7 @@ func orderingsTarget(t *testing.T, strict bool, wrap ...func(http.Handler) http.
 		"NICCONFORM_AUTH_TOKEN": token, "NICCONFORM_DETACH_TIMEOUT": "300ms", "NICCONFORM_POLL_INTERVAL": "5ms",
 		"NICCONFORM_RUN_ID": "exploreorder",
 	}
-	cfg, err := config.Resolve(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	if err != nil {
-		t.Fatal(err)
-	}
-	tg, err := explore.FromConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tg := configuredTarget(t, env)
 	return tg
 }
 

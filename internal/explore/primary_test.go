@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nicconform/nicconform/internal/config"
 	"github.com/nicconform/nicconform/internal/explore"
 	"github.com/nicconform/nicconform/internal/mock"
 )
@@ -31,14 +30,7 @@ func novaWithProbe(t *testing.T) (*explore.Target, *recorder) {
 		"NICCONFORM_AUTH_TOKEN": token, "NICCONFORM_DETACH_TIMEOUT": "300ms", "NICCONFORM_POLL_INTERVAL": "5ms",
 		"NICCONFORM_RUN_ID": "explorenova", "NICCONFORM_PROFILE": "nova", "NICCONFORM_ALLOW_PRIMARY_PROBE": "1",
 	}
-	cfg, err := config.Resolve(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	if err != nil {
-		t.Fatal(err)
-	}
-	tg, err := explore.FromConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tg := configuredTarget(t, env)
 	return tg, rc
 }
 

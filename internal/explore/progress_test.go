@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nicconform/nicconform/internal/config"
 	"github.com/nicconform/nicconform/internal/explore"
 	"github.com/nicconform/nicconform/internal/mock"
 )
@@ -55,14 +54,7 @@ func TestProgressAgainstASlowTarget(t *testing.T) {
 		"NICCONFORM_NETWORK_ID": seed.NetworkID, "NICCONFORM_AUTH_TOKEN": token, "NICCONFORM_DETACH_TIMEOUT": "300ms",
 		"NICCONFORM_POLL_INTERVAL": "5ms", "NICCONFORM_RUN_ID": "exploreslow",
 	}
-	cfg, err := config.Resolve(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	if err != nil {
-		t.Fatal(err)
-	}
-	tg, err := explore.FromConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tg := configuredTarget(t, env)
 	var out lockedBuffer
 	res, err := explore.Run(context.Background(), explore.Config{Target: tg, Seqs: 4, Steps: 6, Seed: 9, RunID: "exploreslow",
 		Duration: time.Minute, Progress: &out, ProgressEvery: 100 * time.Millisecond})
