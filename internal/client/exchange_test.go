@@ -122,3 +122,61 @@ func TestRedactQuery(t *testing.T) {
 		t.Errorf("a secret shorter than 4 bytes was scrubbed: %s", got)
 	}
 }
+
+// A body longer than KeptBody leaves memory when its exchange is
+// recorded: the exchange keeps its first KeptBody bytes and reads the
+// whole back (issue 26: memory bounded whatever the target sends), while
+// the typed call that made it decoded all of it.
+func TestLongBodiesAreSpooledAndReadBack(t *testing.T) {
+	const n = 3000 // ports: about 330 KiB of JSON
+	var body strings.Builder
+	body.WriteString(`{"ports":[`)
+	for i := range n {
+		if i > 0 {
+			body.WriteByte(',')
+		}
+		fmt.Fprintf(&body, `{"id":"aaaaaaaa-bbbb-4ccc-8ddd-%012d","network_id":"%s","status":"DOWN","device_id":"","fixed_ips":[],"mac_address":"fa:16:3e:00:00:01","name":"pad-pad-pad-pad-pad-pad-pad-pad-pad-pad-pad-pad-pad-pad-pad-pad-pad-pad-pad-pad-pad-pad-pad-pad"}`, i, network)
+	}
+	body.WriteString(`]}`)
+	served := body.String()
+	tg := newTarget(t, func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusOK, "application/json", served)
+	})
+	c := newClient(t, tg.URL)
+	ports, ex, err := c.ListPorts(context.Background(), ListPortsOpts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ports) != n {
+		t.Fatalf("decoded %d ports, want %d", len(ports), n)
+	}
+	if len(served) <= KeptBody || len(served) > MaxBody {
+		t.Fatalf("the test's body is %d bytes: it must be over KeptBody and at most MaxBody", len(served))
+	}
+	if len(ex.ResponseBody) != KeptBody || string(ex.ResponseBody) != served[:KeptBody] {
+		t.Errorf("kept %d bytes in memory, want the first %d", len(ex.ResponseBody), KeptBody)
+	}
+	if ex.BodySize() != len(served) {
+		t.Errorf("BodySize %d, want %d", ex.BodySize(), len(served))
+	}
+	got, err := ex.Body()
+	if err != nil || string(got) != served {
+		t.Fatalf("Body: %d bytes, err %v; want the %d served", len(got), err, len(served))
+	}
+	var again struct{ Ports []Port }
+	if err := ex.JSON(&again); err != nil || len(again.Ports) != n {
+		t.Fatalf("JSON: %d ports, err %v", len(again.Ports), err)
+	}
+	if recorded := c.Recorder().Exchanges(); recorded[len(recorded)-1] != ex {
+		t.Fatal("the recorder holds another exchange than the one returned")
+	}
+
+	// A short body stays whole in memory.
+	short := newTarget(t, func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusOK, "application/json", `{"ports":[]}`)
+	})
+	_, ex, err = newClient(t, short.URL).ListPorts(context.Background(), ListPortsOpts{})
+	if err != nil || string(ex.ResponseBody) != `{"ports":[]}` || ex.spooled != nil {
+		t.Fatalf("short body: %q spooled %v err %v", ex.ResponseBody, ex.spooled != nil, err)
+	}
+}

@@ -138,8 +138,8 @@ func FuzzAnswer(f *testing.F) {
 				}
 				continue
 			}
-			if len(ex.ResponseBody) > MaxBody {
-				t.Errorf("call %d: %d bytes of body kept, over MaxBody", i, len(ex.ResponseBody))
+			if ex.BodySize() > MaxBody || len(ex.ResponseBody) > KeptBody {
+				t.Errorf("call %d: %d bytes of body kept (%d in memory), over MaxBody (KeptBody)", i, ex.BodySize(), len(ex.ResponseBody))
 			}
 			n := 0
 			for k, vs := range ex.ResponseHeader {

@@ -257,8 +257,8 @@ func TestEndlessAndBombBodiesAreCut(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if len(ex.ResponseBody) != MaxBody || !strings.Contains(fmt.Sprint(ex.Violations), "larger than 1 MiB") {
-			t.Errorf("%s: %d bytes kept, violations %v", name, len(ex.ResponseBody), ex.Violations)
+		if ex.BodySize() != MaxBody || len(ex.ResponseBody) != KeptBody || !strings.Contains(fmt.Sprint(ex.Violations), "larger than 1 MiB") {
+			t.Errorf("%s: %d bytes kept, %d in memory, violations %v", name, ex.BodySize(), len(ex.ResponseBody), ex.Violations)
 		}
 	}
 }

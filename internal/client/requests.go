@@ -62,7 +62,11 @@ func (c *Client) call(ctx context.Context, op string, want int, r Request, out a
 		return ex, &StatusError{Op: op, Want: want, Got: ex.Status, Exchange: ex}
 	}
 	if out != nil {
-		if err := json.Unmarshal(ex.ResponseBody, out); err != nil {
+		body, err := ex.Body()
+		if err != nil {
+			return ex, fmt.Errorf("%s: %w", op, err)
+		}
+		if err := json.Unmarshal(body, out); err != nil {
 			return ex, fmt.Errorf("%s: decode response body: %w: %s", op, err, ex)
 		}
 	}

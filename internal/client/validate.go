@@ -337,8 +337,12 @@ func ErrorShapeProblem(s *spec.Spec, e *Exchange) string {
 	if !isJSON(ct) {
 		return fmt.Sprintf("Content-Type %q, want application/json", ct)
 	}
+	raw, err := e.Body()
+	if err != nil {
+		return fmt.Sprintf("the body (%d bytes) could not be read back: %v", e.BodySize(), err)
+	}
 	var body any
-	if err := json.Unmarshal(e.ResponseBody, &body); err != nil {
+	if err := json.Unmarshal(raw, &body); err != nil {
 		return fmt.Sprintf("body is not JSON: %v", err)
 	}
 	if err := s.ValidateErrorBody(body); err != nil {

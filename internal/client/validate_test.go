@@ -232,8 +232,8 @@ func TestLargeBodyIsCutAndAViolation(t *testing.T) {
 		reply(w, http.StatusOK, "application/json", `{"interfaceAttachments":[],"pad":"`+strings.Repeat("x", MaxBody)+`"}`)
 	})
 	_, ex, _ := newClient(t, tg.URL).ListInterfaces(context.Background(), server)
-	if len(ex.ResponseBody) != MaxBody || !hasKind(ex.Violations, KindBody) {
-		t.Fatalf("body %d bytes, violations %v", len(ex.ResponseBody), ex.Violations)
+	if ex.BodySize() != MaxBody || !hasKind(ex.Violations, KindBody) {
+		t.Fatalf("body %d bytes, violations %v", ex.BodySize(), ex.Violations)
 	}
 }
 

@@ -176,7 +176,7 @@ func (x *explorer) compareStep(rec *StepRecord, t, m *client.Exchange, f facts, 
 	if extra := newViolations(t, m); len(extra) > 0 {
 		ruleID := ""
 		switch {
-		case subject && t.Status >= 200 && t.Status < 300 && len(t.ResponseBody) > 0:
+		case subject && t.Status >= 200 && t.Status < 300 && t.BodySize() > 0:
 			ruleID = "BODY-EMPTY-RESPONSE"
 		case subject:
 			ruleID = "SPEC-CONFORMANT"

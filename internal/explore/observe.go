@@ -2,7 +2,6 @@ package explore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -77,7 +76,7 @@ func (sd *side) observe(ctx context.Context, l look) (view, []pair, error) {
 				Locked bool `json:"locked"`
 			} `json:"server"`
 		}
-		if ex.Status == http.StatusOK && json.Unmarshal(ex.ResponseBody, &srv) == nil {
+		if ex.Status == http.StatusOK && ex.JSON(&srv) == nil {
 			v.locked = srv.Server.Locked
 		}
 	}
@@ -92,7 +91,7 @@ func (sd *side) observe(ctx context.Context, l look) (view, []pair, error) {
 		var out struct {
 			InterfaceAttachments []client.Interface `json:"interfaceAttachments"`
 		}
-		if ex.Status != http.StatusOK || json.Unmarshal(ex.ResponseBody, &out) != nil {
+		if ex.Status != http.StatusOK || ex.JSON(&out) != nil {
 			v.unknown[role] = -1 // unreadable: differs from any readable list
 			continue
 		}
@@ -120,7 +119,7 @@ func (sd *side) observe(ctx context.Context, l look) (view, []pair, error) {
 		var out struct {
 			Ports []client.Port `json:"ports"`
 		}
-		if ex.Status == http.StatusOK && json.Unmarshal(ex.ResponseBody, &out) == nil {
+		if ex.Status == http.StatusOK && ex.JSON(&out) == nil {
 			listed = map[string]client.Port{}
 			for _, p := range out.Ports {
 				listed[p.ID] = p
@@ -149,7 +148,7 @@ func (sd *side) observe(ctx context.Context, l look) (view, []pair, error) {
 			var out struct {
 				Port client.Port `json:"port"`
 			}
-			if ex.Status != http.StatusOK || json.Unmarshal(ex.ResponseBody, &out) != nil {
+			if ex.Status != http.StatusOK || ex.JSON(&out) != nil {
 				v.ports[ref] = portView{status: ex.Status}
 				continue
 			}

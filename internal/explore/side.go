@@ -2,7 +2,6 @@ package explore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -247,7 +246,7 @@ func createdPort(op Op, ex *client.Exchange) string {
 			PortID string `json:"port_id"`
 		} `json:"interfaceAttachment"`
 	}
-	if ex == nil || json.Unmarshal(ex.ResponseBody, &out) != nil {
+	if ex == nil || ex.JSON(&out) != nil {
 		return ""
 	}
 	if op == OpCreatePort && out.Port != nil {

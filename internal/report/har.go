@@ -161,8 +161,8 @@ func writeHAR(w io.Writer, tool Tool, exchanges []*client.Exchange, served map[i
 			Response: harResponse{
 				Status: e.Status, StatusText: http.StatusText(e.Status), HTTPVersion: "HTTP/1.1",
 				Cookies: []harNV{}, Headers: pairs(e.ResponseHeader),
-				HeadersSize: -1, BodySize: len(e.ResponseBody),
-				Content: harContent{Size: len(e.ResponseBody), MimeType: e.ResponseHeader.Get("Content-Type")},
+				HeadersSize: -1, BodySize: e.BodySize(),
+				Content: harContent{Size: e.BodySize(), MimeType: e.ResponseHeader.Get("Content-Type")},
 			},
 		}
 		if entry.Served.Rules == nil && entry.Served.Step == "" {
@@ -175,7 +175,11 @@ func writeHAR(w io.Writer, tool Tool, exchanges []*client.Exchange, served map[i
 			text, enc := bodyText(e.RequestBody)
 			entry.Request.PostData = &harPostData{MimeType: e.RequestHeader.Get("Content-Type"), Text: text, Encoding: enc}
 		}
-		entry.Response.Content.Text, entry.Response.Content.Encoding = bodyText(e.ResponseBody)
+		body, err := e.Body()
+		if err != nil {
+			return fmt.Errorf("report: har: exchange %d: %w", e.Seq, err)
+		}
+		entry.Response.Content.Text, entry.Response.Content.Encoding = bodyText(body)
 		out, err := json.MarshalIndent(entry, "   ", " ")
 		if err != nil {
 			return fmt.Errorf("report: har: %w", err)

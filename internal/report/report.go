@@ -532,7 +532,7 @@ func exchangeAdvisories(s *spec.Spec, exchanges []*client.Exchange) []Advisory {
 			note(key{"throttled", ""}, e, fmt.Sprintf("the target answered 429 (rate limited); the client waited and retried, honouring Retry-After: %s", e))
 			continue
 		}
-		if e.Status >= 200 && e.Status < 300 && len(e.ResponseBody) == 0 && e.ResponseHeader.Get("Content-Type") != "" {
+		if e.Status >= 200 && e.Status < 300 && e.BodySize() == 0 && e.ResponseHeader.Get("Content-Type") != "" {
 			note(key{"content-type-on-empty-body", e.Operation}, e, fmt.Sprintf("%s %s: an empty %d carries Content-Type %q (upstream Nova does this; a client that parses by Content-Type may stumble): %s",
 				opName(e), e.Method, e.Status, e.ResponseHeader.Get("Content-Type"), e))
 		}
