@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -81,8 +82,8 @@ type hostileResult struct {
 }
 
 // hostileExec is hostileRunMock with the run's exit status, wall time and
-// peak RSS (getrusage's ru_maxrss, KiB on Linux).
-func hostileExec(t *testing.T, mode string, po faultproxy.Options) hostileResult {
+// peak RSS (its ru_maxrss, measured by this binary as a wrapper: peakRSSEnv).
+func hostileExec(t testing.TB, mode string, po faultproxy.Options) hostileResult {
 	t.Helper()
 	m := authModes[mode]
 	opts := m.opts
@@ -118,7 +119,15 @@ func hostileExec(t *testing.T, mode string, po faultproxy.Options) hostileResult
 		"-ginkgo.v")
 	// A run still going at the deadline dumps its goroutines (SIGQUIT)
 	// into its output: a hang says where it waits.
-	cmd := suite.Command(ctx, append(env, m.env(px.URL)...)...)
+	// Through this test binary as a wrapper that measures the run's peak
+	// RSS (peakRSSEnv says why).
+	rssFile := filepath.Join(t.TempDir(), "peak-rss")
+	cmd := suite.Command(ctx, append(env, append(m.env(px.URL), peakRSSEnv+"="+rssFile)...)...)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Path, cmd.Args = self, append([]string{self}, cmd.Args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGQUIT) }
 	cmd.WaitDelay = 10 * time.Second
 	var buf bytes.Buffer
@@ -128,8 +137,9 @@ func hostileExec(t *testing.T, mode string, po faultproxy.Options) hostileResult
 	res := hostileResult{srv: srv, px: px, err: err, dir: dir, rc: -1, wall: time.Since(started)}
 	if ps := cmd.ProcessState; ps != nil {
 		res.rc = ps.ExitCode()
-		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-			res.maxRSS = ru.Maxrss << 10
+		if kib, err := os.ReadFile(rssFile); err == nil {
+			n, _ := strconv.ParseInt(string(kib), 10, 64) // 0 when unreadable: no figure, which the size test refuses
+			res.maxRSS = n << 10
 		}
 	}
 	out := buf.String()
@@ -221,6 +231,19 @@ func TestUnsolicitedEchoNeverLeaks(t *testing.T) {
 // file under dir.
 func leaks(t *testing.T, px *faultproxy.Proxy, out, dir string) {
 	t.Helper()
+	found, err := credentialsIn(px, out, dir)
+	if err != nil {
+		t.Error(err)
+	}
+	for name, f := range found {
+		t.Errorf("%s holds %d renderings of a credential, e.g. %s", name, len(f), f[0])
+	}
+}
+
+// credentialsIn lists, by output (stdout/stderr, each report file), the
+// renderings of the canary or of a credential the proxy saw in out or in
+// a file under dir; the error says the reports are missing.
+func credentialsIn(px *faultproxy.Proxy, out, dir string) (map[string][]string, error) {
 	secrets := []string{hostileCanary}
 	for _, v := range px.Credentials() {
 		if _, sig, ok := strings.Cut(v, "Signature="); ok {
@@ -240,17 +263,19 @@ func leaks(t *testing.T, px *faultproxy.Proxy, out, dir string) {
 		files++
 		return err
 	})
-	if err != nil || files < 4 {
-		t.Errorf("reports: %d files, %v", files, err)
-	}
-	if _, ok := outputs["exchanges.har"]; !ok {
-		t.Error("no exchanges.har")
-	}
+	found := map[string][]string{}
 	for name, text := range outputs {
-		if found := find(text); len(found) > 0 {
-			t.Errorf("%s holds %d renderings of a credential, e.g. %s", name, len(found), found[0])
+		if f := find(text); len(f) > 0 {
+			found[name] = f
 		}
 	}
+	switch _, har := outputs["exchanges.har"]; {
+	case err != nil || files < 4:
+		return found, fmt.Errorf("reports: %d files, %v", files, err)
+	case !har:
+		return found, errors.New("no exchanges.har")
+	}
+	return found, nil
 }
 
 // newLeakFinder returns a function that lists the renderings of secrets

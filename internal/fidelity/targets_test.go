@@ -38,7 +38,7 @@ func unreadable(reason string) bool {
 	return strings.Contains(reason, "0xc0") || strings.Contains(reason, "<*") || strings.Contains(reason, "wrapError")
 }
 
-func readConformance(t *testing.T, dir string) report.Conformance {
+func readConformance(t testing.TB, dir string) report.Conformance {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(dir, "conformance.json"))
 	if err != nil {
