@@ -89,6 +89,16 @@ const (
 	// short, from the second: the NIC was attached, and the answer cannot
 	// be read.
 	GarbleAttach Mode = "garble-attach"
+	// GarbleWitnessAttach cuts the JSON of every success answer to an
+	// attach of a port created with a name ending in "-witness" short
+	// (the NIC attached): the witness's first attach and every re-attach
+	// of a fresh witness fail, every time.
+	GarbleWitnessAttach Mode = "garble-witness-attach"
+	// GarbleNetAttach cuts the JSON of every success answer to a net_id
+	// attach (an attach whose body names a net_id) short: the NIC
+	// attached, with a port the target made, and the answer that names it
+	// cannot be read.
+	GarbleNetAttach Mode = "garble-net-attach"
 	// GarbleUndo forwards the first of each cleanup call (a port DELETE,
 	// an unlock), which takes effect, and answers it with bytes that are
 	// no HTTP answer. Proxy.Lost counts them.
@@ -164,6 +174,14 @@ var faults = map[Mode]fault{
 	GarbleAttach: {
 		doc:     "the JSON of every third attach's success answer cut short, from the second (the NIC attached)",
 		rewrite: garbleAttach,
+	},
+	GarbleWitnessAttach: {
+		doc:     `the JSON of every attach's success answer for a port named "…-witness" cut short (the NIC attached)`,
+		rewrite: garbleWitnessAttach,
+	},
+	GarbleNetAttach: {
+		doc:     "the JSON of every net_id attach's success answer cut short (the NIC attached)",
+		rewrite: garbleNetAttach,
 	},
 	GarbleUndo: {
 		doc:  "the first answer to each port DELETE and unlock garbled (forwarded, then bytes that are no HTTP answer)",
@@ -273,8 +291,11 @@ type Proxy struct {
 	// lost are the calls whose answer LoseCleanupAnswer lost.
 	lost map[string]bool
 	// attaches counts the attaches' success answers GarbleAttach saw;
-	// garbled, those it garbled.
+	// garbled, those it (or another garbling mode) garbled.
 	attaches, garbled int
+	// witnesses are the ids of the ports created with a name ending in
+	// "-witness" (GarbleWitnessAttach).
+	witnesses map[string]bool
 
 	// bomb is GzipBomb's padding, built once.
 	bombOnce sync.Once
@@ -739,7 +760,75 @@ func garbleAttach(p *Proxy, r *Request, a *Answer) {
 	}
 }
 
-// Garbled returns how many attach answers GarbleAttach garbled.
+// attachBody is what an attach request names.
+type attachBody struct {
+	InterfaceAttachment struct {
+		PortID string `json:"port_id"`
+		NetID  string `json:"net_id"`
+	} `json:"interfaceAttachment"`
+}
+
+// attachSuccess reads r as an attach answered a with success and a body
+// to cut, and what it names; ok is false for any other exchange.
+func attachSuccess(r *Request, a *Answer) (body attachBody, ok bool) {
+	if r.Method != http.MethodPost || !strings.HasSuffix(pathOf(r), "/os-interface") || a.Status >= 300 || len(a.Body) < 2 {
+		return body, false
+	}
+	if json.Unmarshal(r.Body, &body) != nil {
+		return body, false
+	}
+	return body, true
+}
+
+// cut makes a's body unreadable JSON (its first half) and counts it.
+func (p *Proxy) cut(a *Answer) {
+	a.Body = append([]byte(nil), a.Body[:len(a.Body)/2]...)
+	p.mu.Lock()
+	p.garbled++
+	p.mu.Unlock()
+}
+
+// garbleWitnessAttach learns the ids of ports created with a name ending
+// in "-witness", and cuts every attach answer of one of them short.
+func garbleWitnessAttach(p *Proxy, r *Request, a *Answer) {
+	if r.Method == http.MethodPost && strings.HasSuffix(pathOf(r), "/v2.0/ports") && a.Status < 300 {
+		var req, created struct {
+			Port struct {
+				ID   string `json:"id"`
+				Name string `json:"name"`
+			} `json:"port"`
+		}
+		if json.Unmarshal(r.Body, &req) == nil && strings.HasSuffix(req.Port.Name, "-witness") && json.Unmarshal(a.Body, &created) == nil {
+			p.mu.Lock()
+			if p.witnesses == nil {
+				p.witnesses = map[string]bool{}
+			}
+			p.witnesses[created.Port.ID] = true
+			p.mu.Unlock()
+		}
+		return
+	}
+	body, ok := attachSuccess(r, a)
+	if !ok {
+		return
+	}
+	p.mu.Lock()
+	witness := p.witnesses[body.InterfaceAttachment.PortID]
+	p.mu.Unlock()
+	if witness {
+		p.cut(a)
+	}
+}
+
+// garbleNetAttach cuts every net_id attach's success answer short.
+func garbleNetAttach(p *Proxy, r *Request, a *Answer) {
+	if body, ok := attachSuccess(r, a); ok && body.InterfaceAttachment.NetID != "" {
+		p.cut(a)
+	}
+}
+
+// Garbled returns how many attach answers GarbleAttach,
+// GarbleWitnessAttach and GarbleNetAttach garbled.
 func (p *Proxy) Garbled() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()

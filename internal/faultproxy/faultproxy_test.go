@@ -182,3 +182,53 @@ func TestSizeFaults(t *testing.T) {
 		}
 	})
 }
+
+// garble-witness-attach cuts every attach of a port created as
+// "…-witness", and no other; garble-net-attach every net_id attach, and
+// no port_id one.
+func TestGarbleWitnessAndNetAttach(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		if strings.HasSuffix(r.URL.Path, "/ports") {
+			id := "port-other"
+			if strings.Contains(string(body), "-witness") {
+				id = "port-witness"
+			}
+			w.WriteHeader(http.StatusCreated)
+			_, _ = io.WriteString(w, `{"port":{"id":"`+id+`"}}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"interfaceAttachment":{"port_id":"port-x","net_id":"n"}}`)
+	}))
+	defer up.Close()
+	for mode, want := range map[Mode][]bool{
+		GarbleWitnessAttach: {true, true, false, false},
+		GarbleNetAttach:     {false, false, false, true},
+	} {
+		p, err := Start(Options{Upstream: up.URL, Modes: []Mode{mode}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		post := func(path, body string) string {
+			resp, err := http.Post(p.URL+path, "application/json", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return string(b)
+		}
+		post("/v2.0/ports", `{"port":{"name":"nicconform-r-witness","network_id":"n"}}`)
+		post("/v2.0/ports", `{"port":{"name":"nicconform-r-other","network_id":"n"}}`)
+		attaches := []string{`{"interfaceAttachment":{"port_id":"port-witness"}}`, `{"interfaceAttachment":{"port_id":"port-witness"}}`,
+			`{"interfaceAttachment":{"port_id":"port-other"}}`, `{"interfaceAttachment":{"net_id":"n"}}`}
+		for i, body := range attaches {
+			got := post("/v2.1/p/servers/s/os-interface", body)
+			if cut := !json.Valid([]byte(got)); cut != want[i] {
+				t.Errorf("%s: attach %s answered %q (cut: %t, want %t)", mode, body, got, cut, want[i])
+			}
+		}
+		p.Close()
+	}
+}
