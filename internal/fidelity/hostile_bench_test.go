@@ -54,7 +54,13 @@ func BenchmarkHostileFaults(b *testing.B) {
 			} else {
 				rc = report.ExitCode(conf)
 			}
-			left := append(waitClean(r.srv.Mock, r.srv.Mock.Seed()), r.px.Phantoms()...)
+			seed := r.srv.Mock.Seed()
+			left := append(waitClean(r.srv.Mock, seed), r.px.Phantoms()...)
+			for _, s := range seed.Servers {
+				if locked, _ := r.srv.Mock.Locked(s.ServerID); locked {
+					left = append(left, "the lock of "+s.ServerID)
+				}
+			}
 			found, _ := credentialsIn(r.px, r.out, r.dir)
 			renderings := 0
 			for _, f := range found {
