@@ -333,7 +333,7 @@ func lastLines(s string, n int) string {
 // its path: the answers are contract breaches, and the rules that needed
 // the ids errors, never fails.
 func TestDotIDsNeverOnTheWire(t *testing.T) {
-	px, out, err, dir := hostileRun(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.DotIDs}})
+	srv, px, out, err, dir := hostileRunMock(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.DotIDs}})
 	if err == nil {
 		t.Fatalf("the suite passed against dot ids:\n%s", lastLines(out, 40))
 	}
@@ -365,6 +365,11 @@ func TestDotIDsNeverOnTheWire(t *testing.T) {
 	}
 	if !strings.Contains(out, "not a well-formed id") {
 		t.Errorf("the output does not name the malformed id:\n%s", lastLines(out, 40))
+	}
+	// A port whose creation answered a malformed id is still the run's:
+	// found by its name and removed, or named in the leaks.
+	if left := waitClean(srv.Mock, srv.Mock.Seed()); len(left) > len(conf.Leaks) {
+		t.Errorf("left on the target: %v; the report names %d leaks: %+v", left, len(conf.Leaks), conf.Leaks)
 	}
 }
 
