@@ -58,11 +58,9 @@ soak: ## the suite SOAK times with -p --randomize-all against the embedded mock;
 # Static binaries without the build machine's paths (scripts/check-binaries.sh).
 build: export CGO_ENABLED = 0
 build: export GOFLAGS += -trimpath
-build: ## bin/: nicconform, detach.test (the compiled suite) and ginkgo (the pinned CLI, passing SIGINT/SIGTERM on to the suite): all a runner needs, without Go
-	@echo "building bin/nicconform, bin/detach.test, bin/ginkgo…"
+build: ## bin/nicconform: one binary, the suite's specs run in its own process; all a runner needs, without Go
+	@echo "building bin/nicconform…"
 	@go build $(STAMP) -o bin/nicconform ./cmd/nicconform
-	@go test -c $(STAMP) -o bin/detach.test ./suites/detach
-	@go build -o bin/ginkgo ./cmd/ginkgo
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 make -s build >/dev/null
 status=0
-for b in bin/nicconform bin/detach.test bin/ginkgo; do
+for b in bin/nicconform; do
   desc=$(file -b "$b")
   case "$desc" in
     *"statically linked"*) ;;

@@ -23,6 +23,7 @@ import (
 	"github.com/nicconform/nicconform/internal/client"
 	"github.com/nicconform/nicconform/internal/diff"
 	"github.com/nicconform/nicconform/internal/version"
+	"github.com/nicconform/nicconform/suites/detach"
 )
 
 const usage = `usage: nicconform <command> [flags]
@@ -74,7 +75,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	switch args[0] {
 	case "run":
-		return runSuite(ctx, args[1:], stdout, stderr)
+		return runSuite(ctx, args[1:], stdout, stderr, detach.Run)
 	case "summary":
 		return runSummary(args[1:], stdout, stderr)
 	case "mock":

@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strconv"
@@ -16,12 +14,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/onsi/ginkgo/v2"
+
 	"github.com/nicconform/nicconform/internal/config"
-	"github.com/nicconform/nicconform/internal/journal"
 	"github.com/nicconform/nicconform/internal/lifecycle"
 	"github.com/nicconform/nicconform/internal/report"
 	"github.com/nicconform/nicconform/internal/target"
-	"github.com/nicconform/nicconform/internal/version"
+	"github.com/nicconform/nicconform/suites/detach"
 )
 
 // exitCode is an error that sets the command's exit status.
@@ -32,32 +31,33 @@ type exitCode struct {
 
 func (e *exitCode) Error() string { return e.msg }
 
-// Names of the artefacts `make build` puts beside the nicconform binary.
-const (
-	suiteBinary  = "detach.test"
-	ginkgoBinary = "ginkgo"
-)
+// specRunner runs the suite's specs in this process: detach.Run, or a
+// test's stand-in.
+type specRunner func(t ginkgo.GinkgoTestingT, o detach.Options, config ...any) bool
+
+// testingT is what Ginkgo's RunSpecs needs of a caller outside go test:
+// it is told when a spec failed, which the reports already say.
+type testingT struct{}
+
+func (testingT) Fail() {}
 
 // runSuite runs the conformance suite and exits as its verdicts say: 0 when
 // no rule failed or errored (and nothing leaked), 1 when a rule failed, 2
 // when no rule failed but some could not be judged, something was left on
 // the target, or the run produced no report (docs/design.md, "Verdicts").
-func runSuite(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runSuite(ctx context.Context, args []string, stdout, stderr io.Writer, specs specRunner) error {
 	flags := flag.NewFlagSet("run", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	labels := flags.String("label-filter", "", "run only the rules this Ginkgo label filter selects, e.g. PRIMARY-FORBIDDEN or 'PATH-MALFORMED || PATH-MISSING-PORT'")
 	t, cfgErr := target.Environment()
 	reportDir := flags.String("report-dir", t.ReportDir, "where the reports go (NICCONFORM_REPORT_DIR)")
-	procs := flags.Int("procs", 0, "parallel processes against the embedded mock, each with its own mock and each doing the whole overlapped run (default 1); against a configured target the specs share one server and run in one process")
-	suitePath := flags.String("suite", "", "the compiled suite (default: "+suiteBinary+" beside this binary, else built from ./suites/detach when run inside the module)")
-	ginkgoPath := flags.String("ginkgo", "", "the Ginkgo CLI, for -procs > 1 (default: "+ginkgoBinary+" beside this binary, else the module's pinned one with go run)")
 	timeout := flags.Duration("timeout", 4*time.Hour, "bound for the whole run")
 	flags.Usage = func() {
 		fmt.Fprint(stderr, `usage: nicconform run [flags]
 
-Runs the conformance suite against the configured target (the same
-NICCONFORM_* / HW_* / OS_* variables as every command; the embedded
-reference mock when none is configured), writes the reports
+Runs the conformance suite, in this process, against the configured
+target (the same NICCONFORM_* / HW_* / OS_* variables as every command;
+the embedded reference mock when none is configured), writes the reports
 (conformance.md, conformance.json, junit.xml, exchanges.har) into the
 report folder, prints the verdict table, and exits:
   0  every rule passed or was skipped, and nothing was left on the target
@@ -68,6 +68,8 @@ report folder, prints the verdict table, and exits:
      -label-filter that names no rule (every bare label must be a rule id,
      every /regular expression/ must match one, and the filter must select
      at least one rule; nicconform rules lists them)
+SIGINT or SIGTERM: the run undoes what it changed on the target and
+reports; a second one skips the rest of Ginkgo's cleanup, not the undo.
 
 `)
 		flags.PrintDefaults()
@@ -78,55 +80,26 @@ report folder, prints the verdict table, and exits:
 	if flags.NArg() > 0 {
 		return &exitCode{2, fmt.Sprintf("run takes no arguments, got %q (a rule is chosen with -label-filter=RULE-ID; flags go before anything else)", flags.Args())}
 	}
+	// Ginkgo exits the process on a filter it cannot parse: the filter is
+	// checked here first, against the catalog too.
 	if *labels != "" {
 		if _, err := selectRules(*labels); err != nil {
 			return &exitCode{2, err.Error()}
 		}
 	}
-	if *procs <= 0 {
-		// One process: the run's work is overlapped in the background of
-		// its set-up (docs/design.md, "Overlapped run"), and each process
-		// does all of it; a second process adds work, not speed.
-		*procs = 1
-	}
 	dir, err := filepath.Abs(*reportDir)
 	if err != nil {
 		return err
 	}
-	suite, cleanup, err := findSuite(ctx, *suitePath, stderr)
-	if err != nil {
-		return &exitCode{2, err.Error()}
-	}
-	defer cleanup()
-	// The bound starts with the suite, as Ginkgo's -timeout (the same
-	// value) does: Ginkgo's own timeout stops the suite and names it;
-	// this one is a backstop (stopOnSignal).
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
-
-	var cmd *exec.Cmd
-	if *procs == 1 {
-		argv := []string{"-ginkgo.randomize-all", "-ginkgo.no-color", "-ginkgo.timeout=" + timeout.String()}
-		if *labels != "" {
-			argv = append(argv, "-ginkgo.label-filter="+*labels)
-		}
-		cmd = exec.Command(suite, argv...)
-	} else {
-		cli, err := findGinkgo(*ginkgoPath)
-		if err != nil {
-			return &exitCode{2, err.Error()}
-		}
-		argv := append(cli[1:], fmt.Sprintf("--procs=%d", *procs), "--randomize-all", "--no-color", "--succinct", "--timeout="+timeout.String())
-		if *labels != "" {
-			argv = append(argv, "--label-filter="+*labels)
-		}
-		cmd = exec.Command(cli[0], append(argv, suite)...)
-	}
-	// NICCONFORM_SIGNALS=group: this process signals the whole group, so
-	// bin/ginkgo must not pass a signal on a second time (cmd/ginkgo).
-	cmd.Env = append(os.Environ(), "NICCONFORM_REPORT_DIR="+dir, "NICCONFORM_SIGNALS=group")
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // one group to signal, whatever it starts
+	// Ginkgo's configuration, as `go test ./suites/detach -ginkgo.…` would
+	// read it from its flags: Ginkgo's -timeout is the run's bound, and
+	// stops the specs and names it; the backstop below signals the run a
+	// moment after.
+	suiteCfg, reporterCfg := ginkgo.GinkgoConfiguration()
+	suiteCfg.RandomizeAllSpecs = true
+	suiteCfg.Timeout = *timeout
+	suiteCfg.LabelFilter = *labels
+	reporterCfg.NoColor = true
 	where := "the embedded reference mock"
 	switch {
 	case cfgErr != nil:
@@ -134,27 +107,19 @@ report folder, prints the verdict table, and exits:
 	case !t.Embedded:
 		where = t.String()
 	}
-	fmt.Fprintf(stdout, "nicconform run: the suite (%s, %d process(es)) against %s; reports in %s\n", filepath.Base(suite), *procs, where, dir)
+	fmt.Fprintf(stdout, "nicconform run: the suite against %s; reports in %s\n", where, dir)
 	started := time.Now()
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	if err := cmd.Start(); err != nil {
-		return &exitCode{2, fmt.Sprintf("start the suite: %v", err)}
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	runErr, killed := stopOnSignal(ctx, cmd.Process.Pid, done, sigs, watchMake(ctx), stopGrace(t, cfgErr), stderr)
-	if killed > 0 {
-		fmt.Fprintf(stderr, "nicconform: the suite did not stop within %s of the signal and was killed: what it changed on the target may be left; `nicconform sweep` undoes it (the journal is %s)\n",
-			killed.Round(time.Second), filepath.Join(dir, journal.File))
-	}
+	bctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go stopOnSignal(bctx, started.Add(*timeout+timeoutGrace), watchMake(bctx), stopGrace(t, cfgErr), stderr, os.Exit)
+	passed := specs(testingT{}, detach.Options{ReportDir: dir}, suiteCfg, reporterCfg)
+	cancel()
 	if cfgErr == nil && t.DryRun {
-		return printPlan(dir, started, runErr, stdout)
+		return printPlan(dir, started, passed, stdout)
 	}
 	c, err := readVerdicts(dir, started)
 	if err != nil {
-		return &exitCode{2, fmt.Sprintf("the run produced no report (%v): %v", runErr, err)}
+		return &exitCode{2, fmt.Sprintf("the run produced no report: %v", err)}
 	}
 	if md, err := os.ReadFile(filepath.Join(dir, "conformance.md")); err == nil {
 		fmt.Fprintf(stdout, "\n%s\nreports: %s/{conformance.md,conformance.json,junit.xml,exchanges.har}\n", md, dir)
@@ -165,54 +130,48 @@ report folder, prints the verdict table, and exits:
 	return nil
 }
 
-// stopOnSignal waits for the suite (done) and stops it when asked: each
-// SIGINT or SIGTERM this process gets goes, as it came, to the suite's
-// process group (the first makes each suite process undo what it changed
-// and report; a second makes Ginkgo skip its cleanup nodes, but not that
-// undo); the parent make's signal (fromMake) counts as a first signal,
-// unless one came already; so does the run's -timeout, timeoutGrace after
-// it expired: Ginkgo's -timeout, set to the same bound, stops the suite
-// first and its reports say "the run's timeout (…) expired", which a
-// signal would make "Interrupted by User". If the suite outlives grace
-// after the first signal, the group is killed; killed is then how long it had.
-func stopOnSignal(ctx context.Context, pgid int, done <-chan error, sigs, fromMake <-chan os.Signal, grace time.Duration, stderr io.Writer) (runErr error, killed time.Duration) {
+// stopOnSignal is the run's backstop while its specs run in this process.
+// SIGINT and SIGTERM are Ginkgo's (its interrupt handler: the first
+// interrupts the running spec and runs the cleanup nodes; a second skips
+// the rest of them) and the run's (fixtures: the undo of every change, at
+// once); this adds three things: the parent make's signal (fromMake), which
+// make does not pass on to its recipe, is sent to this process as it came;
+// the run's own bound (deadline: Ginkgo's -timeout, timeoutGrace earlier,
+// stops the specs first and its reports say "the run's timeout (…)
+// expired") becomes a SIGTERM; and if the run outlives grace after the
+// first signal, exit is called with 2 after saying what may be left.
+func stopOnSignal(ctx context.Context, deadline time.Time, fromMake <-chan os.Signal, grace time.Duration, stderr io.Writer, exit func(int)) {
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	self := func(sig os.Signal) { _ = syscall.Kill(os.Getpid(), sig.(syscall.Signal)) }
+	late := time.NewTimer(time.Until(deadline))
+	defer late.Stop()
+	var kill <-chan time.Time
 	var first time.Time
-	var kill, late <-chan time.Time
-	forward := func(sig os.Signal) {
-		_ = syscall.Kill(-pgid, sig.(syscall.Signal))
-		if first.IsZero() {
-			first = time.Now()
-			kill = time.After(grace)
-			fmt.Fprintf(stderr, "nicconform: %v: the suite undoes what the run changed on the target and reports (it is killed if it takes over %s)\n", sig, grace)
-		}
-	}
-	ctxDone := ctx.Done()
 	for {
 		select {
-		case err := <-done:
-			return err, killed
+		case <-ctx.Done():
+			return
 		case sig := <-sigs:
-			forward(sig)
+			if first.IsZero() {
+				first = time.Now()
+				kill = time.After(grace)
+				fmt.Fprintf(stderr, "nicconform: %v: the run undoes what it changed on the target and reports (it exits if that takes over %s)\n", sig, grace)
+			}
 		case sig := <-fromMake:
 			if first.IsZero() {
-				forward(sig)
+				self(sig)
 			}
-		case <-ctxDone:
-			ctxDone = nil
-			// main's context ends on the signal sigs also gets; only the
-			// run's own bound is a signal of its own.
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) && first.IsZero() {
-				late = time.After(timeoutGrace)
-			}
-		case <-late:
-			late = nil
+		case <-late.C:
 			if first.IsZero() {
-				forward(syscall.SIGTERM)
+				self(syscall.SIGTERM)
 			}
 		case <-kill:
-			kill = nil
-			killed = time.Since(first)
-			_ = syscall.Kill(-pgid, syscall.SIGKILL)
+			fmt.Fprintf(stderr, "nicconform: the run did not stop within %s of the signal: what it changed on the target may be left; `nicconform sweep` undoes it (the journal is in the report folder)\n",
+				time.Since(first).Round(time.Second))
+			exit(2)
+			return
 		}
 	}
 }
@@ -292,7 +251,7 @@ func watchMake(ctx context.Context) <-chan os.Signal {
 // printPlan prints the plan.md a dry run wrote after it started: a dry run
 // (NICCONFORM_DRY_RUN) writes no verdicts, and succeeds (exit 0) once its
 // rehearsal succeeded and wrote the plan; else it exits 2.
-func printPlan(dir string, started time.Time, runErr error, stdout io.Writer) error {
+func printPlan(dir string, started time.Time, passed bool, stdout io.Writer) error {
 	path := filepath.Join(dir, "plan.md")
 	info, err := os.Stat(path)
 	if err == nil && info.ModTime().Before(started.Add(-time.Second)) {
@@ -303,11 +262,11 @@ func printPlan(dir string, started time.Time, runErr error, stdout io.Writer) er
 		plan, err = os.ReadFile(path)
 	}
 	if err != nil {
-		return &exitCode{2, fmt.Sprintf("the dry run wrote no plan (%v): %v", runErr, err)}
+		return &exitCode{2, fmt.Sprintf("the dry run wrote no plan: %v", err)}
 	}
 	fmt.Fprintf(stdout, "\n%s\nplan: %s (nothing was sent to the target)\n", plan, path)
-	if runErr != nil {
-		return &exitCode{2, fmt.Sprintf("the rehearsal against the embedded mock did not succeed (%v): the plan may be incomplete", runErr)}
+	if !passed {
+		return &exitCode{2, "the rehearsal against the embedded mock did not succeed: the plan may be incomplete"}
 	}
 	return nil
 }
@@ -331,82 +290,4 @@ func readVerdicts(dir string, started time.Time) (report.Conformance, error) {
 		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
-}
-
-// findSuite returns the compiled suite: the one named, the one beside this
-// binary, or one built now from the module the working directory is in.
-func findSuite(ctx context.Context, named string, stderr io.Writer) (string, func(), error) {
-	if named != "" {
-		return named, func() {}, nil
-	}
-	if beside, ok := besideSelf(suiteBinary); ok {
-		return beside, func() {}, nil
-	}
-	root, ok := moduleRoot()
-	if !ok {
-		return "", nil, fmt.Errorf("no compiled suite: %s is not beside this binary (make build puts it there) and the working directory is not in the nicconform module; name one with -suite", suiteBinary)
-	}
-	tmp, err := os.MkdirTemp("", "nicconform-run-")
-	if err != nil {
-		return "", nil, err
-	}
-	cleanup := func() { _ = os.RemoveAll(tmp) }
-	fmt.Fprintln(stderr, "nicconform: building the suite first (go test -c ./suites/detach)…")
-	bin := filepath.Join(tmp, suiteBinary)
-	// The suite reports this binary's version (internal/version).
-	build := exec.CommandContext(ctx, "go", "test", "-c", "-ldflags", "-X github.com/nicconform/nicconform/internal/version.stamp="+version.String(), "-o", bin, "./suites/detach")
-	build.Dir, build.Stdout, build.Stderr = root, stderr, stderr
-	if err := build.Run(); err != nil {
-		cleanup()
-		return "", nil, fmt.Errorf("build the suite: %w", err)
-	}
-	return bin, cleanup, nil
-}
-
-// findGinkgo returns the command line of the Ginkgo CLI.
-func findGinkgo(named string) ([]string, error) {
-	if named != "" {
-		return []string{named}, nil
-	}
-	if beside, ok := besideSelf(ginkgoBinary); ok {
-		return []string{beside}, nil
-	}
-	if root, ok := moduleRoot(); ok {
-		return []string{"go", "-C", root, "run", "./cmd/ginkgo"}, nil
-	}
-	if p, err := exec.LookPath(ginkgoBinary); err == nil {
-		return []string{p}, nil
-	}
-	return nil, errors.New("no Ginkgo CLI for a parallel run: make build puts bin/ginkgo beside nicconform; or run with -procs 1")
-}
-
-// besideSelf returns the path of a file beside this executable, if there.
-func besideSelf(name string) (string, bool) {
-	self, err := os.Executable()
-	if err != nil {
-		return "", false
-	}
-	p := filepath.Join(filepath.Dir(self), name)
-	if info, err := os.Stat(p); err == nil && !info.IsDir() {
-		return p, true
-	}
-	return "", false
-}
-
-// moduleRoot finds the nicconform module around the working directory.
-func moduleRoot() (string, bool) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", false
-	}
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, strings.Contains(string(b), "module github.com/nicconform/nicconform\n")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
-		}
-		dir = parent
-	}
 }

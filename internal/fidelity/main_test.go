@@ -17,9 +17,9 @@ import (
 	"github.com/nicconform/nicconform/internal/fidelity"
 )
 
-// suite is the suite binary every test here runs, built once; bin is a
-// folder laid out as `make build` lays out bin/ (nicconform, detach.test,
-// ginkgo), for the tests that run the whole process tree.
+// suite is the suite binary every test here runs, built once (what go
+// test ./suites/detach runs); bin is a folder laid out as `make build`
+// lays out bin/ (nicconform), for the tests that run it.
 var (
 	suite fidelity.Suite
 	bin   string
@@ -52,19 +52,10 @@ func run(m *testing.M) int {
 		suite.Binary = other
 	}
 	bin = filepath.Join(dir, "bin")
-	for _, b := range [][]string{
-		{"build", "-o", filepath.Join(bin, "nicconform"), "./cmd/nicconform"},
-		{"build", "-o", filepath.Join(bin, "ginkgo"), "./cmd/ginkgo"},
-	} {
-		cmd := exec.CommandContext(ctx, "go", b...)
-		cmd.Dir = "../.."
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "go %v: %v\n%s", b, err, out)
-			return 1
-		}
-	}
-	if err := os.Link(suite.Binary, filepath.Join(bin, "detach.test")); err != nil {
-		fmt.Fprintln(os.Stderr, err)
+	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(bin, "nicconform"), "./cmd/nicconform")
+	build.Dir = "../.."
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build ./cmd/nicconform: %v\n%s", err, out)
 		return 1
 	}
 	return m.Run()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/nicconform/nicconform/internal/fixtures"
 	"github.com/nicconform/nicconform/spec"
+	"github.com/nicconform/nicconform/suites/detach"
 )
 
 // TestTraceability reads the spec tree (Ginkgo's preview: nothing runs) and
@@ -17,7 +18,7 @@ func TestTraceability(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range fixtures.Untraced(s, PreviewSpecs("nicconform: detach a NIC")) {
+	for _, p := range fixtures.Untraced(s, PreviewSpecs(detach.Description)) {
 		t.Error(p)
 	}
 }

@@ -1,4 +1,4 @@
-package detach_test
+package detach
 
 import (
 	"context"

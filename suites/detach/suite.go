@@ -1,0 +1,177 @@
+// Package detach is the conformance suite for
+// DELETE /v2.1/{project_id}/servers/{server_id}/os-interface/{port_id}: one
+// or more Ginkgo specs per rule of the catalog in spec/openapi.yaml, each
+// labelled with its rule id. With no NICCONFORM_COMPUTE_URL it runs against
+// the embedded reference mock (one per parallel process).
+//
+// The specs are declared when the package is initialised; Run runs them,
+// once per process (Ginkgo's RunSpecs), from `nicconform run` or from
+// `go test ./suites/detach` (TestDetach), in the caller's process.
+package detach
+
+import (
+	"errors"
+	"fmt"
+	"log"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+
+	"github.com/nicconform/nicconform/internal/client"
+	"github.com/nicconform/nicconform/internal/config"
+	"github.com/nicconform/nicconform/internal/fixtures"
+	"github.com/nicconform/nicconform/internal/report"
+	"github.com/nicconform/nicconform/internal/target"
+	"github.com/nicconform/nicconform/internal/version"
+	"github.com/nicconform/nicconform/spec"
+)
+
+// Description is the suite's name in Ginkgo's reports.
+const Description = "nicconform: detach a NIC"
+
+// env is this process's world, set up before any spec runs.
+var env *fixtures.Env
+
+// Options are what the caller of Run hands the suite.
+type Options struct {
+	// ReportDir is where the reports go; "" keeps the configuration's
+	// (NICCONFORM_REPORT_DIR, else ./reports).
+	ReportDir string
+}
+
+// opts is the one value the caller hands the suite, set by Run before
+// Ginkgo runs the specs.
+var opts Options
+
+// Run runs the suite in this process, with config passed on to Ginkgo's
+// RunSpecs (a types.SuiteConfig and a types.ReporterConfig; none: what
+// Ginkgo's -ginkgo.* flags say, as under go test), and reports whether
+// every spec passed. It runs once per process (a second call exits the
+// process: Ginkgo's rule), and the caller must have checked what Ginkgo
+// would exit the process for: a label filter that does not parse, focused
+// specs.
+func Run(t GinkgoTestingT, o Options, config ...any) bool {
+	opts = o
+	// net/http logs what a target wrote unasked on an idle connection
+	// through the standard logger: it may be the run's credentials, echoed.
+	log.SetOutput(client.NetLog(os.Stderr))
+	gomega.RegisterFailHandler(Fail)
+	return RunSpecs(t, Description, config...)
+}
+
+// reportDir is where this run's reports go.
+func reportDir(cfg config.Settings) string {
+	if opts.ReportDir != "" {
+		return opts.ReportDir
+	}
+	return cfg.ReportDir
+}
+
+var _ = SynchronizedBeforeSuite(func() []byte {
+	// On process 1, before any process sets up: the run owns its report
+	// folder, so nothing an earlier run wrote there outlives this one.
+	cfg, _ := target.Environment() // its ReportDir resolves even when the rest does not
+	if err := report.Clean(reportDir(cfg)); err != nil {
+		Fail(err.Error())
+	}
+	return nil
+}, func(ctx SpecContext, _ []byte) {
+	cfg, err := target.Environment()
+	if err != nil {
+		Fail("the configuration: " + err.Error())
+	}
+	cfg.ReportDir = reportDir(cfg)
+	logger := slog.New(slog.NewTextHandler(GinkgoWriter, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	env, err = fixtures.Setup(ctx, cfg, logger)
+	if pe := (*fixtures.PreflightError)(nil); errors.As(err, &pe) { // the preflight's exchanges go in the HAR
+		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, pe.Exchanges)
+	}
+	if err != nil {
+		Fail(fmt.Sprintf("setting up the target (%s): %v", cfg, err))
+	}
+	DeferCleanup(env.Close)
+	// What no spec attached (the overlapped run's own work: calibration,
+	// watch, cleanups; the claim's release): cleanups run last registered
+	// first, so this runs last.
+	DeferCleanup(func() {
+		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, env.TakeRest())
+	})
+	defer func() { // …and the set-up's own
+		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, env.TakeUntagged())
+	}()
+	if env.Mock == nil && !cfg.DryRun {
+		DeferCleanup(env.Release) // first: an interrupt during the claim leaves none
+		if err := env.Claim(ctx); err != nil {
+			Fail(err.Error())
+		}
+	}
+	// The overlapped run (docs/design.md): the refusals, the watches and the
+	// scenarios start now, in the background; the specs wait for it and
+	// replay its verdicts. Stop runs before the claim's release.
+	DeferCleanup(fixtures.StartPlan(env).Stop)
+	GinkgoWriter.Printf("target: %s\n", cfg)
+})
+
+// A line per rule as its verdict settles, when the specs run in one
+// process (against a configured target they always do).
+var _ = ReportAfterEach(fixtures.Progress)
+
+var _ = BeforeEach(func() { env.RecordExchanges() })
+
+// ReportAfterSuite runs once, on process 1, with every process's specs.
+var _ = ReportAfterSuite("nicconform reports", func(r Report) {
+	if r.SuiteConfig.DryRun {
+		return // a dry run (or PreviewSpecs) checks nothing: it must not write verdicts
+	}
+	cfg, err := target.Environment()
+	if err != nil { // of what resolved, only the report folder is trusted
+		cfg = config.Settings{ReportDir: cfg.ReportDir, Profile: "unknown (" + err.Error() + ")"}
+	}
+	s, err := spec.Load()
+	if err != nil {
+		Fail(err.Error())
+	}
+	run := report.Run{Target: cfg.String(), Region: cfg.Region, Profile: cfg.Profile, DryRun: cfg.DryRun,
+		Tool: report.Tool{Version: version.String(), SpecSHA256: spec.SHA256()}}
+	if p, err := s.LoadProfile(cfg.Profile); err == nil {
+		run.Tool.ProfileSHA256 = p.SHA256
+	}
+	if env != nil {
+		run.Target, run.PrimaryPortID = env.Description(), env.PrimaryPortID
+		if env.Profile != nil {
+			run.Tool.ProfileSHA256 = env.Profile.SHA256
+		}
+		run.Profile, run.Expected = env.ProfileDescription(), env.Expectations()
+		run.Leaks = append(run.Leaks, env.Unreported()...)
+	}
+	if cfg.DryRun { // the rehearsal ran at the mock's bounds; the plan estimates the target's
+		run.Bounds = report.Bounds{Server: cfg.ServerID, Detach: cfg.DetachTimeout, Poll: cfg.PollInterval, Settle: cfg.Settle}
+		if cfg.Sources["DetachTimeout"] == "default" {
+			run.Bounds.Detach = config.DefaultDetachTimeoutLive
+		}
+		if cfg.Sources["PollInterval"] == "default" {
+			run.Bounds.Poll = config.DefaultPollIntervalLive
+		}
+	}
+	c, err := fixtures.WriteReports(reportDir(cfg), s, run, r)
+	if err != nil {
+		Fail("writing the reports: " + err.Error())
+	}
+	dir, _ := filepath.Abs(reportDir(cfg))
+	if cfg.DryRun {
+		fmt.Fprintf(GinkgoWriter, "\nnicconform: dry run; the plan is in %s\n", filepath.Join(dir, "plan.md"))
+		return
+	}
+	fixtures.ProgressAtEnd(c)
+	summary := fmt.Sprintf("nicconform: %d pass, %d fail, %d error, %d skip, %d advisories, %d left on the target — reports in %s",
+		c.Summary.Pass, c.Summary.Fail, c.Summary.Error, c.Summary.Skip, len(c.Advisories), len(c.Leaks), dir)
+	fmt.Fprintf(GinkgoWriter, "\n%s\n", summary)
+	if report.ExitCode(c) != 0 {
+		// A cross-cutting rule can fail on an exchange of a spec that
+		// passed its own rule: the suite's exit status follows the verdicts.
+		Fail(summary)
+	}
+})
