@@ -2,13 +2,9 @@ package fidelity_test
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
-	"sync/atomic"
 	"testing"
 
 	"github.com/nicconform/nicconform/internal/faultproxy"
@@ -35,13 +31,7 @@ func BenchmarkHostileFaults(b *testing.B) {
 	slices.Sort(modes)
 	for _, mode := range modes {
 		b.Run(mode, func(b *testing.B) {
-			var caught atomic.Int64
-			catcher := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				caught.Add(1)
-				_, _ = io.Copy(io.Discard, r.Body)
-				http.NotFound(w, r)
-			}))
-			defer catcher.Close()
+			catcher, caught := newCatcher(b)
 			r := hostileExec(b, "password", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.Mode(mode)}, RedirectTo: catcher.URL})
 			var conf report.Conformance
 			raw, err := os.ReadFile(filepath.Join(r.dir, "conformance.json"))

@@ -156,17 +156,24 @@ func hostileExec(t testing.TB, mode string, po faultproxy.Options) hostileResult
 	return res
 }
 
-// A password login answered 307 to another host is an error naming that
-// host: the password (nor anything else) goes there. Every other call of
-// the run refuses a redirect too: none reaches the catcher.
-func TestRedirectedLoginSendsNothing(t *testing.T) {
-	var hits atomic.Int64
+// newCatcher is another host a redirect may send a request to: it counts
+// what reaches it (the caller checks that nothing does) and answers 404.
+func newCatcher(t testing.TB) (*httptest.Server, *atomic.Int64) {
+	hits := &atomic.Int64{}
 	catcher := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		_, _ = io.Copy(io.Discard, r.Body)
 		http.NotFound(w, r)
 	}))
-	defer catcher.Close()
+	t.Cleanup(catcher.Close)
+	return catcher, hits
+}
+
+// A password login answered 307 to another host is an error naming that
+// host: the password (nor anything else) goes there. Every other call of
+// the run refuses a redirect too: none reaches the catcher.
+func TestRedirectedLoginSendsNothing(t *testing.T) {
+	catcher, hits := newCatcher(t)
 	px, out, err, dir := hostileRun(t, "password", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.RedirectLogin}, RedirectTo: catcher.URL})
 	if err == nil {
 		t.Fatalf("the suite passed with its login redirected:\n%s", out)

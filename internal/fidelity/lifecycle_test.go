@@ -288,22 +288,7 @@ func TestKillNineLeavesNoProcess(t *testing.T) {
 	defer hold.Release()
 	cmd := exec.Command(filepath.Join(bin, "nicconform"), "run", "-label-filter=STATE-LOCKED")
 	cmd.Env = tg.env()
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	defer func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }()
-	select {
-	case <-hold.Reached():
-	case err := <-done:
-		t.Fatalf("the run ended before its witness's detach (%v):\n%s", err, out.String())
-	case <-time.After(90 * time.Second):
-		t.Fatalf("the run never detached its witness:\n%s", out.String())
-	}
+	done, _ := startHeld(t, cmd, hold)
 	procs := tree(cmd.Process.Pid)
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
@@ -316,6 +301,30 @@ func TestKillNineLeavesNoProcess(t *testing.T) {
 	if rest := alive(procs); len(rest) > 0 {
 		t.Errorf("1 s after kill -9 of nicconform run, processes of the run remain: %+v", rest)
 	}
+}
+
+// startHeld starts cmd as a shell's job (a process group of its own,
+// killed when the test ends) and returns once the run's request hold
+// catches is held: the channel gets cmd's end, the buffer its output.
+func startHeld(t *testing.T, cmd *exec.Cmd, hold *mock.Hold) (<-chan error, *bytes.Buffer) {
+	t.Helper()
+	out := &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+	select {
+	case <-hold.Reached():
+	case err := <-done:
+		t.Fatalf("the run ended before the held request (%v):\n%s", err, out.String())
+	case <-time.After(90 * time.Second):
+		t.Fatalf("the run never sent the held request:\n%s", out.String())
+	}
+	return done, out
 }
 
 func stopOnce(t *testing.T, lv level, sig syscall.Signal) stopRow {
@@ -332,22 +341,7 @@ func stopOnce(t *testing.T, lv level, sig syscall.Signal) stopRow {
 	})
 	defer hold.Release()
 	cmd := lv.command(tg)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // as a shell's job: signalled alone below
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	defer func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }()
-	select {
-	case <-hold.Reached():
-	case err := <-done:
-		t.Fatalf("the run ended before it held the lock (%v):\n%s", err, out.String())
-	case <-time.After(90 * time.Second):
-		t.Fatalf("the run never held the lock:\n%s", out.String())
-	}
+	done, out := startHeld(t, cmd, hold)
 	procs := tree(cmd.Process.Pid)
 	if tg.left() == nil {
 		t.Fatal("the run held nothing on the target when signalled, so this proves nothing")
