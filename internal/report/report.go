@@ -171,6 +171,9 @@ type Verdict struct {
 	Precondition string   `json:"precondition,omitempty"`
 	Evidence     []string `json:"evidence"`
 	Specs        []string `json:"specs,omitempty"`
+	// Reproduction, for a failed or errored rule whose evidence holds an
+	// exchange, is how to reproduce it by hand (repro.go).
+	Reproduction *Reproduction `json:"reproduction,omitempty"`
 	// Seconds is how long judging the rule took: from its first request to
 	// its verdict (its last spec's end); 0 when it sent none.
 	Seconds float64 `json:"seconds,omitempty"`
@@ -237,6 +240,9 @@ func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange
 			}
 		}
 		v.Evidence = citedFirst(v.Reason, v.Evidence, ruleExchanges(rule.ID, results), exchanges)
+		if v.Verdict == Fail || v.Verdict == Error {
+			v.Reproduction = reproduce(rule, s.Preconditions(), v, append(ruleExchanges(rule.ID, results), exchanges...))
+		}
 		switch v.Verdict {
 		case Pass:
 			c.Summary.Pass++

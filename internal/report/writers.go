@@ -149,6 +149,7 @@ func Markdown(c Conformance) string {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", v.ID, verdict, cell(v.Expected), cell(Short(v.ReasonWithPrecondition())), cell(evidenceCell(v.Evidence)))
 	}
+	b.WriteString(reproductionsMarkdown(c.Rules))
 	if len(c.Advisories) > 0 {
 		b.WriteString("\n## Advisories\n\nObservations that change no verdict.\n\n| kind | observation | evidence |\n|---|---|---|\n")
 		for _, a := range c.Advisories {
@@ -160,6 +161,22 @@ func Markdown(c Conformance) string {
 		for _, l := range c.Leaks {
 			fmt.Fprintf(&b, "| %s | %s |\n", cell(l.What), cell(l.Sweep))
 		}
+	}
+	return b.String()
+}
+
+// reproductionsMarkdown renders the reproduction of each failed or
+// errored rule as a shell block.
+func reproductionsMarkdown(rules []Verdict) string {
+	var b strings.Builder
+	for _, v := range Sorted(rules) {
+		if v.Reproduction == nil {
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString("\n## Reproductions\n\nThe exchanges that show each break, as curl commands over the run's ids, and the command that re-runs the rule alone.\n")
+		}
+		fmt.Fprintf(&b, "\n### %s (%s)\n\n```sh\n%s```\n", v.ID, v.Verdict, v.Reproduction.Script())
 	}
 	return b.String()
 }
