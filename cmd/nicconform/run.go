@@ -58,8 +58,8 @@ func runSuite(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 Runs the conformance suite against the configured target (the same
 NICCONFORM_* / HW_* / OS_* variables as every command; the embedded
 reference mock when none is configured), writes the reports
-(conformance.md, conformance.json, junit.xml, exchanges.har) into the
-report folder, prints the verdict table, and exits:
+(conformance.md, conformance.html, conformance.json, junit.xml,
+exchanges.har) into the report folder, prints the verdict table, and exits:
   0  every rule passed or was skipped, and nothing was left on the target
   1  a rule failed: evidence against its own statement
   2  no rule failed, but some could not be judged (error), something was
@@ -157,7 +157,7 @@ report folder, prints the verdict table, and exits:
 		return &exitCode{2, fmt.Sprintf("the run produced no report (%v): %v", runErr, err)}
 	}
 	if md, err := os.ReadFile(filepath.Join(dir, "conformance.md")); err == nil {
-		fmt.Fprintf(stdout, "\n%s\nreports: %s/{conformance.md,conformance.json,junit.xml,exchanges.har}\n", md, dir)
+		fmt.Fprintf(stdout, "\n%s\nreports: %s/{conformance.md,conformance.html,conformance.json,junit.xml,exchanges.har}\n", md, dir)
 	}
 	if code := report.ExitCode(c); code != 0 {
 		return &exitCode{code, fmt.Sprintf("%d pass, %d fail, %d error, %d skip, %d left on the target", c.Summary.Pass, c.Summary.Fail, c.Summary.Error, c.Summary.Skip, len(c.Leaks))}

@@ -21,8 +21,9 @@ import (
 const reproCanary = "canary-repro-8d3f61b0a2e7"
 
 // mockRun runs the suite against a mock made with opts (two servers, the
-// token reproCanary) and returns its report folder and verdicts.
-func mockRun(t *testing.T, opts mock.Options, env ...string) (string, report.Conformance) {
+// token reproCanary) and returns its report folder, its verdicts and the
+// mock's URL.
+func mockRun(t *testing.T, opts mock.Options, env ...string) (string, report.Conformance, string) {
 	t.Helper()
 	opts.Servers, opts.Token = 2, reproCanary
 	srv, err := mock.NewServer(opts)
@@ -47,7 +48,7 @@ func mockRun(t *testing.T, opts mock.Options, env ...string) (string, report.Con
 	if ctx.Err() != nil {
 		t.Fatalf("the run did not end within %s:\n%s", hostileRunBound, out.String())
 	}
-	return dir, readConformance(t, dir)
+	return dir, readConformance(t, dir), srv.URL
 }
 
 // noCanary fails for a file of dir that holds the run's token.
@@ -72,7 +73,7 @@ func noCanary(t *testing.T, dir string) {
 // are on the machine. No report holds the run's token.
 func TestReproductionShowsTheBreak(t *testing.T) {
 	dev := mock.DevPrimaryDetachable
-	dir, c := mockRun(t, mock.Options{Deviations: []mock.Deviation{dev}})
+	dir, c, _ := mockRun(t, mock.Options{Deviations: []mock.Deviation{dev}})
 	noCanary(t, dir)
 	var v report.Verdict
 	for _, r := range c.Rules {

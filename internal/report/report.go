@@ -2,8 +2,9 @@
 // It is the back half of one pipeline: the suite turns its test framework's
 // report into plain Results (internal/fixtures does it for Ginkgo), Build
 // decides one Verdict per catalog rule, and each writer (writers.go) puts
-// the verdicts in one format: conformance.json, conformance.md, junit.xml,
-// exchanges.har, and plan.md for a dry run. A new format is one writer.
+// the verdicts in one format: conformance.json, conformance.md,
+// conformance.html, junit.xml, exchanges.har, and plan.md for a dry run. A
+// new format is one writer.
 //
 // The verdict model is docs/design.md's "Verdicts": pass, fail (evidence
 // against the rule's own statement), skip (does not apply, or not
@@ -138,6 +139,9 @@ type Conformance struct {
 	Interrupted string `json:"interrupted,omitempty"`
 	// served are the rules each exchange served, by Seq, for the HAR.
 	served map[int][]string
+	// settled is when each rule's verdict settled (its last spec's end),
+	// for conformance.html's timeline.
+	settled map[string]time.Time
 }
 
 // Tool names what ran: the nicconform version (internal/version) and the
@@ -256,6 +260,14 @@ func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange
 		c.Rules = append(c.Rules, v)
 	}
 	c.served = served(s, c.Rules, results, exchanges)
+	c.settled = map[string]time.Time{}
+	for _, r := range results {
+		for _, l := range r.Labels {
+			if _, ok := s.Rule(l); ok && r.Ended.After(c.settled[l]) {
+				c.settled[l] = r.Ended
+			}
+		}
+	}
 	return c
 }
 

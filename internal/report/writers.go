@@ -33,6 +33,7 @@ var writers = []writer{
 		return append(js, '\n'), err
 	}},
 	{file: "conformance.md", write: func(c Conformance, _ []*client.Exchange) ([]byte, error) { return []byte(Markdown(c)), nil }},
+	{file: "conformance.html", write: HTML},
 	{file: "junit.xml", write: func(c Conformance, _ []*client.Exchange) ([]byte, error) { return JUnit(c) }},
 	{file: "exchanges.har", stream: func(w io.Writer, c Conformance, exchanges []*client.Exchange) error {
 		return writeHAR(w, c.Tool, exchanges, c.served)
@@ -42,7 +43,7 @@ var writers = []writer{
 // Outputs are the files a run writes into its report folder (verdicts,
 // plan, exchanges), which Clean removes before a run starts. The run
 // journal is not among them: it outlives its run, for `nicconform sweep`.
-var Outputs = []string{"conformance.json", "conformance.md", "junit.xml", "exchanges.har", "plan.md"}
+var Outputs = []string{"conformance.json", "conformance.md", "conformance.html", "junit.xml", "exchanges.har", "plan.md"}
 
 // Clean removes what an earlier run wrote into dir (Outputs), so that
 // nothing stale is shown or published as this run's result.
