@@ -154,4 +154,3 @@ func madePorts(t *testing.T, dir string) []string {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
-
