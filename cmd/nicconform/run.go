@@ -52,6 +52,7 @@ func runSuite(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	suitePath := flags.String("suite", "", "the compiled suite (default: "+suiteBinary+" beside this binary, else built from ./suites/detach when run inside the module)")
 	ginkgoPath := flags.String("ginkgo", "", "the Ginkgo CLI, for -procs > 1 (default: "+ginkgoBinary+" beside this binary, else the module's pinned one with go run)")
 	timeout := flags.Duration("timeout", 4*time.Hour, "bound for the whole run")
+	rerun := flags.String("rerun-failed", "", "re-run only the rules that failed or errored in the report in this folder (its conformance.json), with the current configuration; refused (exit 2, before any request) when the report's target, profile or spec SHA-256 differ")
 	flags.Usage = func() {
 		fmt.Fprint(stderr, `usage: nicconform run [flags]
 
@@ -67,7 +68,12 @@ exchanges.har) into the report folder, prints the verdict table, and exits:
      request, a usage error: an argument besides the flags, or a
      -label-filter that names no rule (every bare label must be a rule id,
      every /regular expression/ must match one, and the filter must select
-     at least one rule; nicconform rules lists them)
+     at least one rule; nicconform rules lists them), or a -rerun-failed
+     report of another target, profile or contract
+
+-rerun-failed DIR runs only the rules that failed or errored in DIR's
+conformance.json (as a label filter, with the claim and calibration they
+need); the new report lists the others as "not re-run (see DIR)".
 
 `)
 		flags.PrintDefaults()
@@ -77,6 +83,25 @@ exchanges.har) into the report folder, prints the verdict table, and exits:
 	}
 	if flags.NArg() > 0 {
 		return &exitCode{2, fmt.Sprintf("run takes no arguments, got %q (a rule is chosen with -label-filter=RULE-ID; flags go before anything else)", flags.Args())}
+	}
+	var rerunOf string
+	if *rerun != "" {
+		if *labels != "" {
+			return &exitCode{2, "-rerun-failed chooses the rules itself: give it without -label-filter"}
+		}
+		filter, err := rerunFilter(*rerun, t, cfgErr)
+		if err != nil {
+			return &exitCode{2, err.Error()}
+		}
+		if filter == "" {
+			fmt.Fprintf(stdout, "nicconform run: no rule failed or errored in %s: nothing to re-run\n", *rerun)
+			return nil
+		}
+		if rerunOf, err = filepath.Abs(*rerun); err != nil {
+			return err
+		}
+		*labels = filter
+		fmt.Fprintf(stdout, "nicconform run: re-running what failed or errored in %s: %s\n", *rerun, filter)
 	}
 	if *labels != "" {
 		if _, err := selectRules(*labels); err != nil {
@@ -124,7 +149,7 @@ exchanges.har) into the report folder, prints the verdict table, and exits:
 	}
 	// NICCONFORM_SIGNALS=group: this process signals the whole group, so
 	// bin/ginkgo must not pass a signal on a second time (cmd/ginkgo).
-	cmd.Env = append(os.Environ(), "NICCONFORM_REPORT_DIR="+dir, "NICCONFORM_SIGNALS=group")
+	cmd.Env = append(os.Environ(), "NICCONFORM_REPORT_DIR="+dir, "NICCONFORM_SIGNALS=group", report.RerunOfEnv+"="+rerunOf)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // one group to signal, whatever it starts
 	where := "the embedded reference mock"

@@ -129,6 +129,7 @@ svg .grid{stroke:#eee}
 <h1>nicconform conformance</h1>
 <p class="meta">target {{.C.Target}} · profile {{.C.Profile}}{{if .C.Region}} · region {{.C.Region}}{{end}} · started {{.Started}}{{if .C.Tool.Version}} · nicconform {{.C.Tool.Version}}{{end}}</p>
 <p><b>{{.C.Summary.Pass}} pass, {{.C.Summary.Fail}} fail, {{.C.Summary.Error}} error, {{.C.Summary.Skip}} skip</b>{{if .C.Advisories}}; {{len .C.Advisories}} advisories{{end}}{{if .C.Leaks}}; <b>{{len .C.Leaks}} left on the target</b>{{end}}{{if .C.Interrupted}}; <b>interrupted</b>: {{.C.Interrupted}}{{end}}</p>
+{{with .C.RerunOf}}<p>A re-run of the rules that failed or errored in {{.Dir}}: {{range $i, $r := .Rules}}{{if $i}}, {{end}}{{$r}}{{end}}</p>{{end}}
 {{with .C.Cost}}<p class="meta">NICs attached to server {{.Server}} at once: at most {{.PeakNICs}} (the run keeps to {{.MaxNICs}}){{if .Queued}}; the target refused concurrent NIC operations, so the run queued them{{end}}</p>{{end}}
 <h2>Verdicts</h2>
 <p class="filter">Show: {{range $v := .Verdicts}}<label><input type="checkbox" class="vf" value="{{$v}}" checked> {{$v}}</label>{{end}}</p>

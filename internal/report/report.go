@@ -137,11 +137,26 @@ type Conformance struct {
 	// Interrupted, when set, says why the run stopped before its end (a
 	// signal, the run's timeout): the rules not judged are errors.
 	Interrupted string `json:"interrupted,omitempty"`
+	// RerunOf, for `nicconform run -rerun-failed DIR`, names DIR and the
+	// rules re-run (those that failed or errored there); the others are
+	// skips "not re-run (see DIR)".
+	RerunOf *RerunOf `json:"rerunOf,omitempty"`
 	// served are the rules each exchange served, by Seq, for the HAR.
 	served map[int][]string
 	// settled is when each rule's verdict settled (its last spec's end),
 	// for conformance.html's timeline.
 	settled map[string]time.Time
+}
+
+// RerunOfEnv is the variable through which `nicconform run -rerun-failed
+// DIR` tells the suite (Run.RerunOf) which report it re-runs the failures of.
+const RerunOfEnv = "NICCONFORM_RERUN_OF"
+
+// RerunOf names the report a re-run re-ran the failures of: its folder
+// and the rules re-run.
+type RerunOf struct {
+	Dir   string   `json:"dir"`
+	Rules []string `json:"rules"`
 }
 
 // Tool names what ran: the nicconform version (internal/version) and the
@@ -212,6 +227,10 @@ type Run struct {
 	// Tool is what ran; Interrupted why the run stopped early, if it did.
 	Tool        Tool
 	Interrupted string
+	// RerunOf, when set, is the report folder whose failed and errored
+	// rules this run re-runs (its label filter selects them): the rules
+	// it leaves out are "not re-run (see RerunOf)".
+	RerunOf string
 }
 
 // Build decides every catalog rule's verdict from the spec results, the
@@ -227,6 +246,16 @@ func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange
 			v = Verdict{Verdict: Error, Reason: "the run could not start: " + Plain(run.SetupError)}
 		}
 		v.ID, v.Title, v.Statement, v.Expected = rule.ID, rule.Title, rule.Statement, run.Expected[rule.ID]
+		if run.RerunOf != "" {
+			if c.RerunOf == nil {
+				c.RerunOf = &RerunOf{Dir: run.RerunOf, Rules: []string{}}
+			}
+			if v.Verdict == Skip && v.Reason == notSelected {
+				v.Reason = "not re-run (see " + run.RerunOf + ")"
+			} else {
+				c.RerunOf.Rules = append(c.RerunOf.Rules, rule.ID)
+			}
+		}
 		if v.Verdict == Pass || v.Verdict == Error {
 			if reason, ev := crossCheck(s, rule.ID, exchanges); reason != "" {
 				v.Verdict, v.Reason, v.Precondition, v.Evidence = Fail, reason, "", ev
@@ -386,10 +415,13 @@ func verdictFromSpecs(rule spec.Rule, results []Result) Verdict {
 	case count[Skipped] > 0:
 		v.Verdict, v.Reason = Skip, Plain(first(Skipped).Message)
 	default:
-		v.Verdict, v.Reason = Skip, "not selected: the run's label or focus filter left it out"
+		v.Verdict, v.Reason = Skip, notSelected
 	}
 	return v
 }
+
+// notSelected is the reason of a rule the run's filter left out.
+const notSelected = "not selected: the run's label or focus filter left it out"
 
 // ruleExchanges are the exchanges the specs of a rule recorded.
 func ruleExchanges(id string, results []Result) []*client.Exchange {

@@ -133,6 +133,9 @@ func Markdown(c Conformance) string {
 	if c.Interrupted != "" {
 		fmt.Fprintf(&b, "\n- **interrupted**: %s", c.Interrupted)
 	}
+	if c.RerunOf != nil {
+		fmt.Fprintf(&b, "\n- a re-run of the rules that failed or errored in %s: %s", c.RerunOf.Dir, strings.Join(c.RerunOf.Rules, ", "))
+	}
 	if c.Cost != nil {
 		fmt.Fprintf(&b, "\n- NICs attached to server %s at once: at most %d (primary included; the run keeps to %d)", c.Cost.Server, c.Cost.PeakNICs, c.Cost.MaxNICs)
 		if c.Cost.Queued {

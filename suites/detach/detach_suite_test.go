@@ -101,7 +101,7 @@ var _ = ReportAfterSuite("nicconform reports", func(r Report) {
 		Fail(err.Error())
 	}
 	run := report.Run{Target: cfg.String(), Region: cfg.Region, Profile: cfg.Profile, DryRun: cfg.DryRun,
-		Tool: report.Tool{Version: version.String(), SpecSHA256: spec.SHA256()}}
+		Tool: report.Tool{Version: version.String(), SpecSHA256: spec.SHA256()}, RerunOf: os.Getenv(report.RerunOfEnv)}
 	if p, err := s.LoadProfile(cfg.Profile); err == nil {
 		run.Tool.ProfileSHA256 = p.SHA256
 	}
