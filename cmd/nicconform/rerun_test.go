@@ -12,6 +12,7 @@ import (
 
 	"github.com/nicconform/nicconform/internal/config"
 	"github.com/nicconform/nicconform/internal/report"
+	"github.com/nicconform/nicconform/internal/target"
 	"github.com/nicconform/nicconform/spec"
 )
 
@@ -57,20 +58,27 @@ func writeReport(t *testing.T, devs string, allPass bool, edit func(*report.Conf
 // another contract, profile or target, one it cannot read, and a label
 // filter beside it; a report with nothing failed re-runs nothing.
 func TestRerunFailedRefuses(t *testing.T) {
-	t.Setenv("NICCONFORM_MOCK_DEVIATION", "primary-detachable")
+	// The process reads its configuration once (target.Environment): the
+	// reports are made to match it, or to differ from it.
+	cur, err := target.Environment()
+	if err != nil || !cur.Embedded {
+		t.Skipf("the environment configures a target (%v): these cases are made for the embedded mock", err)
+	}
+	same := strings.Join(cur.MockDeviations, " ")
+	another := strings.TrimSpace(same + " body-on-202")
 	for _, tc := range []struct {
 		name  string
 		dir   string
 		extra []string
 		want  string
 	}{
-		{"another contract", writeReport(t, "primary-detachable", false, func(c *report.Conformance) { c.Tool.SpecSHA256 = "0123" }), nil, "another contract"},
-		{"another profile", writeReport(t, "primary-detachable", false, func(c *report.Conformance) { c.Profile = "nova" }), nil, "profile nova"},
-		{"another profile file", writeReport(t, "primary-detachable", false, func(c *report.Conformance) { c.Tool.ProfileSHA256 = "0123" }), nil, "sha256 0123"},
-		{"another mock", writeReport(t, "body-on-202", false, nil), nil, "another target"},
+		{"another contract", writeReport(t, same, false, func(c *report.Conformance) { c.Tool.SpecSHA256 = "0123" }), nil, "another contract"},
+		{"another profile", writeReport(t, same, false, func(c *report.Conformance) { c.Profile = "nova" }), nil, "profile nova"},
+		{"another profile file", writeReport(t, same, false, func(c *report.Conformance) { c.Tool.ProfileSHA256 = "0123" }), nil, "sha256 0123"},
+		{"another mock", writeReport(t, another, false, nil), nil, "another target"},
 		{"a configured target", writeReport(t, "", false, func(c *report.Conformance) { c.Target = "https://ecs.example/v2.1 project=p server=s" }), nil, "another target"},
 		{"no report", t.TempDir(), nil, "no report"},
-		{"with a label filter", writeReport(t, "primary-detachable", false, nil), []string{"-label-filter=PRIMARY-FORBIDDEN"}, "without -label-filter"},
+		{"with a label filter", writeReport(t, same, false, nil), []string{"-label-filter=PRIMARY-FORBIDDEN"}, "without -label-filter"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			suite, marker := fakeSuite(t)
@@ -88,7 +96,7 @@ func TestRerunFailedRefuses(t *testing.T) {
 	t.Run("nothing failed", func(t *testing.T) {
 		suite, marker := fakeSuite(t)
 		var out, errb bytes.Buffer
-		if err := runSuite(context.Background(), []string{"-suite", suite, "-report-dir", t.TempDir(), "-rerun-failed", writeReport(t, "primary-detachable", true, nil)}, &out, &errb); err != nil || !strings.Contains(out.String(), "nothing to re-run") {
+		if err := runSuite(context.Background(), []string{"-suite", suite, "-report-dir", t.TempDir(), "-rerun-failed", writeReport(t, same, true, nil)}, &out, &errb); err != nil || !strings.Contains(out.String(), "nothing to re-run") {
 			t.Errorf("%v: %s", err, out.String())
 		}
 		if _, err := os.Stat(marker); err == nil {
