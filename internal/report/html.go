@@ -116,6 +116,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 .v-fail{background:#c62828}.v-error{background:#ef6c00}.v-skip{background:#757575}.v-pass{background:#2e7d32}
 pre{background:#f6f6f6;padding:6px;overflow-x:auto;white-space:pre-wrap;word-break:break-all;font-size:12px}
 details>summary{cursor:pointer}.meta{color:#555}
+#verdicts td:first-child{width:16em}#verdicts td:nth-child(2),#verdicts td:nth-child(3){white-space:nowrap}
 .filter label{margin-right:1em}
 svg text{font:11px system-ui,sans-serif;fill:#333}
 svg .attached{fill:#64b5f6}svg .detaching{fill:#ffb74d}svg .settling{fill:#ce93d8}svg .locked{fill:#e57373;opacity:.6}
