@@ -21,11 +21,15 @@ import (
 const reproCanary = "canary-repro-8d3f61b0a2e7"
 
 // mockRun runs the suite against a mock made with opts (two servers, the
-// token reproCanary) and returns its report folder, its verdicts and the
+// token reproCanary, or the AK/SK of opts.AKSK when it has one) and returns its report folder, its verdicts and the
 // mock's URL.
 func mockRun(t *testing.T, opts mock.Options, env ...string) (string, report.Conformance, string) {
 	t.Helper()
 	opts.Servers, opts.Token = 2, reproCanary
+	auth := []string{"NICCONFORM_AUTH_TOKEN=" + reproCanary}
+	for ak, sk := range opts.AKSK { // sign instead
+		auth = []string{"NICCONFORM_AUTH_TOKEN=", "HW_ACCESS_KEY=" + ak, "HW_SECRET_KEY=" + sk}
+	}
 	srv, err := mock.NewServer(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -40,8 +44,7 @@ func mockRun(t *testing.T, opts mock.Options, env ...string) (string, report.Con
 		"NICCONFORM_SERVER_ID="+seed.Servers[0].ServerID,
 		"NICCONFORM_OTHER_SERVER_ID="+seed.Servers[1].ServerID,
 		"NICCONFORM_NETWORK_ID="+seed.NetworkID,
-		"NICCONFORM_ALLOW_PRIMARY_PROBE=true",
-		"NICCONFORM_AUTH_TOKEN="+reproCanary), env...)...)
+		"NICCONFORM_ALLOW_PRIMARY_PROBE=true"), append(auth, env...)...)...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	_ = cmd.Run() // a failing run exits 1; its report says why
@@ -178,4 +181,56 @@ func curlStatus(t *testing.T, command string, vars map[string]string) int {
 		t.Fatalf("%s: status line %q", command, line)
 	}
 	return n
+}
+
+// A run signed with AK/SK reproduces through `nicconform sign`: each step's
+// sign line, run by sh with the configuration's keys, signs its curl, which
+// the deviant mock answers with the break and the faithful one does not.
+func TestReproductionSignedWithAKSK(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("no curl on this machine")
+	}
+	keys := map[string]string{"AKREPRO": reproCanary}
+	dev := mock.DevPrimaryDetachable
+	dir, c, _ := mockRun(t, mock.Options{AKSK: keys, Deviations: []mock.Deviation{dev}})
+	noCanary(t, dir)
+	var r *report.Reproduction
+	for _, v := range c.Rules {
+		if v.ID == "PRIMARY-FORBIDDEN" {
+			r = v.Reproduction
+		}
+	}
+	if r == nil || r.Signing == "" || len(r.Steps) == 0 || r.Steps[0].Sign == "" {
+		t.Fatalf("PRIMARY-FORBIDDEN's reproduction: %+v", r)
+	}
+	last := r.Steps[len(r.Steps)-1]
+	for _, tc := range []struct {
+		name   string
+		devs   []mock.Deviation
+		sk     string
+		breaks bool
+	}{{"deviant", []mock.Deviation{dev}, reproCanary, true}, {"faithful", nil, reproCanary, false}, {"wrong key", []mock.Deviation{dev}, "not-the-key", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, err := mock.NewServer(mock.Options{AKSK: keys, Servers: 2, Deviations: tc.devs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			seed := srv.Mock.Seed()
+			vars := map[string]string{"TARGET": srv.URL, "PROJECT": seed.ProjectID, "SERVER": seed.Servers[0].ServerID,
+				"PORT": seed.Servers[0].PrimaryPortID, "PATH": bin + ":" + os.Getenv("PATH"),
+				"NICCONFORM_COMPUTE_URL": srv.URL, "NICCONFORM_PROJECT_ID": seed.ProjectID, "NICCONFORM_SERVER_ID": seed.Servers[0].ServerID,
+				"NICCONFORM_NETWORK_ID": seed.NetworkID, "HW_ACCESS_KEY": "AKREPRO", "HW_SECRET_KEY": tc.sk}
+			var got int
+			for _, s := range r.Steps {
+				got = curlStatus(t, s.Sign+"\n"+s.Curl, vars)
+			}
+			if shows := got == last.Got; shows != tc.breaks {
+				t.Errorf("the last step got %d (the run got %d): want the break shown %v", got, last.Got, tc.breaks)
+			}
+			if tc.sk != reproCanary && got != http.StatusUnauthorized {
+				t.Errorf("signed with a wrong key: %d, want 401", got)
+			}
+		})
+	}
 }

@@ -51,6 +51,9 @@ type ReproStep struct {
 	// Got is the status the run got (0: no answer).
 	Got  int    `json:"got"`
 	Curl string `json:"curl"`
+	// Sign, for a step the run signed with AK/SK, sets the signature's
+	// variables just before the curl (`nicconform sign`).
+	Sign string `json:"sign,omitempty"`
 }
 
 // Credential variables of a reproduction's steps.
@@ -125,10 +128,13 @@ func reproduce(rule spec.Rule, pre spec.Preconditions, v Verdict, exchanges []*c
 		}
 		step.Body = vars.sub(string(e.RequestBody))
 		step.Curl = curl(step)
+		if e.RequestHeader.Get("Authorization") == client.Redacted {
+			step.Sign = signLine(step)
+		}
 		r.Steps = append(r.Steps, step)
 	}
 	if aksk {
-		r.Signing = fmt.Sprintf("the run signed with AK/SK: sign each step as Huawei's SDKs do (SDK-HMAC-SHA256 over the method, the URL, the Host and X-Sdk-Date headers and the body, with your access key and secret key) and put the date in $%s and the Authorization header's value in $%s", SDKDateVar, SDKAuthVar)
+		r.Signing = fmt.Sprintf("the run signed with AK/SK: each step's `nicconform sign` line signs it with the configured keys (HW_ACCESS_KEY, HW_SECRET_KEY) as Huawei's SDKs do and sets $%s and $%s for its curl; sign just before sending", SDKDateVar, SDKAuthVar)
 	}
 	var needs []string
 	for _, n := range rule.Needs {
@@ -231,6 +237,24 @@ func sortedHeaders(h http.Header) []string {
 	return out
 }
 
+// signLine renders the `nicconform sign` command that signs a step: its
+// method, URL, body and the headers it sends but the ones the signer sets.
+func signLine(s ReproStep) string {
+	parts := []string{"nicconform sign -X " + s.Method}
+	for _, h := range s.Headers {
+		name, _, _ := strings.Cut(h, ":")
+		if n := strings.ToLower(name); n == "authorization" || n == "x-sdk-date" || n == "x-security-token" {
+			continue
+		}
+		parts = append(parts, "-H "+dq(h))
+	}
+	if s.Body != "" {
+		parts = append(parts, "-d "+dq(s.Body))
+	}
+	parts = append(parts, dq(s.URL))
+	return `eval "$(` + strings.Join(parts, " ") + `)"`
+}
+
 // curl renders a step as a curl command line: double-quoted words, so
 // that ${NAME} expands and nothing else does.
 func curl(s ReproStep) string {
@@ -297,6 +321,9 @@ func (r Reproduction) Script() string {
 		got := "no answer"
 		if s.Got != 0 {
 			got = fmt.Sprint(s.Got)
+		}
+		if s.Sign != "" {
+			fmt.Fprintln(&b, s.Sign)
 		}
 		fmt.Fprintf(&b, "%s  # the run got %s\n", s.Curl, got)
 	}

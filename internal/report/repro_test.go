@@ -36,6 +36,12 @@ func TestReproductionCredentialsAreVariables(t *testing.T) {
 			t.Errorf("script lacks %s:\n%s", want, script)
 		}
 	}
+	sign := p.Steps[0].Sign
+	if !strings.HasPrefix(sign, `eval "$(nicconform sign -X DELETE `) || strings.Contains(sign, "Authorization") || strings.Contains(sign, "X-Sdk-Date") ||
+		!strings.Contains(script, sign+"\ncurl ") {
+		t.Errorf("sign line %q in:\n%s", sign, script)
+	}
+	t.Log(script)
 	if strings.Contains(script, client.Redacted) {
 		t.Errorf("script writes a redacted value:\n%s", script)
 	}
