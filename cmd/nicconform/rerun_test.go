@@ -66,12 +66,14 @@ func TestRerunFailedRefuses(t *testing.T) {
 	}
 	same := strings.Join(cur.MockDeviations, " ")
 	another := strings.TrimSpace(same + " body-on-202")
+	own := writeReport(t, same, false, nil)
 	for _, tc := range []struct {
 		name  string
 		dir   string
 		extra []string
 		want  string
 	}{
+		{"into its own folder", own, []string{"-report-dir", own}, "another -report-dir"},
 		{"another contract", writeReport(t, same, false, func(c *report.Conformance) { c.Tool.SpecSHA256 = "0123" }), nil, "another contract"},
 		{"another profile", writeReport(t, same, false, func(c *report.Conformance) { c.Profile = "nova" }), nil, "profile nova"},
 		{"another profile file", writeReport(t, same, false, func(c *report.Conformance) { c.Tool.ProfileSHA256 = "0123" }), nil, "sha256 0123"},

@@ -100,6 +100,9 @@ need); the new report lists the others as "not re-run (see DIR)".
 		if rerunOf, err = filepath.Abs(*rerun); err != nil {
 			return err
 		}
+		if out, err := filepath.Abs(*reportDir); err == nil && out == rerunOf {
+			return &exitCode{2, fmt.Sprintf("-rerun-failed %s would write over the report it re-runs: give the re-run another -report-dir", *rerun)}
+		}
 		*labels = filter
 		fmt.Fprintf(stdout, "nicconform run: re-running what failed or errored in %s: %s\n", *rerun, filter)
 	}
