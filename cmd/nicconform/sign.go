@@ -51,8 +51,9 @@ func sign(t config.Settings, args []string, stdout, stderr io.Writer) error {
 Signs one request with the configured access key and secret key
 (HW_ACCESS_KEY, HW_SECRET_KEY, HW_SECURITY_TOKEN; nicconform config -h) as
 the run signs (SDK-HMAC-SHA256, as Huawei's official SDKs do) and prints
-the headers to send as shell assignments: %s, %s, and X_SECURITY_TOKEN
-when there is one. A reproduction's AK/SK steps read them:
+the headers to send as shell assignments:
+%s, %s, and X_SECURITY_TOKEN when there is one.
+A reproduction's AK/SK steps read them:
 
   eval "$(nicconform sign -X DELETE -H "Accept: application/json" "$URL")"
   curl -X DELETE "$URL" -H "Accept: application/json" -H "X-Sdk-Date: ${SDK_DATE}" -H "Authorization: ${SDK_AUTHORIZATION}"
