@@ -3,8 +3,9 @@
 // (`run`; `make conformance`), serves the reference mock (`mock`), prints
 // the rule catalog (`rules`) and the resolved target configuration
 // (`config`), removes what conformance runs left on a target (`sweep`),
-// compares two runs' report folders (`diff`), merges many into one
-// matrix (`summary`) and explores call sequences against the reference
+// compares two runs' report folders (`diff`), merges many into one matrix
+// (`summary`), signs one request with the configured AK/SK for a
+// reproduction's curl (`sign`) and explores call sequences against the reference
 // model (`explore`). Every command that talks to a target gets it from
 // internal/target, and reads the configuration once (target.Environment).
 package main
@@ -36,6 +37,7 @@ commands:
   config   print the target configuration resolved from the environment (each value's source; secrets
            masked), then its problems, if any (exit 2); nicconform config -h lists the variables
   sweep    remove what conformance runs left on the target (nicconform sweep -h)
+  sign     sign one request with the configured AK/SK and print the headers, for a reproduction's curl (nicconform sign -h)
   diff     compare two report folders (A B): verdicts, statuses, headers, body shapes; exit 1 if they differ
   explore  random call sequences against the target and the reference model in lockstep; the shortest
            diverging one in reports/explore.md; exit 0 / 1 (divergence) / 2 (nicconform explore -h)
@@ -88,6 +90,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runSweep(ctx, args[1:], stdout, stderr)
 	case "diff":
 		return runDiff(args[1:], stdout, stderr)
+	case "sign":
+		return runSign(args[1:], stdout, stderr)
 	case "explore":
 		return runExplore(ctx, args[1:], stdout, stderr)
 	case "version", "-version", "--version":

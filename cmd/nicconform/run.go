@@ -52,14 +52,15 @@ func runSuite(ctx context.Context, args []string, stdout, stderr io.Writer, spec
 	t, cfgErr := target.Environment()
 	reportDir := flags.String("report-dir", t.ReportDir, "where the reports go (NICCONFORM_REPORT_DIR)")
 	timeout := flags.Duration("timeout", 4*time.Hour, "bound for the whole run")
+	rerun := flags.String("rerun-failed", "", "re-run only the rules that failed or errored in the report in this folder (its conformance.json), with the current configuration; refused (exit 2, before any request) when the report's target, profile or spec SHA-256 differ")
 	flags.Usage = func() {
 		fmt.Fprint(stderr, `usage: nicconform run [flags]
 
 Runs the conformance suite, in this process, against the configured
 target (the same NICCONFORM_* / HW_* / OS_* variables as every command;
 the embedded reference mock when none is configured), writes the reports
-(conformance.md, conformance.json, junit.xml, exchanges.har) into the
-report folder, prints the verdict table, and exits:
+(conformance.md, conformance.html, conformance.json, junit.xml,
+exchanges.har) into the report folder, prints the verdict table, and exits:
   0  every rule passed or was skipped, and nothing was left on the target
   1  a rule failed: evidence against its own statement
   2  no rule failed, but some could not be judged (error), something was
@@ -67,9 +68,14 @@ report folder, prints the verdict table, and exits:
      request, a usage error: an argument besides the flags, or a
      -label-filter that names no rule (every bare label must be a rule id,
      every /regular expression/ must match one, and the filter must select
-     at least one rule; nicconform rules lists them)
+     at least one rule; nicconform rules lists them), or a -rerun-failed
+     report of another target, profile or contract
 SIGINT or SIGTERM: the run undoes what it changed on the target and
 reports; a second one skips the rest of Ginkgo's cleanup, not the undo.
+
+-rerun-failed DIR runs only the rules that failed or errored in DIR's
+conformance.json (as a label filter, with the claim and calibration they
+need); the new report lists the others as "not re-run (see DIR)".
 
 `)
 		flags.PrintDefaults()
@@ -79,6 +85,28 @@ reports; a second one skips the rest of Ginkgo's cleanup, not the undo.
 	}
 	if flags.NArg() > 0 {
 		return &exitCode{2, fmt.Sprintf("run takes no arguments, got %q (a rule is chosen with -label-filter=RULE-ID; flags go before anything else)", flags.Args())}
+	}
+	var rerunOf string
+	if *rerun != "" {
+		if *labels != "" {
+			return &exitCode{2, "-rerun-failed chooses the rules itself: give it without -label-filter"}
+		}
+		filter, err := rerunFilter(*rerun, t, cfgErr)
+		if err != nil {
+			return &exitCode{2, err.Error()}
+		}
+		if filter == "" {
+			fmt.Fprintf(stdout, "nicconform run: no rule failed or errored in %s: nothing to re-run\n", *rerun)
+			return nil
+		}
+		if rerunOf, err = filepath.Abs(*rerun); err != nil {
+			return err
+		}
+		if out, err := filepath.Abs(*reportDir); err == nil && out == rerunOf {
+			return &exitCode{2, fmt.Sprintf("-rerun-failed %s would write over the report it re-runs: give the re-run another -report-dir", *rerun)}
+		}
+		*labels = filter
+		fmt.Fprintf(stdout, "nicconform run: re-running what failed or errored in %s: %s\n", *rerun, filter)
 	}
 	// Ginkgo exits the process on a filter it cannot parse: the filter is
 	// checked here first, against the catalog too.
@@ -112,7 +140,7 @@ reports; a second one skips the rest of Ginkgo's cleanup, not the undo.
 	bctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go stopOnSignal(bctx, started.Add(*timeout+timeoutGrace), watchMake(bctx), stopGrace(t, cfgErr), stderr, os.Exit)
-	passed := specs(testingT{}, detach.Options{ReportDir: dir}, suiteCfg, reporterCfg)
+	passed := specs(testingT{}, detach.Options{ReportDir: dir, RerunOf: rerunOf}, suiteCfg, reporterCfg)
 	cancel()
 	if cfgErr == nil && t.DryRun {
 		return printPlan(dir, started, passed, stdout)
@@ -122,7 +150,7 @@ reports; a second one skips the rest of Ginkgo's cleanup, not the undo.
 		return &exitCode{2, fmt.Sprintf("the run produced no report: %v", err)}
 	}
 	if md, err := os.ReadFile(filepath.Join(dir, "conformance.md")); err == nil {
-		fmt.Fprintf(stdout, "\n%s\nreports: %s/{conformance.md,conformance.json,junit.xml,exchanges.har}\n", md, dir)
+		fmt.Fprintf(stdout, "\n%s\nreports: %s/{conformance.md,conformance.html,conformance.json,junit.xml,exchanges.har}\n", md, dir)
 	}
 	if code := report.ExitCode(c); code != 0 {
 		return &exitCode{code, fmt.Sprintf("%d pass, %d fail, %d error, %d skip, %d left on the target", c.Summary.Pass, c.Summary.Fail, c.Summary.Error, c.Summary.Skip, len(c.Leaks))}

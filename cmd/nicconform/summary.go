@@ -13,7 +13,7 @@ import (
 func runSummary(args []string, stdout, stderr io.Writer) error {
 	flags := flag.NewFlagSet("summary", flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	out := flags.String("out", "", "write summary.md, summary.json and junit.xml (one test suite per run) into this folder")
+	out := flags.String("out", "", "write summary.md, summary.html (a heatmap linked to each run's conformance.html), summary.json and junit.xml (one test suite per run) into this folder")
 	asJSON := flags.Bool("json", false, "print JSON instead of Markdown")
 	flags.Usage = func() {
 		fmt.Fprint(stderr, `usage: nicconform summary [flags] DIR...

@@ -633,7 +633,7 @@ func TestNoStaleReports(t *testing.T) {
 	if out, err := suite.Exec(ctx, append(liveEnv(target.URL, dir), "NICCONFORM_DRY_RUN=true")...); err != nil {
 		t.Fatalf("dry run: %v\n%s", err, tailOf(out, 30))
 	}
-	for _, f := range []string{"conformance.json", "conformance.md", "junit.xml"} {
+	for _, f := range []string{"conformance.json", "conformance.md", "conformance.html", "junit.xml"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
 			t.Errorf("%s of an earlier run is still there", f)
 		}

@@ -2,8 +2,9 @@
 // It is the back half of one pipeline: the suite turns its test framework's
 // report into plain Results (internal/fixtures does it for Ginkgo), Build
 // decides one Verdict per catalog rule, and each writer (writers.go) puts
-// the verdicts in one format: conformance.json, conformance.md, junit.xml,
-// exchanges.har, and plan.md for a dry run. A new format is one writer.
+// the verdicts in one format: conformance.json, conformance.md,
+// conformance.html, junit.xml, exchanges.har, and plan.md for a dry run. A
+// new format is one writer.
 //
 // The verdict model is docs/design.md's "Verdicts": pass, fail (evidence
 // against the rule's own statement), skip (does not apply, or not
@@ -136,8 +137,22 @@ type Conformance struct {
 	// Interrupted, when set, says why the run stopped before its end (a
 	// signal, the run's timeout): the rules not judged are errors.
 	Interrupted string `json:"interrupted,omitempty"`
+	// RerunOf, for `nicconform run -rerun-failed DIR`, names DIR and the
+	// rules re-run (those that failed or errored there); the others are
+	// skips "not re-run (see DIR)".
+	RerunOf *RerunOf `json:"rerunOf,omitempty"`
 	// served are the rules each exchange served, by Seq, for the HAR.
 	served map[int][]string
+	// settled is when each rule's verdict settled (its last spec's end),
+	// for conformance.html's timeline.
+	settled map[string]time.Time
+}
+
+// RerunOf names the report a re-run re-ran the failures of: its folder
+// and the rules re-run.
+type RerunOf struct {
+	Dir   string   `json:"dir"`
+	Rules []string `json:"rules"`
 }
 
 // Tool names what ran: the nicconform version (internal/version) and the
@@ -171,6 +186,9 @@ type Verdict struct {
 	Precondition string   `json:"precondition,omitempty"`
 	Evidence     []string `json:"evidence"`
 	Specs        []string `json:"specs,omitempty"`
+	// Reproduction, for a failed or errored rule whose evidence holds an
+	// exchange, is how to reproduce it by hand (repro.go).
+	Reproduction *Reproduction `json:"reproduction,omitempty"`
 	// Seconds is how long judging the rule took: from its first request to
 	// its verdict (its last spec's end); 0 when it sent none.
 	Seconds float64 `json:"seconds,omitempty"`
@@ -205,6 +223,10 @@ type Run struct {
 	// Tool is what ran; Interrupted why the run stopped early, if it did.
 	Tool        Tool
 	Interrupted string
+	// RerunOf, when set, is the report folder whose failed and errored
+	// rules this run re-runs (its label filter selects them): the rules
+	// it leaves out are "not re-run (see RerunOf)".
+	RerunOf string
 }
 
 // Build decides every catalog rule's verdict from the spec results, the
@@ -220,6 +242,16 @@ func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange
 			v = Verdict{Verdict: Error, Reason: "the run could not start: " + Plain(run.SetupError)}
 		}
 		v.ID, v.Title, v.Statement, v.Expected = rule.ID, rule.Title, rule.Statement, run.Expected[rule.ID]
+		if run.RerunOf != "" {
+			if c.RerunOf == nil {
+				c.RerunOf = &RerunOf{Dir: run.RerunOf, Rules: []string{}}
+			}
+			if v.Verdict == Skip && v.Reason == notSelected {
+				v.Reason = "not re-run (see " + run.RerunOf + ")"
+			} else {
+				c.RerunOf.Rules = append(c.RerunOf.Rules, rule.ID)
+			}
+		}
 		if v.Verdict == Pass || v.Verdict == Error {
 			if reason, ev := crossCheck(s, rule.ID, exchanges); reason != "" {
 				v.Verdict, v.Reason, v.Precondition, v.Evidence = Fail, reason, "", ev
@@ -237,6 +269,9 @@ func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange
 			}
 		}
 		v.Evidence = citedFirst(v.Reason, v.Evidence, ruleExchanges(rule.ID, results), exchanges)
+		if v.Verdict == Fail || v.Verdict == Error {
+			v.Reproduction = reproduce(rule, s.Preconditions(), v, append(ruleExchanges(rule.ID, results), exchanges...))
+		}
 		switch v.Verdict {
 		case Pass:
 			c.Summary.Pass++
@@ -250,6 +285,14 @@ func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange
 		c.Rules = append(c.Rules, v)
 	}
 	c.served = served(s, c.Rules, results, exchanges)
+	c.settled = map[string]time.Time{}
+	for _, r := range results {
+		for _, l := range r.Labels {
+			if _, ok := s.Rule(l); ok && r.Ended.After(c.settled[l]) {
+				c.settled[l] = r.Ended
+			}
+		}
+	}
 	return c
 }
 
@@ -368,10 +411,13 @@ func verdictFromSpecs(rule spec.Rule, results []Result) Verdict {
 	case count[Skipped] > 0:
 		v.Verdict, v.Reason = Skip, Plain(first(Skipped).Message)
 	default:
-		v.Verdict, v.Reason = Skip, "not selected: the run's label or focus filter left it out"
+		v.Verdict, v.Reason = Skip, notSelected
 	}
 	return v
 }
+
+// notSelected is the reason of a rule the run's filter left out.
+const notSelected = "not selected: the run's label or focus filter left it out"
 
 // ruleExchanges are the exchanges the specs of a rule recorded.
 func ruleExchanges(id string, results []Result) []*client.Exchange {

@@ -33,6 +33,7 @@ var writers = []writer{
 		return append(js, '\n'), err
 	}},
 	{file: "conformance.md", write: func(c Conformance, _ []*client.Exchange) ([]byte, error) { return []byte(Markdown(c)), nil }},
+	{file: "conformance.html", write: HTML},
 	{file: "junit.xml", write: func(c Conformance, _ []*client.Exchange) ([]byte, error) { return JUnit(c) }},
 	{file: "exchanges.har", stream: func(w io.Writer, c Conformance, exchanges []*client.Exchange) error {
 		return writeHAR(w, c.Tool, exchanges, c.served)
@@ -42,7 +43,7 @@ var writers = []writer{
 // Outputs are the files a run writes into its report folder (verdicts,
 // plan, exchanges), which Clean removes before a run starts. The run
 // journal is not among them: it outlives its run, for `nicconform sweep`.
-var Outputs = []string{"conformance.json", "conformance.md", "junit.xml", "exchanges.har", "plan.md"}
+var Outputs = []string{"conformance.json", "conformance.md", "conformance.html", "junit.xml", "exchanges.har", "plan.md"}
 
 // Clean removes what an earlier run wrote into dir (Outputs), so that
 // nothing stale is shown or published as this run's result.
@@ -132,6 +133,9 @@ func Markdown(c Conformance) string {
 	if c.Interrupted != "" {
 		fmt.Fprintf(&b, "\n- **interrupted**: %s", c.Interrupted)
 	}
+	if c.RerunOf != nil {
+		fmt.Fprintf(&b, "\n- a re-run of the rules that failed or errored in %s: %s", c.RerunOf.Dir, strings.Join(c.RerunOf.Rules, ", "))
+	}
 	if c.Cost != nil {
 		fmt.Fprintf(&b, "\n- NICs attached to server %s at once: at most %d (primary included; the run keeps to %d)", c.Cost.Server, c.Cost.PeakNICs, c.Cost.MaxNICs)
 		if c.Cost.Queued {
@@ -149,6 +153,7 @@ func Markdown(c Conformance) string {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", v.ID, verdict, cell(v.Expected), cell(Short(v.ReasonWithPrecondition())), cell(evidenceCell(v.Evidence)))
 	}
+	b.WriteString(reproductionsMarkdown(c.Rules))
 	if len(c.Advisories) > 0 {
 		b.WriteString("\n## Advisories\n\nObservations that change no verdict.\n\n| kind | observation | evidence |\n|---|---|---|\n")
 		for _, a := range c.Advisories {
@@ -160,6 +165,22 @@ func Markdown(c Conformance) string {
 		for _, l := range c.Leaks {
 			fmt.Fprintf(&b, "| %s | %s |\n", cell(l.What), cell(l.Sweep))
 		}
+	}
+	return b.String()
+}
+
+// reproductionsMarkdown renders the reproduction of each failed or
+// errored rule as a shell block.
+func reproductionsMarkdown(rules []Verdict) string {
+	var b strings.Builder
+	for _, v := range Sorted(rules) {
+		if v.Reproduction == nil {
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString("\n## Reproductions\n\nThe exchanges that show each break, as curl commands over the run's ids, and the command that re-runs the rule alone.\n")
+		}
+		fmt.Fprintf(&b, "\n### %s (%s)\n\n```sh\n%s```\n", v.ID, v.Verdict, v.Reproduction.Script())
 	}
 	return b.String()
 }

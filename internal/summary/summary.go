@@ -39,7 +39,9 @@ type Run struct {
 	Started time.Time `json:"started,omitzero"`
 	// Link is the run's conformance.md, relative to where the summary is
 	// written (or as given when it is written nowhere).
-	Link       string            `json:"link,omitempty"`
+	Link string `json:"link,omitempty"`
+	// HTML is the run's conformance.html, linked as Link is.
+	HTML       string            `json:"html,omitempty"`
 	Verdicts   map[string]string `json:"verdicts"`
 	Advisories []report.Advisory `json:"advisories,omitempty"`
 	Leaks      []report.Leak     `json:"leaks,omitempty"`
@@ -85,6 +87,7 @@ func Load(catalog []string, dirs []string) Matrix {
 			}
 		}
 		r.Link = filepath.Join(dir, "conformance.md")
+		r.HTML = htmlLink(r.Link)
 		m.Runs = append(m.Runs, r)
 	}
 	return m
@@ -121,6 +124,7 @@ func (m *Matrix) RelativeTo(dir string) {
 		}
 		if rel, err := filepath.Rel(base, abs); err == nil {
 			m.Runs[i].Link = filepath.ToSlash(rel)
+			m.Runs[i].HTML = htmlLink(m.Runs[i].Link)
 		}
 	}
 }
@@ -244,8 +248,8 @@ func (m Matrix) JUnit() ([]byte, error) {
 	return append([]byte(xml.Header), append(out, '\n')...), nil
 }
 
-// Write writes summary.md, summary.json and junit.xml into dir, with the
-// runs' links relative to it.
+// Write writes summary.md, summary.html, summary.json and junit.xml into
+// dir, with the runs' links relative to it.
 func (m Matrix) Write(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("summary: %w", err)
@@ -259,7 +263,11 @@ func (m Matrix) Write(dir string) error {
 	if err != nil {
 		return err
 	}
-	for name, content := range map[string][]byte{"summary.md": []byte(m.Markdown()), "summary.json": js, "junit.xml": junit} {
+	page, err := m.HTML()
+	if err != nil {
+		return err
+	}
+	for name, content := range map[string][]byte{"summary.md": []byte(m.Markdown()), "summary.html": page, "summary.json": js, "junit.xml": junit} {
 		if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
 			return fmt.Errorf("summary: %w", err)
 		}

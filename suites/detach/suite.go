@@ -40,6 +40,9 @@ type Options struct {
 	// ReportDir is where the reports go; "" keeps the configuration's
 	// (NICCONFORM_REPORT_DIR, else ./reports).
 	ReportDir string
+	// RerunOf is the report folder whose failed and errored rules this
+	// run re-runs (nicconform run -rerun-failed), "" for a whole run.
+	RerunOf string
 }
 
 // opts is the one value the caller hands the suite, set by Run before
@@ -135,7 +138,7 @@ var _ = ReportAfterSuite("nicconform reports", func(r Report) {
 		Fail(err.Error())
 	}
 	run := report.Run{Target: cfg.String(), Region: cfg.Region, Profile: cfg.Profile, DryRun: cfg.DryRun,
-		Tool: report.Tool{Version: version.String(), SpecSHA256: spec.SHA256()}}
+		Tool: report.Tool{Version: version.String(), SpecSHA256: spec.SHA256()}, RerunOf: opts.RerunOf}
 	if p, err := s.LoadProfile(cfg.Profile); err == nil {
 		run.Tool.ProfileSHA256 = p.SHA256
 	}

@@ -1,0 +1,106 @@
+package fidelity_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/nicconform/nicconform/internal/report"
+)
+
+// nicconformRun runs bin/nicconform run with args against the embedded
+// mock with a deviation and returns its exit status and output.
+func nicconformRun(t *testing.T, deviation string, args ...string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), hostileRunBound)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(bin, "nicconform"), append([]string{"run"}, args...)...)
+	cmd.Env = append(os.Environ(), "NICCONFORM_MOCK_DEVIATION="+deviation)
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, string(out)
+	case errors.As(err, &ee):
+		return ee.ExitCode(), string(out)
+	}
+	t.Fatalf("nicconform run: %v\n%s", err, out)
+	return -1, ""
+}
+
+// -rerun-failed on a report with 2 failed rules runs exactly those 2 (no
+// exchange of the re-run serves another rule), and the new report says it
+// re-ran them and lists every other rule as "not re-run (see DIR)"; with
+// another target (the mock with another deviation) it refuses, exit 2,
+// before any run.
+func TestRerunFailed(t *testing.T) {
+	first, again, other := t.TempDir(), t.TempDir(), t.TempDir()
+	if code, out := nicconformRun(t, "body-on-202", "-report-dir", first); code != 1 {
+		t.Fatalf("the first run exited %d, want 1:\n%s", code, out)
+	}
+	var failed []string
+	for _, v := range readConformance(t, first).Rules {
+		if v.Verdict == report.Fail || v.Verdict == report.Error {
+			failed = append(failed, v.ID)
+		}
+	}
+	if len(failed) != 2 {
+		t.Fatalf("body-on-202 fails %v, want 2 rules", failed)
+	}
+	if code, out := nicconformRun(t, "body-on-202", "-rerun-failed", first, "-report-dir", again); code != 1 {
+		t.Fatalf("the re-run exited %d, want 1:\n%s", code, out)
+	}
+	c := readConformance(t, again)
+	if c.RerunOf == nil || c.RerunOf.Dir != first || !slices.Equal(c.RerunOf.Rules, failed) {
+		t.Errorf("rerunOf %+v, want %s %v", c.RerunOf, first, failed)
+	}
+	for _, v := range c.Rules {
+		switch {
+		case slices.Contains(failed, v.ID) && v.Verdict != report.Fail:
+			t.Errorf("%s: %s %q on its re-run", v.ID, v.Verdict, v.Reason)
+		case !slices.Contains(failed, v.ID) && (v.Verdict != report.Skip || v.Reason != "not re-run (see "+first+")"):
+			t.Errorf("%s: %s %q, want a skip not re-run", v.ID, v.Verdict, v.Reason)
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(again, "conformance.md"))
+	if !strings.Contains(string(md), "a re-run of the rules that failed or errored in "+first+": "+strings.Join(failed, ", ")) {
+		t.Errorf("conformance.md does not say it is a re-run:\n%s", md)
+	}
+	raw, err := os.ReadFile(filepath.Join(again, "exchanges.har"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var har struct {
+		Log struct {
+			Entries []struct {
+				Served *report.Served `json:"_nicconform"`
+			}
+		}
+	}
+	if err := json.Unmarshal(raw, &har); err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range har.Log.Entries {
+		if e.Served == nil {
+			continue
+		}
+		for _, r := range e.Served.Rules {
+			if !slices.Contains(failed, r) {
+				t.Errorf("exchange %d of the re-run served %s (step %s)", i+1, r, e.Served.Step)
+			}
+		}
+	}
+	code, out := nicconformRun(t, "malformed-id-500", "-rerun-failed", first, "-report-dir", other)
+	if code != 2 || !strings.Contains(out, "another target") || !strings.Contains(out, "malformed-id-500") {
+		t.Errorf("a re-run against another mock exited %d, want 2 naming the other target:\n%s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(other, "exchanges.har")); err == nil {
+		t.Error("the refused re-run ran")
+	}
+}
