@@ -13,7 +13,6 @@ out=$(mktemp -d)
 mock=
 trap '[ -n "$mock" ] && { kill $mock 2>/dev/null || true; wait $mock 2>/dev/null || true; }; rm -rf "$out"' EXIT
 go build -o "$out/nicconform" ./cmd/nicconform
-go test -c -o "$out/detach.test" ./suites/detach
 
 "$out/nicconform" mock -addr 127.0.0.1:0 -deviation never-completes >"$out/ids" 2>"$out/mock.log" &
 mock=$!

@@ -56,8 +56,19 @@ func rerunFilter(dir string, t config.Settings, cfgErr error) (string, error) {
 	}
 	var ids []string
 	for _, v := range c.Rules {
-		if v.Verdict == report.Fail || v.Verdict == report.Error {
-			ids = append(ids, v.ID)
+		if v.Verdict != report.Fail && v.Verdict != report.Error {
+			continue
+		}
+		// A rule judged on other rules' exchanges re-runs with the rules
+		// that make them (its reproduction's Rules).
+		need := []string{v.ID}
+		if v.Reproduction != nil {
+			need = append(need, v.Reproduction.Rules...)
+		}
+		for _, id := range need {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
 		}
 	}
 	return strings.Join(ids, " || "), nil

@@ -137,9 +137,15 @@ need); the new report lists the others as "not re-run (see DIR)".
 	}
 	fmt.Fprintf(stdout, "nicconform run: the suite against %s; reports in %s\n", where, dir)
 	started := time.Now()
-	bctx, cancel := context.WithCancel(ctx)
+	// The backstop outlives main's context, which the first signal ends:
+	// it must still see the undo through, or exit.
+	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
-	go stopOnSignal(bctx, started.Add(*timeout+timeoutGrace), watchMake(bctx), stopGrace(t, cfgErr), stderr, os.Exit)
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go stopOnSignal(bctx, backstop{sigs: sigs, fromMake: watchMake(bctx), deadline: started.Add(*timeout + timeoutGrace),
+		grace: stopGrace(t, cfgErr), stderr: stderr, exit: os.Exit, self: signalSelf})
 	passed := specs(testingT{}, detach.Options{ReportDir: dir, RerunOf: rerunOf}, suiteCfg, reporterCfg)
 	cancel()
 	if cfgErr == nil && t.DryRun {
@@ -158,22 +164,37 @@ need); the new report lists the others as "not re-run (see DIR)".
 	return nil
 }
 
-// stopOnSignal is the run's backstop while its specs run in this process.
-// SIGINT and SIGTERM are Ginkgo's (its interrupt handler: the first
-// interrupts the running spec and runs the cleanup nodes; a second skips
-// the rest of them) and the run's (fixtures: the undo of every change, at
-// once); this adds three things: the parent make's signal (fromMake), which
-// make does not pass on to its recipe, is sent to this process as it came;
-// the run's own bound (deadline: Ginkgo's -timeout, timeoutGrace earlier,
-// stops the specs first and its reports say "the run's timeout (…)
-// expired") becomes a SIGTERM; and if the run outlives grace after the
-// first signal, exit is called with 2 after saying what may be left.
-func stopOnSignal(ctx context.Context, deadline time.Time, fromMake <-chan os.Signal, grace time.Duration, stderr io.Writer, exit func(int)) {
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	self := func(sig os.Signal) { _ = syscall.Kill(os.Getpid(), sig.(syscall.Signal)) }
-	late := time.NewTimer(time.Until(deadline))
+// backstop is what stopOnSignal watches and does.
+type backstop struct {
+	sigs     <-chan os.Signal // SIGINT and SIGTERM this process gets
+	fromMake <-chan os.Signal // the parent make's signal (watchMake)
+	deadline time.Time        // the run's own bound, past Ginkgo's
+	grace    time.Duration    // how long the run may take to stop after the first signal
+	stderr   io.Writer
+	exit     func(code int)      // os.Exit
+	self     func(sig os.Signal) // signals this process (signalSelf)
+}
+
+// signalSelf sends sig to this process.
+func signalSelf(sig os.Signal) {
+	if s, ok := sig.(syscall.Signal); ok {
+		_ = syscall.Kill(os.Getpid(), s)
+	}
+}
+
+// stopOnSignal is the run's backstop while its specs run in this process,
+// until ctx ends (they are over). SIGINT and SIGTERM are Ginkgo's (its
+// interrupt handler: the first interrupts the running spec and runs the
+// cleanup nodes; a second skips the rest of them) and the run's (fixtures:
+// the undo of every change, at once); this adds three things: the parent
+// make's signal, which make does not pass on to its recipe, is sent to
+// this process as it came; the run's own bound (Ginkgo's -timeout,
+// timeoutGrace earlier, stops the specs first and its reports say "the
+// run's timeout (…) expired") becomes a SIGTERM; and if the run outlives
+// grace after the first signal, exit is called with 2 after saying what
+// may be left.
+func stopOnSignal(ctx context.Context, b backstop) {
+	late := time.NewTimer(time.Until(b.deadline))
 	defer late.Stop()
 	var kill <-chan time.Time
 	var first time.Time
@@ -181,24 +202,24 @@ func stopOnSignal(ctx context.Context, deadline time.Time, fromMake <-chan os.Si
 		select {
 		case <-ctx.Done():
 			return
-		case sig := <-sigs:
+		case sig := <-b.sigs:
 			if first.IsZero() {
 				first = time.Now()
-				kill = time.After(grace)
-				fmt.Fprintf(stderr, "nicconform: %v: the run undoes what it changed on the target and reports (it exits if that takes over %s)\n", sig, grace)
+				kill = time.After(b.grace)
+				fmt.Fprintf(b.stderr, "nicconform: %v: the run undoes what it changed on the target and reports (it exits if that takes over %s)\n", sig, b.grace)
 			}
-		case sig := <-fromMake:
+		case sig := <-b.fromMake:
 			if first.IsZero() {
-				self(sig)
+				b.self(sig)
 			}
 		case <-late.C:
 			if first.IsZero() {
-				self(syscall.SIGTERM)
+				b.self(syscall.SIGTERM)
 			}
 		case <-kill:
-			fmt.Fprintf(stderr, "nicconform: the run did not stop within %s of the signal: what it changed on the target may be left; `nicconform sweep` undoes it (the journal is in the report folder)\n",
+			fmt.Fprintf(b.stderr, "nicconform: the run did not stop within %s of the signal: what it changed on the target may be left; `nicconform sweep` undoes it (the journal is in the report folder)\n",
 				time.Since(first).Round(time.Second))
-			exit(2)
+			b.exit(2)
 			return
 		}
 	}

@@ -563,8 +563,8 @@ func (c *Client) attempt(ctx context.Context, p *prepared, attempt int, earlier 
 		ex.Status = resp.StatusCode
 		ex.ResponseHeader = red.header(resp.Header)
 		ex.ResponseBody = red.body(rcv.body)
-		ex.RequestID = requestID(resp.Header)
-		ex.Microversion = AnsweredMicroversion(resp.Header)
+		ex.RequestID = requestID(ex.ResponseHeader) // redacted: a target may echo a credential in it
+		ex.Microversion = AnsweredMicroversion(ex.ResponseHeader)
 		if err != nil { // a status came back, the body did not
 			ex.Err = red.scrub(fmt.Sprintf("reading the response body: %v", err))
 		}

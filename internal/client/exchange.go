@@ -133,6 +133,23 @@ func (e *Exchange) BodySize() int {
 	return e.spooled.size
 }
 
+// MarshalJSON writes the exchange with its whole body, a spooled one read
+// back: a parallel run's report entries travel between processes as JSON
+// (ginkgo -p), where the spool is not.
+func (e *Exchange) MarshalJSON() ([]byte, error) {
+	type plain Exchange // without this method
+	if e.spooled == nil {
+		return json.Marshal((*plain)(e))
+	}
+	body, err := e.Body()
+	if err != nil {
+		return nil, err
+	}
+	whole := *(*plain)(e)
+	whole.ResponseBody = body
+	return json.Marshal(&whole)
+}
+
 // Valid reports whether the response kept the contract.
 func (e *Exchange) Valid() bool { return len(e.Violations) == 0 }
 

@@ -167,6 +167,14 @@ func TestLongBodiesAreSpooledAndReadBack(t *testing.T) {
 	if err := ex.JSON(&again); err != nil || len(again.Ports) != n {
 		t.Fatalf("JSON: %d ports, err %v", len(again.Ports), err)
 	}
+	raw, err := json.Marshal(ex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var travelled Exchange
+	if err := json.Unmarshal(raw, &travelled); err != nil || string(travelled.ResponseBody) != served {
+		t.Errorf("as JSON (a parallel run's report entry) the body is %d bytes, err %v; want the %d served", len(travelled.ResponseBody), err, len(served))
+	}
 	if recorded := c.Recorder().Exchanges(); recorded[len(recorded)-1] != ex {
 		t.Fatal("the recorder holds another exchange than the one returned")
 	}

@@ -84,6 +84,14 @@ func echo(_ *Proxy, r *Request, a *Answer) {
 			fmt.Fprintf(&lines, "%s-%s: %s\n", n, rd.Name, v)
 		}
 	}
+	// The request id as well: a client that reads it from the answer as it
+	// came puts it in every line of evidence.
+	for _, name := range []string{"X-Auth-Token", "Authorization"} {
+		if v := r.Header.Get(name); v != "" && !strings.ContainsAny(v, "\r\n\x00") {
+			a.Header.Set("X-Openstack-Request-Id", "req-"+v)
+			break
+		}
+	}
 	switch {
 	case bodiless(r, a.Status) || len(a.Body) == 0:
 	case bytes.HasPrefix(bytes.TrimSpace(a.Body), []byte("{")):

@@ -48,8 +48,10 @@ const (
 	// headers, and in the body (inside a JSON object's "echo" member, or
 	// appended to any other non-empty body), each in its raw, base64,
 	// base64url (unpadded), JSON \u-escaped (every character), JSON
-	// \/-escaped and URL-encoded (query and path) renderings. Every
-	// answer still parses: a run gets as far as it would without it.
+	// \/-escaped and URL-encoded (query and path) renderings; and the
+	// request's token (or Authorization) as its X-Openstack-Request-Id,
+	// "req-<token>". Every answer still parses: a run gets as far as it
+	// would without it.
 	Echo Mode = "echo"
 	// EchoIdle writes the raw request after each answer on its
 	// connection, unasked, then closes the connection. A client that

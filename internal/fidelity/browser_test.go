@@ -104,6 +104,7 @@ func (b *browser) run(t *testing.T, args ...string) []byte {
 		"--virtual-time-budget=5000"}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
+	cmd.WaitDelay = 10 * time.Second // a child of Chromium's holding its output ends no later
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("chromium %v: %v\n%s", args, err, stderr.String())

@@ -34,42 +34,66 @@ func nicconformRun(t *testing.T, deviation string, args ...string) (int, string)
 	return -1, ""
 }
 
-// -rerun-failed on a report with 2 failed rules runs exactly those 2 (no
-// exchange of the re-run serves another rule), and the new report says it
-// re-ran them and lists every other rule as "not re-run (see DIR)"; with
-// another target (the mock with another deviation) it refuses, exit 2,
-// before any run.
+// -rerun-failed on a report with 2 failed rules runs exactly those 2 and,
+// for SPEC-CONFORMANT (judged on exchanges other rules' specs make), the
+// rules whose specs made the exchange that broke it, as its reproduction
+// names them (no exchange of the re-run serves another rule); both fail
+// again, and the new report says it re-ran them and lists every other
+// rule as "not re-run (see DIR)"; the reproduction's own re-run command
+// shows SPEC-CONFORMANT's break too (alone, -label-filter=SPEC-CONFORMANT
+// sends no such exchange and passed: seen failing before the reproduction
+// named its sources); with another target (the mock with another
+// deviation) it refuses, exit 2, before any run.
 func TestRerunFailed(t *testing.T) {
 	first, again, other := t.TempDir(), t.TempDir(), t.TempDir()
 	if code, out := nicconformRun(t, "body-on-202", "-report-dir", first); code != 1 {
 		t.Fatalf("the first run exited %d, want 1:\n%s", code, out)
 	}
-	var failed []string
+	var failed, rerun []string
+	var crossRerun string
 	for _, v := range readConformance(t, first).Rules {
-		if v.Verdict == report.Fail || v.Verdict == report.Error {
-			failed = append(failed, v.ID)
+		if v.Verdict != report.Fail && v.Verdict != report.Error {
+			continue
+		}
+		failed = append(failed, v.ID)
+		need := []string{v.ID}
+		if v.Reproduction != nil {
+			need = append(need, v.Reproduction.Rules...)
+			if v.ID == report.RuleSpecConformant {
+				crossRerun = strings.Join(v.Reproduction.Rules, " || ")
+			}
+		}
+		for _, id := range need {
+			if !slices.Contains(rerun, id) {
+				rerun = append(rerun, id)
+			}
 		}
 	}
-	if len(failed) != 2 {
-		t.Fatalf("body-on-202 fails %v, want 2 rules", failed)
+	if len(failed) != 2 || crossRerun == "" || !strings.Contains(crossRerun, "||") {
+		t.Fatalf("body-on-202 fails %v, want 2 rules, SPEC-CONFORMANT's reproduction re-running the rules that made its break (%q)", failed, crossRerun)
+	}
+	if code, out := nicconformRun(t, "body-on-202", "-label-filter="+crossRerun, "-report-dir", t.TempDir()); code != 1 || !strings.Contains(out, "| SPEC-CONFORMANT | **FAIL**") {
+		t.Errorf("SPEC-CONFORMANT's reproduction re-run (%s) exited %d, want its fail again:\n%s", crossRerun, code, lastLines(out, 30))
 	}
 	if code, out := nicconformRun(t, "body-on-202", "-rerun-failed", first, "-report-dir", again); code != 1 {
 		t.Fatalf("the re-run exited %d, want 1:\n%s", code, out)
 	}
 	c := readConformance(t, again)
-	if c.RerunOf == nil || c.RerunOf.Dir != first || !slices.Equal(c.RerunOf.Rules, failed) {
-		t.Errorf("rerunOf %+v, want %s %v", c.RerunOf, first, failed)
+	if c.RerunOf == nil || c.RerunOf.Dir != first || !sameSet(c.RerunOf.Rules, rerun) {
+		t.Errorf("rerunOf %+v, want %s %v", c.RerunOf, first, rerun)
 	}
 	for _, v := range c.Rules {
 		switch {
 		case slices.Contains(failed, v.ID) && v.Verdict != report.Fail:
 			t.Errorf("%s: %s %q on its re-run", v.ID, v.Verdict, v.Reason)
-		case !slices.Contains(failed, v.ID) && (v.Verdict != report.Skip || v.Reason != "not re-run (see "+first+")"):
+		case slices.Contains(rerun, v.ID) && v.Verdict == report.Skip:
+			t.Errorf("%s, re-run for SPEC-CONFORMANT's evidence, was skipped: %q", v.ID, v.Reason)
+		case !slices.Contains(rerun, v.ID) && (v.Verdict != report.Skip || v.Reason != "not re-run (see "+first+")"):
 			t.Errorf("%s: %s %q, want a skip not re-run", v.ID, v.Verdict, v.Reason)
 		}
 	}
 	md, _ := os.ReadFile(filepath.Join(again, "conformance.md"))
-	if !strings.Contains(string(md), "a re-run of the rules that failed or errored in "+first+": "+strings.Join(failed, ", ")) {
+	if !strings.Contains(string(md), "a re-run of the rules that failed or errored in "+first+": "+strings.Join(c.RerunOf.Rules, ", ")) {
 		t.Errorf("conformance.md does not say it is a re-run:\n%s", md)
 	}
 	raw, err := os.ReadFile(filepath.Join(again, "exchanges.har"))
@@ -91,7 +115,7 @@ func TestRerunFailed(t *testing.T) {
 			continue
 		}
 		for _, r := range e.Served.Rules {
-			if !slices.Contains(failed, r) {
+			if !slices.Contains(rerun, r) {
 				t.Errorf("exchange %d of the re-run served %s (step %s)", i+1, r, e.Served.Step)
 			}
 		}
@@ -103,4 +127,9 @@ func TestRerunFailed(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(other, "exchanges.har")); err == nil {
 		t.Error("the refused re-run ran")
 	}
+}
+
+// sameSet reports whether a and b hold the same strings.
+func sameSet(a, b []string) bool {
+	return len(a) == len(b) && !slices.ContainsFunc(a, func(s string) bool { return !slices.Contains(b, s) })
 }

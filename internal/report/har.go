@@ -176,8 +176,8 @@ func writeHAR(w io.Writer, tool Tool, exchanges []*client.Exchange, served map[i
 			entry.Request.PostData = &harPostData{MimeType: e.RequestHeader.Get("Content-Type"), Text: text, Encoding: enc}
 		}
 		body, err := e.Body()
-		if err != nil {
-			return fmt.Errorf("report: har: exchange %d: %w", e.Seq, err)
+		if err != nil { // the run's own spool failed: the entry says so, the rest is written
+			body = []byte(fmt.Sprintf("(nicconform could not read this body back: %v)", err))
 		}
 		entry.Response.Content.Text, entry.Response.Content.Encoding = bodyText(body)
 		out, err := json.MarshalIndent(entry, "   ", " ")

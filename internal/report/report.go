@@ -284,6 +284,10 @@ func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange
 		}
 		c.Rules = append(c.Rules, v)
 	}
+	recorded := recordedBy(s, results)
+	for i := range c.Rules {
+		c.Rules[i].Reproduction.withSources(c.Rules[i].ID, recorded)
+	}
 	c.served = served(s, c.Rules, results, exchanges)
 	c.settled = map[string]time.Time{}
 	for _, r := range results {
@@ -307,13 +311,9 @@ func served(s *spec.Spec, verdicts []Verdict, results []Result, exchanges []*cli
 		}
 		set[seq][id] = true
 	}
-	for _, r := range results {
-		for _, e := range r.Exchanges {
-			for _, l := range r.Labels {
-				if _, ok := s.Rule(l); ok {
-					add(e.Seq, l)
-				}
-			}
+	for seq, ids := range recordedBy(s, results) {
+		for _, id := range ids {
+			add(seq, id)
 		}
 	}
 	judged := map[string]bool{}
@@ -712,5 +712,21 @@ func Sorted(rules []Verdict) []Verdict {
 	out := append([]Verdict(nil), rules...)
 	order := map[string]int{Fail: 0, Error: 1, Skip: 2, Pass: 3}
 	sort.SliceStable(out, func(i, j int) bool { return order[out[i].Verdict] < order[out[j].Verdict] })
+	return out
+}
+
+// recordedBy maps each exchange (by Seq) to the rules whose specs recorded
+// it or cite it as evidence.
+func recordedBy(s *spec.Spec, results []Result) map[int][]string {
+	out := map[int][]string{}
+	for _, r := range results {
+		for _, e := range r.Exchanges {
+			for _, l := range r.Labels {
+				if _, ok := s.Rule(l); ok && !slices.Contains(out[e.Seq], l) {
+					out[e.Seq] = append(out[e.Seq], l)
+				}
+			}
+		}
+	}
 	return out
 }

@@ -29,8 +29,16 @@ type Reproduction struct {
 	Steps []ReproStep `json:"steps"`
 	// Signing, for a run that signed with AK/SK, says how to sign each step.
 	Signing string `json:"signing,omitempty"`
-	// Rerun re-runs this rule alone.
+	// Rerun re-runs this rule: alone, or, for a rule judged on exchanges
+	// other rules' specs make (SPEC-CONFORMANT, REQUEST-ID, ERROR-SHAPE),
+	// with the rules whose specs made the steps' exchanges, which alone
+	// would not be sent.
 	Rerun string `json:"rerun"`
+	// Rules are the rules Rerun runs (nicconform run -rerun-failed runs
+	// them too).
+	Rules []string `json:"rules"`
+	// seqs are the steps' exchanges (Exchange.Seq), for Rules.
+	seqs []int
 }
 
 // ReproVar is one shell variable of a reproduction.
@@ -79,31 +87,46 @@ func reproduce(rule spec.Rule, pre spec.Preconditions, v Verdict, exchanges []*c
 			}
 		}
 	}
-	var picked, rest []*client.Exchange
+	// The exchanges the reason cites come first (they show the break),
+	// then those aimed at the detach, then, when there are neither, the
+	// first of the rest; at most maxReproSteps, in the run's order.
+	var cited, subject, rest []*client.Exchange
 	for _, id := range v.Evidence {
 		e := byEvidence[id]
-		if e == nil {
-			continue
-		}
-		cited := (e.RequestID != "" && strings.Contains(v.Reason, e.RequestID)) || strings.Contains(v.Reason, fmt.Sprintf("exchange #%d ", e.Seq))
-		if cited || e.Subject {
-			picked = append(picked, e)
-		} else {
+		switch {
+		case e == nil:
+		case (e.RequestID != "" && strings.Contains(v.Reason, e.RequestID)) || strings.Contains(v.Reason, fmt.Sprintf("exchange #%d ", e.Seq)):
+			cited = append(cited, e)
+		case e.Subject:
+			subject = append(subject, e)
+		default:
 			rest = append(rest, e)
 		}
 	}
+	picked := append(cited, subject...)
 	if len(picked) == 0 {
 		picked = rest[:min(len(rest), 3)]
 	}
 	if len(picked) == 0 {
 		return nil
 	}
-	sort.SliceStable(picked, func(i, j int) bool { return picked[i].Seq < picked[j].Seq })
 	picked = picked[:min(len(picked), maxReproSteps)]
+	sort.SliceStable(picked, func(i, j int) bool { return picked[i].Seq < picked[j].Seq })
 
-	r := &Reproduction{Rerun: "nicconform run -label-filter=" + rule.ID}
+	r := &Reproduction{Rerun: "nicconform run -label-filter=" + rule.ID, Rules: []string{rule.ID}}
+	shows := cited // the exchanges whose makers a re-run needs (withSources)
+	if len(shows) == 0 {
+		shows = picked
+	}
+	for _, e := range shows {
+		r.seqs = append(r.seqs, e.Seq)
+	}
 	vars := newVarNames(picked)
 	r.Vars = vars.list
+	expand := map[string]bool{TokenVar: true, SDKDateVar: true, SDKAuthVar: true} // what dq leaves to the shell
+	for _, x := range vars.list {
+		expand[x.Name] = true
+	}
 	aksk := false
 	for _, e := range picked {
 		step := ReproStep{Method: e.Method, URL: vars.sub(e.URL), Got: e.Status}
@@ -120,16 +143,18 @@ func reproduce(rule spec.Rule, pre spec.Preconditions, v Verdict, exchanges []*c
 			case strings.EqualFold(name, "X-Sdk-Date"):
 				aksk, value = true, "${"+SDKDateVar+"}"
 			case value == client.Redacted:
-				value = "${" + strings.ToUpper(strings.ReplaceAll(name, "-", "_")) + "}"
+				v := strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+				expand[v] = true
+				value = "${" + v + "}"
 			case strings.EqualFold(name, "User-Agent") || strings.EqualFold(name, "Content-Length") || strings.EqualFold(name, "Accept-Encoding"):
 				continue
 			}
 			step.Headers = append(step.Headers, name+": "+vars.sub(value))
 		}
 		step.Body = vars.sub(string(e.RequestBody))
-		step.Curl = curl(step)
+		step.Curl = curl(step, expand)
 		if e.RequestHeader.Get("Authorization") == client.Redacted {
-			step.Sign = signLine(step)
+			step.Sign = signLine(step, expand)
 		}
 		r.Steps = append(r.Steps, step)
 	}
@@ -239,45 +264,47 @@ func sortedHeaders(h http.Header) []string {
 
 // signLine renders the `nicconform sign` command that signs a step: its
 // method, URL, body and the headers it sends but the ones the signer sets.
-func signLine(s ReproStep) string {
+func signLine(s ReproStep, vars map[string]bool) string {
 	parts := []string{"nicconform sign -X " + s.Method}
 	for _, h := range s.Headers {
 		name, _, _ := strings.Cut(h, ":")
 		if n := strings.ToLower(name); n == "authorization" || n == "x-sdk-date" || n == "x-security-token" {
 			continue
 		}
-		parts = append(parts, "-H "+dq(h))
+		parts = append(parts, "-H "+dq(h, vars))
 	}
 	if s.Body != "" {
-		parts = append(parts, "-d "+dq(s.Body))
+		parts = append(parts, "-d "+dq(s.Body, vars))
 	}
-	parts = append(parts, dq(s.URL))
+	parts = append(parts, dq(s.URL, vars))
 	return `eval "$(` + strings.Join(parts, " ") + `)"`
 }
 
 // curl renders a step as a curl command line: double-quoted words, so
 // that ${NAME} expands and nothing else does.
-func curl(s ReproStep) string {
-	parts := []string{"curl -sS -i -X " + s.Method, dq(s.URL)}
+func curl(s ReproStep, vars map[string]bool) string {
+	parts := []string{"curl -sS -i -X " + s.Method, dq(s.URL, vars)}
 	for _, h := range s.Headers {
-		parts = append(parts, "-H "+dq(h))
+		parts = append(parts, "-H "+dq(h, vars))
 	}
 	if s.Body != "" {
-		parts = append(parts, "--data-raw "+dq(s.Body))
+		parts = append(parts, "--data-raw "+dq(s.Body, vars))
 	}
 	return strings.Join(parts, " ")
 }
 
 // dq double-quotes s for a POSIX shell, leaving its ${NAME} references to
-// expand: every other $, `, " and \ is escaped.
-func dq(s string) string {
+// expand where vars holds NAME (the reproduction's own variables and its
+// credential's): every other $, `, " and \ is escaped, so nothing a target
+// put in an exchange expands on the user's machine.
+func dq(s string, vars map[string]bool) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch c {
 		case '$':
-			if end := strings.IndexByte(s[i:], '}'); strings.HasPrefix(s[i:], "${") && end > 2 && isVarName(s[i+2:i+end]) {
+			if end := strings.IndexByte(s[i:], '}'); strings.HasPrefix(s[i:], "${") && end > 2 && vars[s[i+2:i+end]] {
 				b.WriteString(s[i : i+end+1])
 				i += end
 				continue
@@ -294,15 +321,6 @@ func dq(s string) string {
 	return b.String()
 }
 
-func isVarName(s string) bool {
-	for i, c := range s {
-		if !(c == '_' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return s != ""
-}
-
 // Script renders a reproduction as a shell script: its state and signing
 // as comments, the variables, the curl commands, then the re-run.
 func (r Reproduction) Script() string {
@@ -315,7 +333,7 @@ func (r Reproduction) Script() string {
 		fmt.Fprintf(&b, "# signing: %s\n", r.Signing)
 	}
 	for _, v := range r.Vars {
-		fmt.Fprintf(&b, "%s=%s  # %s\n", v.Name, dq(v.Value), v.What)
+		fmt.Fprintf(&b, "%s=%s  # %s\n", v.Name, dq(v.Value, nil), v.What)
 	}
 	for _, s := range r.Steps {
 		got := "no answer"
@@ -329,4 +347,29 @@ func (r Reproduction) Script() string {
 	}
 	fmt.Fprintf(&b, "# re-run this rule alone:\n%s\n", r.Rerun)
 	return b.String()
+}
+
+// judgedOnOthers are the rules judged on every exchange aimed at the
+// detach, which other rules' specs make (crossCheck): re-run alone, they
+// send none of them.
+var judgedOnOthers = map[string]bool{RuleSpecConformant: true, RuleRequestID: true, RuleErrorShape: true}
+
+// withSources adds to the reproduction of a rule judged on other rules'
+// exchanges the rules whose specs made its steps' exchanges (recorded:
+// Exchange.Seq to the rules whose specs recorded it), so that its Rerun
+// sends them again.
+func (r *Reproduction) withSources(rule string, recorded map[int][]string) {
+	if r == nil || !judgedOnOthers[rule] {
+		return
+	}
+	for _, seq := range r.seqs {
+		for _, id := range recorded[seq] {
+			if !slices.Contains(r.Rules, id) {
+				r.Rules = append(r.Rules, id)
+			}
+		}
+	}
+	if len(r.Rules) > 1 {
+		r.Rerun = "nicconform run -label-filter='" + strings.Join(r.Rules, " || ") + "'"
+	}
 }
