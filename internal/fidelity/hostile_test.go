@@ -400,21 +400,10 @@ func TestHARWrittenWhenThePreflightStops(t *testing.T) {
 	if err == nil || !strings.Contains(out, "preflight") {
 		t.Fatalf("the preflight did not stop the run:\n%s", lastLines(out, 30))
 	}
-	raw, err := os.ReadFile(filepath.Join(dir, "exchanges.har"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var har struct {
-		Log struct {
-			Entries []struct {
-				Response struct{ Status int } `json:"response"`
-			} `json:"entries"`
-		} `json:"log"`
-	}
-	if err := json.Unmarshal(raw, &har); err != nil {
-		t.Fatal(err)
-	}
-	if len(har.Log.Entries) == 0 || har.Log.Entries[0].Response.Status != http.StatusUnauthorized {
-		t.Errorf("exchanges.har holds %d entries, want the preflight's 401: %s", len(har.Log.Entries), raw)
+	entries := harEntries[struct {
+		Response struct{ Status int } `json:"response"`
+	}](t, dir)
+	if len(entries) == 0 || entries[0].Response.Status != http.StatusUnauthorized {
+		t.Errorf("exchanges.har holds %d entries, want the preflight's 401: %+v", len(entries), entries)
 	}
 }

@@ -111,29 +111,18 @@ func attr(n *html.Node, key string) string {
 // madePorts are the ports the run's HAR shows it made: created (POST
 // …/ports) or attached by net_id.
 func madePorts(t *testing.T, dir string) []string {
-	raw, err := os.ReadFile(filepath.Join(dir, "exchanges.har"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var har struct {
-		Log struct {
-			Entries []struct {
-				Request struct {
-					Method, URL string
-					PostData    *struct{ Text string }
-				}
-				Response struct {
-					Status  int
-					Content struct{ Text string }
-				}
-			}
+	entries := harEntries[struct {
+		Request struct {
+			Method, URL string
+			PostData    *struct{ Text string }
 		}
-	}
-	if err := json.Unmarshal(raw, &har); err != nil {
-		t.Fatal(err)
-	}
+		Response struct {
+			Status  int
+			Content struct{ Text string }
+		}
+	}](t, dir)
 	var out []string
-	for _, e := range har.Log.Entries {
+	for _, e := range entries {
 		if e.Request.Method != "POST" || e.Response.Status/100 != 2 {
 			continue
 		}

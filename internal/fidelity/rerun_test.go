@@ -2,7 +2,6 @@ package fidelity_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -96,21 +95,9 @@ func TestRerunFailed(t *testing.T) {
 	if !strings.Contains(string(md), "a re-run of the rules that failed or errored in "+first+": "+strings.Join(c.RerunOf.Rules, ", ")) {
 		t.Errorf("conformance.md does not say it is a re-run:\n%s", md)
 	}
-	raw, err := os.ReadFile(filepath.Join(again, "exchanges.har"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var har struct {
-		Log struct {
-			Entries []struct {
-				Served *report.Served `json:"_nicconform"`
-			}
-		}
-	}
-	if err := json.Unmarshal(raw, &har); err != nil {
-		t.Fatal(err)
-	}
-	for i, e := range har.Log.Entries {
+	for i, e := range harEntries[struct {
+		Served *report.Served `json:"_nicconform"`
+	}](t, again) {
 		if e.Served == nil {
 			continue
 		}

@@ -293,3 +293,22 @@ func silentTarget(t *testing.T) net.Listener {
 	}()
 	return silent
 }
+
+// harEntries decodes the entries of the exchanges.har in dir, each into
+// an E (a struct of the members a test reads).
+func harEntries[E any](t testing.TB, dir string) []E {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, "exchanges.har"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var har struct {
+		Log struct {
+			Entries []E `json:"entries"`
+		} `json:"log"`
+	}
+	if err := json.Unmarshal(raw, &har); err != nil {
+		t.Fatalf("exchanges.har: %v", err)
+	}
+	return har.Log.Entries
+}
