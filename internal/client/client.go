@@ -646,6 +646,12 @@ func (c *Client) transportError(ctx, actx context.Context, method, u string, err
 	case strings.Contains(msg, "malformed HTTP"), strings.Contains(msg, "HTTP/1.x transport connection broken"),
 		strings.Contains(msg, "server gave HTTP response to HTTPS client"), strings.Contains(msg, "first record does not look like a TLS handshake"):
 		te.Kind = ErrNotHTTP
+	case strings.Contains(msg, "readLoopPeekFailLocked"):
+		// net/http's transport read bytes on the connection before any
+		// request of ours was answered (and formats a nil error into the
+		// message): a server that speaks first, like an SSH or SMTP banner.
+		te.Kind = ErrNotHTTP
+		msg = "the server sent bytes before any request was answered (not an HTTP server?)"
 	default:
 		te.Kind = ErrNoResponse
 	}

@@ -273,6 +273,21 @@ func TestGarbageResponse(t *testing.T) {
 	}
 }
 
+// A server that speaks first (an SSH or SMTP banner on the configured
+// port): net/http's transport reads its bytes on an idle connection and
+// fails with "readLoopPeekFailLocked: %!w(<nil>)", whose text says
+// nothing to an operator. Which of that and "malformed HTTP response" a
+// run gets depends on timing (the first on a loaded machine), so the
+// transport's error is given as it is.
+func TestServerThatSpeaksFirstIsNotHTTP(t *testing.T) {
+	c := newClient(t, "http://127.0.0.1:1")
+	ctx := context.Background()
+	te := c.transportError(ctx, ctx, http.MethodGet, "http://127.0.0.1:1/v2.1", errors.New("readLoopPeekFailLocked: %!w(<nil>)"), 4, &redactor{})
+	if te.Kind != ErrNotHTTP || strings.Contains(te.Error(), "%!") || !strings.Contains(te.Error(), "not an HTTP server") {
+		t.Errorf("kind %v, error %q", te.Kind, te.Error())
+	}
+}
+
 func TestTargetThatNeverAnswersTimesOut(t *testing.T) {
 	done := make(chan struct{})
 	t.Cleanup(func() { close(done) })

@@ -45,6 +45,7 @@ func emulatorTarget(t *testing.T, profile string) *explore.Target {
 // NICCONFORM_EXPLORE_EMULATOR_SEEDS and _DURATION scale it (the closing
 // note's 20 × 60 s).
 func TestAgainstTheEmulator(t *testing.T) {
+	t.Parallel()
 	if raceEnabled || testing.Short() {
 		t.Skip("10 s of exploring a seed: runs without -race and without -short (make test runs it so)")
 	}
@@ -70,6 +71,7 @@ func TestAgainstTheEmulator(t *testing.T) {
 	for _, profile := range profiles {
 		for seed := 1; seed <= seeds; seed++ {
 			t.Run(fmt.Sprintf("%s/seed=%d", profile, seed), func(t *testing.T) {
+				t.Parallel()
 				res, err := explore.Run(context.Background(), explore.Config{Target: emulatorTarget(t, profile), Seqs: 100000, Steps: 20,
 					Seed: uint64(seed), Duration: duration, RunID: "exploreemu", ShrinkRuns: 30, ShrinkTime: 20 * time.Second})
 				if err != nil {

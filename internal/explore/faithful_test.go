@@ -13,6 +13,7 @@ import (
 // profile, agrees with the reference model over 500 sequences of up to 20
 // steps: explore finds no divergence where there is none.
 func TestFaithfulAgainstItself(t *testing.T) {
+	t.Parallel()
 	if raceEnabled || testing.Short() {
 		t.Skip("500 sequences a profile: runs without -race and without -short (make test runs it so)")
 	}

@@ -161,6 +161,7 @@ func (b *browser) look(t *testing.T, page, shot string) rendered {
 // Chromium's own). A page that does load something is caught, so the check
 // can fail. The screenshots go to $NICCONFORM_SCREENSHOT_DIR (docs/).
 func TestPagesInABrowser(t *testing.T) {
+	t.Parallel()
 	b := newBrowser(t)
 	shots := os.Getenv(screenshotDirEnv)
 	if shots == "" {

@@ -22,6 +22,7 @@ import (
 // variant passing every rule and raising its advisory. A rule no deviation
 // breaks is unproven.
 func TestEveryRuleCanFail(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the whole suite once per deviation")
 	}

@@ -37,6 +37,7 @@ var sizeFaults = []struct {
 // Each run's exit status, wall time and peak RSS are logged
 // (scripts/bench-hostile-rss.sh prints them as a table).
 func TestSizeFaultsBounded(t *testing.T) {
+	t.Parallel()
 	for _, sf := range sizeFaults {
 		t.Run(string(sf.mode), func(t *testing.T) {
 			r := hostileExec(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{sf.mode}})

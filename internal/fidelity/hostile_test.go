@@ -173,6 +173,7 @@ func newCatcher(t testing.TB) (*httptest.Server, *atomic.Int64) {
 // host: the password (nor anything else) goes there. Every other call of
 // the run refuses a redirect too: none reaches the catcher.
 func TestRedirectedLoginSendsNothing(t *testing.T) {
+	t.Parallel()
 	catcher, hits := newCatcher(t)
 	px, out, err, dir := hostileRun(t, "password", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.RedirectLogin}, RedirectTo: catcher.URL})
 	if err == nil {
@@ -198,8 +199,10 @@ func TestRedirectedLoginSendsNothing(t *testing.T) {
 // the run goes far enough (every answer still parses) that the echoes
 // reach the evidence of judged rules.
 func TestEchoedCredentialsNeverLeak(t *testing.T) {
+	t.Parallel()
 	for mode := range authModes {
 		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
 			px, out, _, dir := hostileRun(t, mode, faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.Echo}})
 			conf := readConformance(t, dir)
 			if conf.Summary.Pass+conf.Summary.Fail < 10 {
@@ -219,8 +222,10 @@ func TestEchoedCredentialsNeverLeak(t *testing.T) {
 // that connection stop the run at any call, so here only the log and the
 // outputs are judged.
 func TestUnsolicitedEchoNeverLeaks(t *testing.T) {
+	t.Parallel()
 	for mode := range authModes {
 		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
 			px, out, _, dir := hostileRun(t, mode, faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.Echo, faultproxy.EchoIdle}})
 			if len(px.Credentials()) == 0 {
 				t.Fatal("the proxy saw no credential: nothing was echoed")
@@ -340,6 +345,7 @@ func lastLines(s string, n int) string {
 // its path: the answers are contract breaches, and the rules that needed
 // the ids errors, never fails.
 func TestDotIDsNeverOnTheWire(t *testing.T) {
+	t.Parallel()
 	srv, px, out, err, dir := hostileRunMock(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.DotIDs}})
 	if err == nil {
 		t.Fatalf("the suite passed against dot ids:\n%s", lastLines(out, 40))
@@ -383,6 +389,7 @@ func TestDotIDsNeverOnTheWire(t *testing.T) {
 // A run the preflight stops (the target refuses the run's credentials)
 // still writes what it sent and got in exchanges.har.
 func TestHARWrittenWhenThePreflightStops(t *testing.T) {
+	t.Parallel()
 	srv, err := mock.NewServer(mock.Options{Token: "the-right-token-1234"})
 	if err != nil {
 		t.Fatal(err)

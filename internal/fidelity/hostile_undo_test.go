@@ -62,6 +62,7 @@ func leakNames(conf report.Conformance, what string) bool {
 // ports the run could not remove are named in the leaks, with how to
 // remove them, and `nicconform sweep` then removes them.
 func TestUndoNoopPortDeleteIsNamedAndSwept(t *testing.T) {
+	t.Parallel()
 	srv, _, out, _, dir := hostileRunMock(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.NoopPortDelete}})
 	seed := srv.Mock.Seed()
 	left := leftovers(srv.Mock, seed)
@@ -86,6 +87,7 @@ func TestUndoNoopPortDeleteIsNamedAndSwept(t *testing.T) {
 // server: the run sees the NIC by looking and detaches it (0 left), or
 // names it in the leaks.
 func TestUndoListedNICAfterPortDeleteIsDetached(t *testing.T) {
+	t.Parallel()
 	_, px, out, _, dir := hostileRunMock(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.NICStaysListed}})
 	conf := readConformance(t, dir)
 	if conf.Summary.Pass < 10 {
@@ -108,6 +110,7 @@ func TestUndoListedNICAfterPortDeleteIsDetached(t *testing.T) {
 // No rule fails on what met the lock after STATE-LOCKED's window: those
 // are errors naming the unlock.
 func TestUndoNoopUnlockIsNamedAndSwept(t *testing.T) {
+	t.Parallel()
 	srv, _, out, _, dir := hostileRunMock(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.NoopUnlock}})
 	seed := srv.Mock.Seed()
 	var locked []string
@@ -134,6 +137,7 @@ func TestUndoNoopUnlockIsNamedAndSwept(t *testing.T) {
 // A cleanup call whose answer is lost (it took effect) is sent again
 // within its bound: nothing is left, and no leak is reported.
 func TestUndoLostCleanupAnswerIsRetried(t *testing.T) {
+	t.Parallel()
 	srv, px, out, _, dir := hostileRunMock(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.LoseCleanupAnswer}})
 	if px.Lost() == 0 {
 		t.Fatalf("no cleanup answer was lost: the test proves nothing\n%s", lastLines(out, 40))
@@ -162,8 +166,10 @@ func TestUndoLostCleanupAnswerIsRetried(t *testing.T) {
 // Before issue 26's fixes 3 runs in 8 hung (a NIC gate's wait with no
 // deadline); a run takes about 2 s against the mock.
 func TestHostileTrailingGarbageHangsNoRun(t *testing.T) {
+	t.Parallel()
 	for i := range 20 {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
 			_, out, err, dir := hostileRun(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.TrailingGarbage}})
 			if errors.Is(err, context.DeadlineExceeded) || strings.Contains(fmt.Sprint(err), "signal: killed") {
 				t.Fatalf("the run hung: %v\n%s", err, lastLines(out, 40))
@@ -180,6 +186,7 @@ func TestHostileTrailingGarbageHangsNoRun(t *testing.T) {
 // leaves nothing unreported: the call is sent again, and what it finds is
 // read back.
 func TestUndoGarbledAnswerFailsNoRule(t *testing.T) {
+	t.Parallel()
 	srv, px, out, _, dir := hostileRunMock(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.GarbleUndo}})
 	if px.Lost() == 0 {
 		t.Fatalf("no undo answer was garbled: the test proves nothing\n%s", lastLines(out, 40))
@@ -197,6 +204,7 @@ func TestUndoGarbledAnswerFailsNoRule(t *testing.T) {
 // and no other rule is blamed for the NIC the run could not learn of.
 // Nothing is left unreported.
 func TestUndoGarbledAttachIsAnError(t *testing.T) {
+	t.Parallel()
 	srv, px, out, _, dir := hostileRunMock(t, "token", faultproxy.Options{Modes: []faultproxy.Mode{faultproxy.GarbleAttach}})
 	if px.Garbled() == 0 {
 		t.Fatalf("no attach answer was garbled: the test proves nothing\n%s", lastLines(out, 40))

@@ -20,6 +20,7 @@ import (
 // verdicts and the NICs at once, a title on every mark; and it loads
 // nothing: no script or style from elsewhere, no URL but the target's.
 func TestHTMLReportOfAFailingRun(t *testing.T) {
+	t.Parallel()
 	dir, c, target := mockRun(t, mock.Options{Deviations: []mock.Deviation{mock.DevPrimaryDetachable}})
 	raw, err := os.ReadFile(filepath.Join(dir, "conformance.html"))
 	if err != nil {

@@ -111,6 +111,7 @@ func waitClean(m *mock.Mock, seed mock.Seed) []string {
 // cleanup: the target holds nothing of it afterwards; and its report blames
 // no rule: what the interrupt cut short is an error, the exit status 2.
 func TestInterruptedRunLeavesNothing(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	srv, seed, dir, stop := startMidRun(t, ctx)
@@ -135,6 +136,7 @@ func TestInterruptedRunLeavesNothing(t *testing.T) {
 // A killed run (SIGKILL: no cleanup at all) leaves resources, and the sweep,
 // by name and from the run's journal, removes every one of them.
 func TestKilledRunIsSwept(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	srv, seed, dir, stop := startMidRun(t, ctx)

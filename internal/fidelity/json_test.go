@@ -10,6 +10,7 @@ import (
 )
 
 func TestJSONAndMarkdownAgree(t *testing.T) {
+	t.Parallel()
 	results := []fidelity.Result{
 		{Case: fidelity.Case{Name: "faithful-huawei", Profile: "huawei"}},
 		{Case: fidelity.Case{Name: "faithful-nova", Profile: "nova", Errors: "huawei"}, Failed: []string{"ERROR-SHAPE"}, Skipped: []string{"PRIMARY-FORBIDDEN"}},

@@ -236,6 +236,7 @@ type stopRow struct {
 // run's spec holds the most it ever holds: the claim, the witness NIC and
 // the server lock, during a request the mock holds unanswered.
 func TestStopMatrix(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the whole process tree 6 times")
 	}
@@ -278,6 +279,7 @@ func TestStopMatrix(t *testing.T) {
 // failing when the run started the compiled suite as a child in a process
 // group of its own: the orphan went on changing the target.
 func TestKillNineLeavesNoProcess(t *testing.T) {
+	t.Parallel()
 	if _, err := os.Stat("/proc/self/stat"); err != nil {
 		t.Skip("needs /proc to see the run's processes")
 	}
@@ -547,6 +549,7 @@ func killOnce(t *testing.T, kp killPoint) killRow {
 // stops the run before it creates anything, with every rule an error that
 // names the variable to fix, and `nicconform run` exits 2.
 func TestPreflightStopsTheRunBeforeAnythingIsCreated(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		env  func(tg *target) []string

@@ -116,6 +116,17 @@ func noPortRename(next http.Handler, _ mock.Seed) http.Handler {
 	})
 }
 
+// lostPUT: the connection of every PUT on a NIC closes without an answer
+// (a target that crashed as the METHOD-NOT-ALLOWED probe reached it).
+func lostPUT(next http.Handler, _ mock.Seed) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && nicPath.MatchString(r.URL.EscapedPath()) {
+			panic(http.ErrAbortHandler)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // missingPort400: DELETE …/os-interface(/) answers 400 Ecs.0005.
 func missingPort400(next http.Handler, _ mock.Seed) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -424,6 +435,7 @@ func advisoryKinds(c report.Conformance) []string {
 }
 
 func TestObservedTargetsGetTheRightVerdicts(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the suite once per target")
 	}
@@ -442,6 +454,10 @@ func TestObservedTargetsGetTheRightVerdicts(t *testing.T) {
 		{name: "a neighbour call the target lacks (PUT /v2.0/ports/{id} → 405)", wrap: noPortRename,
 			advisories: []string{"optional-step", "not-implemented"}},
 		{name: "DELETE …/os-interface/ answers 400 Ecs.0005", wrap: missingPort400},
+		// No answer is no evidence: the request-id, error-shape and
+		// OpenAPI rules judge the answers there are, and the one rule
+		// whose request went unanswered cannot be judged.
+		{name: "a PUT on a NIC gets no answer", wrap: lostPUT, errored: []string{"METHOD-NOT-ALLOWED"}},
 		{name: "a port is BUILD for a while after its attach", wrap: portsBuildFirst},
 		// Real ML2 at an agent's pace: a refusal sent while the witness is
 		// still DOWN must not be blamed for its DOWN → BUILD → ACTIVE.
@@ -464,6 +480,7 @@ func TestObservedTargetsGetTheRightVerdicts(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			opts := mock.Options{ImmediateDetach: true}
 			if c.opts != nil {
 				opts = *c.opts
@@ -509,6 +526,7 @@ func TestObservedTargetsGetTheRightVerdicts(t *testing.T) {
 // A run that could not run says so: no rule fails, the rules are errors
 // with readable reasons, and the exit status is 2.
 func TestARunThatCouldNotRunIsErrors(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the suite")
 	}
@@ -526,6 +544,7 @@ func TestARunThatCouldNotRunIsErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			_, env := wrapped(t, mock.Options{ImmediateDetach: true}, c.wrap)
 			dir := t.TempDir()
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -567,6 +586,7 @@ func TestARunThatCouldNotRunIsErrors(t *testing.T) {
 // Two runs against one server: the second refuses (every rule an error
 // naming the first run), and the first passes.
 func TestOneRunPerServer(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the suite twice")
 	}
@@ -620,6 +640,7 @@ func TestOneRunPerServer(t *testing.T) {
 // A run owns its report folder: what an earlier run wrote there is gone
 // before it starts, also when the run is a dry run.
 func TestNoStaleReports(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, f := range report.Outputs {
 		if err := os.WriteFile(filepath.Join(dir, f), []byte("stale: an earlier run's"), 0o644); err != nil {
@@ -695,11 +716,13 @@ func portNames(t *testing.T, url string) []string {
 // (nova/compute/api.py:236-241), and a bare token does not say whose it
 // is: STATE-LOCKED's fail says so. Under huawei it does not.
 func TestALockedNovaDetachNamesTheAdmin(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the suite")
 	}
 	for _, profile := range []string{"nova", "huawei"} {
 		t.Run(profile, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
@@ -726,11 +749,13 @@ func TestALockedNovaDetachNamesTheAdmin(t *testing.T) {
 // leaves the server unlocked and its NICs as they were; a member's run
 // judges it (the mock refuses the member's detach: a pass).
 func TestARunAsAdminCannotJudgeTheLock(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the suite")
 	}
 	for _, admin := range []bool{true, false} {
 		t.Run(fmt.Sprintf("admin=%v", admin), func(t *testing.T) {
+			t.Parallel()
 			srv, err := mock.NewServer(mock.Options{Profile: mock.ProfileNova, Servers: 2, Delay: 5 * time.Millisecond,
 				Users: []mock.User{{Name: "ops", Password: "ops-pw-3391", Admin: admin}}})
 			if err != nil {

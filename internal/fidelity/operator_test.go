@@ -46,6 +46,7 @@ func exitOf(t *testing.T, cmd *exec.Cmd) (string, int) {
 // its plan, and the plan names the server lock and the estimate from the
 // target's bound (NICCONFORM_DETACH_TIMEOUT, else the live default).
 func TestDryRunSucceedsWithPlan(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cmd := exec.Command(filepath.Join(bin, "nicconform"), "run", "-report-dir", dir)
 	cmd.Env = hermeticEnv("NICCONFORM_DRY_RUN=true", "NICCONFORM_COMPUTE_URL=https://ecs.example.com",
@@ -80,6 +81,7 @@ var progressLine = regexp.MustCompile(`(?m)^nicconform: \[\s*\d+s\] ([A-Z][A-Z-]
 // "Interrupted by User"), and each rule's progress line says the verdict
 // the final report gives.
 func TestAStoppedRunSaysWhyAndItsLinesMatchTheReport(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, want string
 		args       []string

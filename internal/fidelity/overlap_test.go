@@ -17,6 +17,7 @@ import (
 // alone, with its own watch, and keeps its verdict; the rules left out are
 // skipped as not selected, and the run attaches no NIC for them.
 func TestOneRuleRunsAlone(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the suite once per case")
 	}
@@ -62,6 +63,7 @@ func TestOneRuleRunsAlone(t *testing.T) {
 
 // The whole catalog keeps to MaxNICs on the server at once, and says so.
 func TestTheRunKeepsToFiveNICs(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the suite")
 	}

@@ -75,6 +75,7 @@ func noCanary(t *testing.T, dir string) {
 // net/http with the variables expanded, and through sh and curl when they
 // are on the machine. No report holds the run's token.
 func TestReproductionShowsTheBreak(t *testing.T) {
+	t.Parallel()
 	dev := mock.DevPrimaryDetachable
 	dir, c, _ := mockRun(t, mock.Options{Deviations: []mock.Deviation{dev}})
 	noCanary(t, dir)
@@ -187,6 +188,7 @@ func curlStatus(t *testing.T, command string, vars map[string]string) int {
 // sign line, run by sh with the configuration's keys, signs its curl, which
 // the deviant mock answers with the break and the faithful one does not.
 func TestReproductionSignedWithAKSK(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("no curl on this machine")
 	}
@@ -211,6 +213,7 @@ func TestReproductionSignedWithAKSK(t *testing.T) {
 		breaks bool
 	}{{"deviant", []mock.Deviation{dev}, reproCanary, true}, {"faithful", nil, reproCanary, false}, {"wrong key", []mock.Deviation{dev}, "not-the-key", false}} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			srv, err := mock.NewServer(mock.Options{AKSK: keys, Servers: 2, Deviations: tc.devs})
 			if err != nil {
 				t.Fatal(err)

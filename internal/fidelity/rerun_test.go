@@ -44,6 +44,7 @@ func nicconformRun(t *testing.T, deviation string, args ...string) (int, string)
 // named its sources); with another target (the mock with another
 // deviation) it refuses, exit 2, before any run.
 func TestRerunFailed(t *testing.T) {
+	t.Parallel()
 	first, again, other := t.TempDir(), t.TempDir(), t.TempDir()
 	if code, out := nicconformRun(t, "body-on-202", "-report-dir", first); code != 1 {
 		t.Fatalf("the first run exited %d, want 1:\n%s", code, out)

@@ -55,6 +55,7 @@ func readConformance(t testing.TB, dir string) report.Conformance {
 // with a clear, readable reason, and the reports are still written; the
 // run's exit status is 2.
 func TestUnusableTargetsAreErrors(t *testing.T) {
+	t.Parallel()
 	closed, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -125,6 +126,7 @@ func TestUnusableTargetsAreErrors(t *testing.T) {
 // report, in every auth mode, even on a run whose rules fail (the failure
 // messages carry the HTTP evidence); nor does any signature.
 func TestCanarySecretNeverLeaks(t *testing.T) {
+	t.Parallel()
 	const canary = "canary-secret-4f1d9a7e2b"
 	modes := map[string]struct {
 		opts mock.Options
@@ -140,6 +142,7 @@ func TestCanarySecretNeverLeaks(t *testing.T) {
 	}
 	for name, m := range modes {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			opts := m.opts
 			opts.Servers = 2
 			opts.Deviations = []mock.Deviation{mock.DevBodyOn202, mock.DevErrorPlainText, mock.DevAuthAnyToken}
@@ -202,6 +205,7 @@ func TestCanarySecretNeverLeaks(t *testing.T) {
 // A dry run rehearses against the embedded mock and writes a plan; the
 // target it names receives nothing.
 func TestDryRunSendsNothing(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int64
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
@@ -235,6 +239,7 @@ func TestDryRunSendsNothing(t *testing.T) {
 // A target behind a private CA: refused with a clear error unless
 // HW_INSECURE says to skip verification.
 func TestPrivateCA(t *testing.T) {
+	t.Parallel()
 	m, err := mock.New(mock.Options{Token: "nicconform-tls-token"})
 	if err != nil {
 		t.Fatal(err)
