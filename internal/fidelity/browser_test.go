@@ -144,7 +144,10 @@ func (b *browser) look(t *testing.T, page, shot string) rendered {
 	if err != nil {
 		t.Fatalf("%s: %v", shot, err)
 	}
-	if info, _ := f.Stat(); info.Size() > 1<<20 {
+	// A screenshot for docs/ must fit the tree's 1 MB a file; elsewhere its
+	// size says only how long the run was (a loaded machine's re-runs
+	// draw more lanes), no property of the page.
+	if info, _ := f.Stat(); info.Size() > 1<<20 && os.Getenv(screenshotDirEnv) != "" {
 		t.Errorf("%s: %d bytes, over 1 MB", shot, info.Size())
 	}
 	if img.Bounds().Dx() != 1300 {
