@@ -99,26 +99,26 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 	}
 	cfg.ReportDir = reportDir(cfg)
 	logger := slog.New(slog.NewTextHandler(GinkgoWriter, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	env, err := run.Setup(ctx, cfg, logger)
+	e, err := run.Setup(ctx, cfg, logger)
 	if pe := (*fixtures.PreflightError)(nil); errors.As(err, &pe) { // the preflight's exchanges go in the HAR
 		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, pe.Exchanges)
 	}
 	if err != nil {
 		Fail(fmt.Sprintf("setting up the target (%s): %v", cfg, err))
 	}
-	DeferCleanup(env.Close)
+	DeferCleanup(e.Close)
 	// What no spec attached (the overlapped run's own work: calibration,
 	// watch, cleanups; the claim's release): cleanups run last registered
 	// first, so this runs last.
 	DeferCleanup(func() {
-		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, env.TakeRest())
+		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, e.TakeRest())
 	})
 	defer func() { // …and the set-up's own
-		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, env.TakeUntagged())
+		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, e.TakeUntagged())
 	}()
-	if env.Mock == nil && !cfg.DryRun {
-		DeferCleanup(env.Release) // first: an interrupt during the claim leaves none
-		if err := env.Claim(ctx); err != nil {
+	if e.Mock == nil && !cfg.DryRun {
+		DeferCleanup(e.Release) // first: an interrupt during the claim leaves none
+		if err := e.Claim(ctx); err != nil {
 			Fail(err.Error())
 		}
 	}
@@ -153,13 +153,13 @@ var _ = ReportAfterSuite("nicconform reports", func(r Report) {
 	if p, err := s.LoadProfile(cfg.Profile); err == nil {
 		meta.Tool.ProfileSHA256 = p.SHA256
 	}
-	if env := run.EnvOrNil(); env != nil {
-		meta.Target, meta.PrimaryPortID = env.Description(), env.PrimaryPortID
-		if env.Profile != nil {
-			meta.Tool.ProfileSHA256 = env.Profile.SHA256
+	if e := run.EnvOrNil(); e != nil {
+		meta.Target, meta.PrimaryPortID = e.Description(), e.PrimaryPortID
+		if e.Profile != nil {
+			meta.Tool.ProfileSHA256 = e.Profile.SHA256
 		}
-		meta.Profile, meta.Expected = env.ProfileDescription(), env.Expectations()
-		meta.Leaks = append(meta.Leaks, env.Unreported()...)
+		meta.Profile, meta.Expected = e.ProfileDescription(), e.Expectations()
+		meta.Leaks = append(meta.Leaks, e.Unreported()...)
 	}
 	if cfg.DryRun { // the rehearsal ran at the mock's bounds; the plan estimates the target's
 		meta.Bounds = report.Bounds{Server: cfg.ServerID, Detach: cfg.DetachTimeout, Poll: cfg.PollInterval, Settle: cfg.Settle}
