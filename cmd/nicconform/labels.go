@@ -12,7 +12,7 @@ import (
 // selectRules checks a -label-filter expression against the rule catalog
 // before anything runs and returns the ids of the rules it selects, in
 // catalog order. Every spec carries one label, its rule's id
-// (fixtures.RuleIt), so a label that names no rule can only be a mistake
+// (fixtures.Suite.RuleIt), so a label that names no rule can only be a mistake
 // that would pass CI with nothing run. The expression is parsed by
 // Ginkgo's own parser (types.ParseLabelFilter, which the suite applies
 // too); each operand of it (a bare label or a /regular expression/) is

@@ -10,14 +10,14 @@ import (
 )
 
 var _ = Describe("Authentication", TargetDecorators(), func() {
-	RefusalIt("AUTH-MISSING", Refusal{Aim: AimWitness, Exhibit: errorProbes, Users: errorRules,
+	run.RefusalIt("AUTH-MISSING", Refusal{Aim: AimWitness, Exhibit: errorProbes, Users: errorRules,
 		Send: func(ctx context.Context, nic NIC) (*client.Exchange, error) {
-			return env.Client.WithAuth(nil).Detach(ctx, env.ServerID, nic.PortID)
+			return env().Client.WithAuth(nil).Detach(ctx, env().ServerID, nic.PortID)
 		}})
 
-	RefusalIt("AUTH-INVALID", Refusal{Aim: AimWitness,
+	run.RefusalIt("AUTH-INVALID", Refusal{Aim: AimWitness,
 		Send: func(ctx context.Context, nic NIC) (*client.Exchange, error) {
-			return env.Client.WithAuth(env.WrongCredentials()).Detach(ctx, env.ServerID, nic.PortID)
+			return env().Client.WithAuth(env().WrongCredentials()).Detach(ctx, env().ServerID, nic.PortID)
 		}})
 })
 
@@ -25,8 +25,8 @@ var _ = Describe("A locked server", TargetDecorators(), func() {
 	// The lock is server-wide: the run sends this refusal in a window of
 	// its own (lock, request, settle time, unlock), with no other operation
 	// on the server meanwhile.
-	RefusalIt("STATE-LOCKED", Refusal{Aim: AimWitness, Locked: true,
+	run.RefusalIt("STATE-LOCKED", Refusal{Aim: AimWitness, Locked: true,
 		Send: func(ctx context.Context, nic NIC) (*client.Exchange, error) {
-			return env.Client.Detach(ctx, env.ServerID, nic.PortID)
+			return env().Client.Detach(ctx, env().ServerID, nic.PortID)
 		}})
 })

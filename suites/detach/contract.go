@@ -23,30 +23,30 @@ var errorRules = []string{"ERROR-SHAPE", "REQUEST-ID", "SPEC-CONFORMANT"}
 const exhibitedDetaches = "detaches"
 
 var _ = Describe("The contract", TargetDecorators(), func() {
-	RuleIt("ERROR-SHAPE", func(ctx SpecContext, r *Rule) {
+	run.RuleIt("ERROR-SHAPE", func(ctx SpecContext, r *Rule) {
 		// The primary NIC's 403 is PRIMARY-FORBIDDEN's, which checks its
 		// shape too, and every error of the detach operation in the run is
 		// held to this rule when the report is written.
-		exchanges := env.Exhibits(ctx, r, errorProbes)
+		exchanges := env().Exhibits(ctx, r, errorProbes)
 		if len(exchanges) == 0 {
-			env.Unmet("", "no error probe was sent")
+			env().Unmet("", "no error probe was sent")
 		}
 		for _, ex := range exchanges {
 			// The rule is the detach operation's: a PUT's answer (a
 			// METHOD-NOT-ALLOWED probe's) is no detach error.
 			if ex.Status >= 400 && ex.Method == http.MethodDelete {
-				problem := client.ErrorShapeProblem(env.Spec, ex)
+				problem := client.ErrorShapeProblem(env().Spec, ex)
 				r.Expect(problem == "").To(BeTrueBecause("%s: %s", problem, ex))
 			}
 		}
 	})
 
-	RuleIt("REQUEST-ID", func(ctx SpecContext, r *Rule) {
+	run.RuleIt("REQUEST-ID", func(ctx SpecContext, r *Rule) {
 		// An exchange with no answer (the target closed the connection)
 		// has no header to judge: no evidence either way.
-		exchanges := answered(append(env.Exhibits(ctx, r, errorProbes), env.Exhibits(ctx, r, exhibitedDetaches)...))
+		exchanges := answered(append(env().Exhibits(ctx, r, errorProbes), env().Exhibits(ctx, r, exhibitedDetaches)...))
 		if len(exchanges) < 2 {
-			env.Unmet("", "the run got only %d answers of the detach operation to compare", len(exchanges))
+			env().Unmet("", "the run got only %d answers of the detach operation to compare", len(exchanges))
 		}
 		seen := map[string]*client.Exchange{}
 		for _, ex := range exchanges {
@@ -56,8 +56,8 @@ var _ = Describe("The contract", TargetDecorators(), func() {
 		}
 	})
 
-	RuleIt("SPEC-CONFORMANT", func(ctx SpecContext, r *Rule) {
-		exchanges := answered(append(env.Exhibits(ctx, r, errorProbes), env.Exhibits(ctx, r, exhibitedDetaches)...))
+	run.RuleIt("SPEC-CONFORMANT", func(ctx SpecContext, r *Rule) {
+		exchanges := answered(append(env().Exhibits(ctx, r, errorProbes), env().Exhibits(ctx, r, exhibitedDetaches)...))
 		checked := 0
 		for _, ex := range exchanges {
 			if ex.Operation == "" {
@@ -67,7 +67,7 @@ var _ = Describe("The contract", TargetDecorators(), func() {
 			r.Expect(len(ex.Violations) == 0).To(BeTrueBecause("%s", ex))
 		}
 		if checked < 4 {
-			env.Unmet("", "the run validated only %d exchanges of the detach operation", checked)
+			env().Unmet("", "the run validated only %d exchanges of the detach operation", checked)
 		}
 	})
 })

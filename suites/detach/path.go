@@ -46,58 +46,58 @@ func detachAt(c func() *client.Client, server func() string) func(ctx context.Co
 	}
 }
 
-func runClient() *client.Client { return env.Client }
-func runServer() string         { return env.ServerID }
+func runClient() *client.Client { return env().Client }
+func runServer() string         { return env().ServerID }
 
 // Every refusal below is sent with the others at the start of the run and
 // judged at once on its answer and an immediate look; one shared watch then
 // looks for a delayed effect of any of them, and a change is attributed by
 // sending the requests implicated in it again, one at a time.
 var _ = Describe("Path parameters", TargetDecorators(), func() {
-	RefusalIt("PATH-UNKNOWN-SERVER", Refusal{Aim: AimWitness, Exhibit: errorProbes, Users: errorRules,
+	run.RefusalIt("PATH-UNKNOWN-SERVER", Refusal{Aim: AimWitness, Exhibit: errorProbes, Users: errorRules,
 		Send: detachAt(runClient, UnknownUUID)})
 
 	Describe("a port not attached to the server", func() {
-		RefusalCase("PATH-UNKNOWN-PORT", "changes nothing for an unknown port", Refusal{Aim: AimServer,
+		run.RefusalCase("PATH-UNKNOWN-PORT", "changes nothing for an unknown port", Refusal{Aim: AimServer,
 			Send: func(ctx context.Context, _ NIC) (*client.Exchange, error) {
-				return env.Client.Detach(ctx, env.ServerID, UnknownUUID())
+				return env().Client.Detach(ctx, env().ServerID, UnknownUUID())
 			}})
 
-		RefusalCase("PATH-UNKNOWN-PORT", "changes nothing for a port that exists but is attached nowhere", Refusal{Aim: AimFreePort,
+		run.RefusalCase("PATH-UNKNOWN-PORT", "changes nothing for a port that exists but is attached nowhere", Refusal{Aim: AimFreePort,
 			Send: detachAt(runClient, runServer)})
 
-		RefusalCase("PATH-UNKNOWN-PORT", "changes nothing for a port attached to another server", Refusal{Aim: AimOtherNIC,
+		run.RefusalCase("PATH-UNKNOWN-PORT", "changes nothing for a port attached to another server", Refusal{Aim: AimOtherNIC,
 			Send: detachAt(runClient, runServer)})
 	})
 
-	RefusalIt("PATH-FOREIGN-PROJECT", Refusal{Aim: AimWitness,
-		Send: detachAt(func() *client.Client { return env.Client.WithProject(UnknownProjectID()) }, runServer)})
+	run.RefusalIt("PATH-FOREIGN-PROJECT", Refusal{Aim: AimWitness,
+		Send: detachAt(func() *client.Client { return env().Client.WithProject(UnknownProjectID()) }, runServer)})
 
-	RefusalSeries("PATH-MALFORMED", "malformed ids answer 4xx and change nothing", malformedCases(),
+	RefusalSeries(run.Suite, "PATH-MALFORMED", "malformed ids answer 4xx and change nothing", malformedCases(),
 		func(ctx context.Context, nic NIC, c cases.Case) (*client.Exchange, error) {
-			valid := map[string]string{"project_id": env.ProjectID, "server_id": env.ServerID, "port_id": nic.PortID}
-			value, err := c.Value(env.Spec, valid[c.Param])
+			valid := map[string]string{"project_id": env().ProjectID, "server_id": env().ServerID, "port_id": nic.PortID}
+			value, err := c.Value(env().Spec, valid[c.Param])
 			if err != nil {
 				return nil, err
 			}
 			valid[c.Param] = value
-			return env.Probe(ctx, http.MethodDelete, paths.Interface.Segments(valid["project_id"], valid["server_id"], valid["port_id"]), "PATH-MALFORMED "+c.Name())
+			return env().Probe(ctx, http.MethodDelete, paths.Interface.Segments(valid["project_id"], valid["server_id"], valid["port_id"]), "PATH-MALFORMED "+c.Name())
 		}, nil)
 
-	RefusalSeries("PATH-MISSING-PORT", "a path without the port answers 4xx and changes nothing",
+	RefusalSeries(run.Suite, "PATH-MISSING-PORT", "a path without the port answers 4xx and changes nothing",
 		[]Case[bool]{{Name: "DELETE …/os-interface", Value: false}, {Name: "DELETE …/os-interface/", Value: true}},
 		func(ctx context.Context, _ NIC, trailingSlash bool) (*client.Exchange, error) {
-			path := paths.Interfaces.Segments(env.ProjectID, env.ServerID)
+			path := paths.Interfaces.Segments(env().ProjectID, env().ServerID)
 			if trailingSlash {
 				path = append(path, "")
 			}
-			return env.Probe(ctx, http.MethodDelete, path, "PATH-MISSING-PORT DELETE "+strings.Join(path, "/"))
+			return env().Probe(ctx, http.MethodDelete, path, "PATH-MISSING-PORT DELETE "+strings.Join(path, "/"))
 		}, nil)
 
-	RefusalSeries("METHOD-NOT-ALLOWED", "other methods on the NIC answer 405 and change nothing",
+	RefusalSeries(run.Suite, "METHOD-NOT-ALLOWED", "other methods on the NIC answer 405 and change nothing",
 		[]Case[string]{{Name: "PUT", Value: http.MethodPut, Exhibit: errorProbes, Users: errorRules}, {Name: "PATCH", Value: http.MethodPatch}, {Name: "POST", Value: http.MethodPost}},
 		func(ctx context.Context, nic NIC, method string) (*client.Exchange, error) {
-			return env.Probe(ctx, method, paths.Interface.Segments(env.ProjectID, env.ServerID, nic.PortID), "METHOD-NOT-ALLOWED "+method)
+			return env().Probe(ctx, method, paths.Interface.Segments(env().ProjectID, env().ServerID, nic.PortID), "METHOD-NOT-ALLOWED "+method)
 		},
 		func(r *Rule, ex *client.Exchange) {
 			if ex.Status == http.StatusMethodNotAllowed {

@@ -20,7 +20,7 @@ import (
 // before its verdict stands.
 
 // plainDetach is one detach of an attached NIC, judged four ways.
-var plainDetach = Scenario("plain-detach",
+var plainDetach = run.Scenario("plain-detach",
 	[]string{"DETACH-ACCEPTED", "BODY-EMPTY-RESPONSE", "BODY-NO-REQUEST", "DETACH-COMPLETES"}, []string{"REQUEST-ID", "SPEC-CONFORMANT"},
 	func(t *Task) {
 		t.Reserve(1)
@@ -54,14 +54,14 @@ var plainDetach = Scenario("plain-detach",
 		})
 	})
 
-var portRetained = Scenario("port-id-retained", []string{"PORT-ID-RETAINED"}, nil, func(t *Task) {
+var portRetained = run.Scenario("port-id-retained", []string{"PORT-ID-RETAINED"}, nil, func(t *Task) {
 	t.Reserve(1)
 	nic := t.AttachByPort("retained")
 	t.DetachKeepingPort(nic)
 
 	t.Judge("PORT-ID-RETAINED", "", func(c *Check) {
 		kept := func(g Gomega) {
-			port, ex, err := env.Client.GetPort(t.Context(), nic.PortID)
+			port, ex, err := env().Client.GetPort(t.Context(), nic.PortID)
 			if errors.Is(err, client.ErrNotFound) {
 				StopTrying(fmt.Sprintf("the port attached by port_id was deleted by the detach: %s", ex)).Now()
 			}
@@ -89,18 +89,18 @@ const notReserved = "deletes a port attached by port_id when the detach does not
 // portNotReserved is the other half of PORT-ID-RETAINED under a profile
 // whose detach keeps a port only when asked (reserve_port): without the
 // query, the port goes with its NIC.
-var portNotReserved = Scenario("port-not-reserved", nil, nil, func(t *Task) {
+var portNotReserved = run.Scenario("port-not-reserved", nil, nil, func(t *Task) {
 	t.Judge("PORT-ID-RETAINED", notReserved, func(c *Check) {
-		keep := env.Profile.Detach.KeepQuery()
+		keep := env().Profile.Detach.KeepQuery()
 		if keep == nil {
-			c.Skip("the " + env.Profile.Name + " profile keeps a port attached by port_id without being asked")
+			c.Skip("the " + env().Profile.Name + " profile keeps a port attached by port_id without being asked")
 		}
 		t.Reserve(1)
 		nic := t.AttachByPort("not-reserved")
 		c.Detach(nic)
 
 		deleted := func(g Gomega) {
-			_, ex, err := env.Client.GetPort(t.Context(), nic.PortID)
+			_, ex, err := env().Client.GetPort(t.Context(), nic.PortID)
 			if !errors.Is(err, client.ErrNotFound) {
 				c.Observe(g, ignoreStatus(err), "", "show port "+nic.PortID)
 			}
@@ -121,7 +121,7 @@ func ignoreStatus(err error) error {
 	return err
 }
 
-var netDeleted = Scenario("net-id-deleted", []string{"NET-ID-DELETED"}, []string{"SPEC-CONFORMANT"}, func(t *Task) {
+var netDeleted = run.Scenario("net-id-deleted", []string{"NET-ID-DELETED"}, []string{"SPEC-CONFORMANT"}, func(t *Task) {
 	t.Reserve(1)
 	nic := t.AttachByNet("net-deleted")
 	ex := t.StartDetach(nic)
@@ -133,7 +133,7 @@ var netDeleted = Scenario("net-id-deleted", []string{"NET-ID-DELETED"}, []string
 
 	t.Judge("NET-ID-DELETED", "", func(c *Check) {
 		deleted := func(g Gomega) {
-			_, ex, err := env.Client.GetPort(t.Context(), nic.PortID)
+			_, ex, err := env().Client.GetPort(t.Context(), nic.PortID)
 			if ex == nil {
 				c.Observe(g, err, "", "show port "+nic.PortID)
 				return
@@ -155,16 +155,16 @@ const (
 
 // repeat races three detaches of one NIC, and repeats the detach of
 // another once it completed, beside a bystander NIC that must not change.
-var repeat = Scenario("detach-repeat", nil, nil, func(t *Task) {
+var repeat = run.Scenario("detach-repeat", nil, nil, func(t *Task) {
 	t.Reserve(3)
 	bystander := t.AttachByPort("repeat-bystander")
 	racing := t.AttachByPort("repeat-race")
 	again := t.AttachByPort("repeat")
-	before := t.Snapshot(env.ServerID)
+	before := t.Snapshot(env().ServerID)
 	delete(before.NICs, racing.PortID)
 	delete(before.NICs, again.PortID)
 	if _, ok := before.NICs[bystander.PortID]; !ok {
-		t.Unmet("", "the bystander NIC %s is not in the list of server %s", bystander.PortID, env.ServerID)
+		t.Unmet("", "the bystander NIC %s is not in the list of server %s", bystander.PortID, env().ServerID)
 	}
 
 	t.Together(func() {
@@ -190,32 +190,32 @@ var repeat = Scenario("detach-repeat", nil, nil, func(t *Task) {
 			// Nothing but the one detach: the other NICs stay as they were.
 			c.Consistently(t.Settle(), func(g Gomega) {
 				c.StaysGone(g, racing.PortID)
-				c.Unchanged(env.ServerID, before, exchanges[2])(g)
+				c.Unchanged(env().ServerID, before, exchanges[2])(g)
 			}, "nothing but the one detach")
 		})
 	}, func() {
 		t.Judge("DETACH-REPEAT", repeatDetached, func(c *Check) {
 			c.Detach(again)
-			after := c.Snapshot(env.ServerID, again.PortID)
+			after := c.Snapshot(env().ServerID, again.PortID)
 			delete(after.NICs, racing.PortID)
-			ex := c.Send(env.ServerID, "the repeated detach", func(ctx context.Context) (*client.Exchange, error) {
-				return env.Client.Detach(ctx, env.ServerID, again.PortID)
+			ex := c.Send(env().ServerID, "the repeated detach", func(ctx context.Context) (*client.Exchange, error) {
+				return env().Client.Detach(ctx, env().ServerID, again.PortID)
 			})
 			c.ExpectStatus(ex, "the request")
 			c.Consistently(t.Settle(), func(g Gomega) {
 				c.StaysGone(g, again.PortID)
-				c.Unchanged(env.ServerID, after, ex)(g)
+				c.Unchanged(env().ServerID, after, ex)(g)
 			}, "nothing changing")
 		})
 	})
 }).Case("DETACH-REPEAT", repeatRace).Case("DETACH-REPEAT", repeatDetached)
 
-var isolation = Scenario("detach-isolation", []string{"DETACH-ISOLATION"}, nil, func(t *Task) {
+var isolation = run.Scenario("detach-isolation", []string{"DETACH-ISOLATION"}, nil, func(t *Task) {
 	t.Reserve(3)
 	target := t.AttachByPort("isolation-target")
 	byNet := t.AttachByNet("isolation-net")
 	byPort := t.AttachByPort("isolation-port")
-	before := t.Snapshot(env.ServerID, byNet.PortID, byPort.PortID)
+	before := t.Snapshot(env().ServerID, byNet.PortID, byPort.PortID)
 	delete(before.NICs, target.PortID)
 	// A NIC of another server, where one is at hand, is watched too.
 	other := t.OtherServer()
@@ -230,7 +230,7 @@ var isolation = Scenario("detach-isolation", []string{"DETACH-ISOLATION"}, nil, 
 	t.Judge("DETACH-ISOLATION", "", func(c *Check) {
 		c.Consistently(t.Settle(), func(g Gomega) {
 			c.StaysGone(g, target.PortID)
-			c.Unchanged(env.ServerID, before, ex)(g)
+			c.Unchanged(env().ServerID, before, ex)(g)
 			if other != "" {
 				c.Unchanged(other, otherBefore, ex)(g)
 			}
@@ -239,14 +239,14 @@ var isolation = Scenario("detach-isolation", []string{"DETACH-ISOLATION"}, nil, 
 }).Elsewhere()
 
 var _ = Describe("Detaching a NIC", TargetDecorators(), func() {
-	JudgeIt("DETACH-ACCEPTED", plainDetach)
-	JudgeIt("BODY-EMPTY-RESPONSE", plainDetach)
-	JudgeIt("BODY-NO-REQUEST", plainDetach)
-	JudgeIt("DETACH-COMPLETES", plainDetach)
-	JudgeIt("PORT-ID-RETAINED", portRetained)
-	JudgeCase("PORT-ID-RETAINED", notReserved, portNotReserved)
-	JudgeIt("NET-ID-DELETED", netDeleted)
-	JudgeIt("DETACH-ISOLATION", isolation)
-	JudgeCase("DETACH-REPEAT", repeatRace, repeat)
-	JudgeCase("DETACH-REPEAT", repeatDetached, repeat)
+	run.JudgeIt("DETACH-ACCEPTED", plainDetach)
+	run.JudgeIt("BODY-EMPTY-RESPONSE", plainDetach)
+	run.JudgeIt("BODY-NO-REQUEST", plainDetach)
+	run.JudgeIt("DETACH-COMPLETES", plainDetach)
+	run.JudgeIt("PORT-ID-RETAINED", portRetained)
+	run.JudgeCase("PORT-ID-RETAINED", notReserved, portNotReserved)
+	run.JudgeIt("NET-ID-DELETED", netDeleted)
+	run.JudgeIt("DETACH-ISOLATION", isolation)
+	run.JudgeCase("DETACH-REPEAT", repeatRace, repeat)
+	run.JudgeCase("DETACH-REPEAT", repeatDetached, repeat)
 })

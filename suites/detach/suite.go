@@ -32,9 +32,6 @@ import (
 // Description is the suite's name in Ginkgo's reports.
 const Description = "nicconform: detach a NIC"
 
-// env is this process's world, set up before any spec runs.
-var env *fixtures.Env
-
 // Options are what the caller of Run hands the suite.
 type Options struct {
 	// ReportDir is where the reports go; "" keeps the configuration's
@@ -45,9 +42,23 @@ type Options struct {
 	RerunOf string
 }
 
-// opts is the one value the caller hands the suite, set by Run before
-// Ginkgo runs the specs.
-var opts Options
+// suite is this package's one value: the run its specs are declared on
+// and judged in (the declarations, then the world, the overlapped run,
+// the claims on exchanges, the progress: fixtures.Suite), and the Options
+// the caller of Run hands it before Ginkgo runs the specs.
+type suite struct {
+	*fixtures.Suite
+	opts Options
+}
+
+// run is the package's only variable: the specs are declared through it
+// when the package is initialised and the spec tree is built, and reach
+// the run's world through it (env).
+var run = &suite{Suite: fixtures.NewSuite()}
+
+// env is the run's world, once its set-up made it; a spec fails as an
+// error before (fixtures.Suite.Env).
+func env() *fixtures.Env { return run.Env() }
 
 // Run runs the suite in this process, with config passed on to Ginkgo's
 // RunSpecs (a types.SuiteConfig and a types.ReporterConfig; none: what
@@ -57,7 +68,7 @@ var opts Options
 // would exit the process for: a label filter that does not parse, focused
 // specs.
 func Run(t GinkgoTestingT, o Options, config ...any) bool {
-	opts = o
+	run.opts = o
 	// net/http logs what a target wrote unasked on an idle connection
 	// through the standard logger: it may be the run's credentials, echoed.
 	log.SetOutput(client.NetLog(os.Stderr))
@@ -67,8 +78,8 @@ func Run(t GinkgoTestingT, o Options, config ...any) bool {
 
 // reportDir is where this run's reports go.
 func reportDir(cfg config.Settings) string {
-	if opts.ReportDir != "" {
-		return opts.ReportDir
+	if run.opts.ReportDir != "" {
+		return run.opts.ReportDir
 	}
 	return cfg.ReportDir
 }
@@ -88,41 +99,41 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 	}
 	cfg.ReportDir = reportDir(cfg)
 	logger := slog.New(slog.NewTextHandler(GinkgoWriter, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	env, err = fixtures.Setup(ctx, cfg, logger)
+	e, err := run.Setup(ctx, cfg, logger)
 	if pe := (*fixtures.PreflightError)(nil); errors.As(err, &pe) { // the preflight's exchanges go in the HAR
 		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, pe.Exchanges)
 	}
 	if err != nil {
 		Fail(fmt.Sprintf("setting up the target (%s): %v", cfg, err))
 	}
-	DeferCleanup(env.Close)
+	DeferCleanup(e.Close)
 	// What no spec attached (the overlapped run's own work: calibration,
 	// watch, cleanups; the claim's release): cleanups run last registered
 	// first, so this runs last.
 	DeferCleanup(func() {
-		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, env.TakeRest())
+		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, e.TakeRest())
 	})
 	defer func() { // …and the set-up's own
-		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, env.TakeUntagged())
+		AddReportEntry(fixtures.EntryExchanges, ReportEntryVisibilityNever, e.TakeUntagged())
 	}()
-	if env.Mock == nil && !cfg.DryRun {
-		DeferCleanup(env.Release) // first: an interrupt during the claim leaves none
-		if err := env.Claim(ctx); err != nil {
+	if e.Mock == nil && !cfg.DryRun {
+		DeferCleanup(e.Release) // first: an interrupt during the claim leaves none
+		if err := e.Claim(ctx); err != nil {
 			Fail(err.Error())
 		}
 	}
 	// The overlapped run (docs/design.md): the refusals, the watches and the
 	// scenarios start now, in the background; the specs wait for it and
 	// replay its verdicts. Stop runs before the claim's release.
-	DeferCleanup(fixtures.StartPlan(env).Stop)
+	DeferCleanup(run.StartPlan().Stop)
 	GinkgoWriter.Printf("target: %s\n", cfg)
 })
 
 // A line per rule as its verdict settles, when the specs run in one
 // process (against a configured target they always do).
-var _ = ReportAfterEach(fixtures.Progress)
+var _ = ReportAfterEach(run.Progress)
 
-var _ = BeforeEach(func() { env.RecordExchanges() })
+var _ = BeforeEach(func() { env().RecordExchanges() })
 
 // ReportAfterSuite runs once, on process 1, with every process's specs.
 var _ = ReportAfterSuite("nicconform reports", func(r Report) {
@@ -137,29 +148,29 @@ var _ = ReportAfterSuite("nicconform reports", func(r Report) {
 	if err != nil {
 		Fail(err.Error())
 	}
-	run := report.Run{Target: cfg.String(), Region: cfg.Region, Profile: cfg.Profile, DryRun: cfg.DryRun,
-		Tool: report.Tool{Version: version.String(), SpecSHA256: spec.SHA256()}, RerunOf: opts.RerunOf}
+	meta := report.Run{Target: cfg.String(), Region: cfg.Region, Profile: cfg.Profile, DryRun: cfg.DryRun,
+		Tool: report.Tool{Version: version.String(), SpecSHA256: spec.SHA256()}, RerunOf: run.opts.RerunOf}
 	if p, err := s.LoadProfile(cfg.Profile); err == nil {
-		run.Tool.ProfileSHA256 = p.SHA256
+		meta.Tool.ProfileSHA256 = p.SHA256
 	}
-	if env != nil {
-		run.Target, run.PrimaryPortID = env.Description(), env.PrimaryPortID
-		if env.Profile != nil {
-			run.Tool.ProfileSHA256 = env.Profile.SHA256
+	if e := run.EnvOrNil(); e != nil {
+		meta.Target, meta.PrimaryPortID = e.Description(), e.PrimaryPortID
+		if e.Profile != nil {
+			meta.Tool.ProfileSHA256 = e.Profile.SHA256
 		}
-		run.Profile, run.Expected = env.ProfileDescription(), env.Expectations()
-		run.Leaks = append(run.Leaks, env.Unreported()...)
+		meta.Profile, meta.Expected = e.ProfileDescription(), e.Expectations()
+		meta.Leaks = append(meta.Leaks, e.Unreported()...)
 	}
 	if cfg.DryRun { // the rehearsal ran at the mock's bounds; the plan estimates the target's
-		run.Bounds = report.Bounds{Server: cfg.ServerID, Detach: cfg.DetachTimeout, Poll: cfg.PollInterval, Settle: cfg.Settle}
+		meta.Bounds = report.Bounds{Server: cfg.ServerID, Detach: cfg.DetachTimeout, Poll: cfg.PollInterval, Settle: cfg.Settle}
 		if cfg.Sources["DetachTimeout"] == "default" {
-			run.Bounds.Detach = config.DefaultDetachTimeoutLive
+			meta.Bounds.Detach = config.DefaultDetachTimeoutLive
 		}
 		if cfg.Sources["PollInterval"] == "default" {
-			run.Bounds.Poll = config.DefaultPollIntervalLive
+			meta.Bounds.Poll = config.DefaultPollIntervalLive
 		}
 	}
-	c, err := fixtures.WriteReports(reportDir(cfg), s, run, r)
+	c, err := run.WriteReports(reportDir(cfg), s, meta, r)
 	if err != nil {
 		Fail("writing the reports: " + err.Error())
 	}
@@ -168,7 +179,7 @@ var _ = ReportAfterSuite("nicconform reports", func(r Report) {
 		fmt.Fprintf(GinkgoWriter, "\nnicconform: dry run; the plan is in %s\n", filepath.Join(dir, "plan.md"))
 		return
 	}
-	fixtures.ProgressAtEnd(c)
+	run.ProgressAtEnd(c)
 	summary := fmt.Sprintf("nicconform: %d pass, %d fail, %d error, %d skip, %d advisories, %d left on the target — reports in %s",
 		c.Summary.Pass, c.Summary.Fail, c.Summary.Error, c.Summary.Skip, len(c.Advisories), len(c.Leaks), dir)
 	fmt.Fprintf(GinkgoWriter, "\n%s\n", summary)
