@@ -6,6 +6,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/nicconform/nicconform/internal/spelling"
 	"github.com/nicconform/nicconform/spec"
 )
 
@@ -49,7 +50,8 @@ func selectRules(filter string) ([]string, error) {
 		if strings.HasPrefix(op, "/") {
 			bad = append(bad, fmt.Sprintf("%s (matches no rule id)", op))
 		} else {
-			bad = append(bad, fmt.Sprintf("%q (did you mean %s?)", op, nearest(op, ids)))
+			near, _ := spelling.Nearest(op, ids)
+			bad = append(bad, fmt.Sprintf("%q (did you mean %s?)", op, near))
 		}
 	}
 	if len(bad) > 0 {
@@ -119,36 +121,4 @@ func labelOperands(filter string) []string {
 	}
 	flush()
 	return ops
-}
-
-// nearest returns the rule id closest to label (Levenshtein distance,
-// case-insensitive).
-func nearest(label string, ids []string) string {
-	best, bestD := "", -1
-	for _, id := range ids {
-		if d := levenshtein(strings.ToUpper(label), id); bestD < 0 || d < bestD {
-			best, bestD = id, d
-		}
-	}
-	return best
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/nicconform/nicconform/internal/paths"
+	"github.com/nicconform/nicconform/internal/spelling"
 	"github.com/nicconform/nicconform/spec"
 )
 
@@ -744,6 +745,48 @@ func secretName(key string) bool {
 		}
 	}
 	return false
+}
+
+// toolingVariables are the variables the project's own scripts and tests
+// read, never a run's settings: in the environment a run inherits from
+// them (scripts/openstack, make test's helpers), they are no typo.
+func toolingVariables() []string {
+	return []string{
+		"NICCONFORM_OPENSTACK_STATE", "NICCONFORM_OPENSTACK_AGENT_POLL", "NICCONFORM_SCREENSHOT_DIR",
+		"NICCONFORM_TEST_HELPER_MAIN", "NICCONFORM_FIDELITY_SUITE", "NICCONFORM_FIDELITY_OUT", "NICCONFORM_FIDELITY_PEAK_RSS_FILE",
+		"NICCONFORM_KILL_MATRIX_OUT", "NICCONFORM_STOP_MATRIX_OUT", "NICCONFORM_EXPLORE_MATRIX_OUT", "NICCONFORM_EXPLORE_SHRINK",
+		"NICCONFORM_EXPLORE_EMULATOR_SEEDS", "NICCONFORM_EXPLORE_EMULATOR_PROFILES", "NICCONFORM_EXPLORE_EMULATOR_DURATION",
+	}
+}
+
+// Strays lists, one error each, the NICCONFORM_* variables of environ
+// ("NAME=value" entries, as os.Environ gives them) that nicconform does
+// not read: a misspelt setting (NICCONFORM_DETACH_TIMEOUTS=600s) would
+// otherwise leave its default in force, unnoticed. Each error names the
+// variable and the nearest setting's, never the value (it may be a
+// secret).
+func Strays(environ []string) []error {
+	var known []string
+	for _, v := range Help() {
+		known = append(known, v.Names...)
+	}
+	known = append(known, toolingVariables()...)
+	var settings []string
+	for _, n := range known {
+		if strings.HasPrefix(n, "NICCONFORM_") {
+			settings = append(settings, n)
+		}
+	}
+	var errs []error
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "NICCONFORM_") || slices.Contains(known, name) {
+			continue
+		}
+		near, _ := spelling.Nearest(name, settings)
+		errs = append(errs, fmt.Errorf("%s is not a variable nicconform reads: did you mean %s? (the settings: nicconform config -h)", name, near))
+	}
+	return errs
 }
 
 // A Variable is one setting of the configuration and the variables that

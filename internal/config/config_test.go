@@ -234,3 +234,30 @@ func TestComputeURLForms(t *testing.T) {
 		}
 	}
 }
+
+// A misspelt setting is an error naming the setting it was meant to be,
+// never its value; the settings, the tooling's variables and other
+// programs' variables are not.
+func TestStraysNameTheNearestSetting(t *testing.T) {
+	const canary = "canary-3c9e1f"
+	errs := config.Strays([]string{
+		"NICCONFORM_MOCK_DEVIATIONS=" + canary, "NICCONFORM_DETACH_TIMOUT=600s", "NICCONFORM_PREFLIGHT=" + canary,
+		"NICCONFORM_MOCK_DEVIATION=body-on-202", "NICCONFORM_OPENSTACK_AGENT_POLL=1", "NICCONFORM_AUTH_TOKEN=" + canary,
+		"HW_ACCESS_KEY=x", "PATH=/bin", "NICCONFORM_=x", "NICCONFORM_NO_EQUALS",
+	})
+	want := []string{
+		"NICCONFORM_MOCK_DEVIATIONS is not a variable nicconform reads: did you mean NICCONFORM_MOCK_DEVIATION?",
+		"NICCONFORM_DETACH_TIMOUT is not a variable nicconform reads: did you mean NICCONFORM_DETACH_TIMEOUT?",
+		"NICCONFORM_PREFLIGHT is not a variable",
+		"NICCONFORM_ is not a variable",
+		"NICCONFORM_NO_EQUALS is not a variable",
+	}
+	if len(errs) != len(want) {
+		t.Fatalf("%d strays, want %d: %v", len(errs), len(want), errs)
+	}
+	for i, err := range errs {
+		if !strings.HasPrefix(err.Error(), want[i]) || strings.Contains(err.Error(), canary) {
+			t.Errorf("stray %d: %q, want it to start %q and hold no value", i, err, want[i])
+		}
+	}
+}

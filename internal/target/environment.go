@@ -24,6 +24,7 @@ func (e *ConfigError) Unwrap() []error { return e.Problems }
 // environment resolves the process's variables, once.
 var environment = sync.OnceValues(func() (config.Settings, error) {
 	s, problems := config.Diagnose(os.LookupEnv)
+	problems = append(problems, config.Strays(os.Environ())...)
 	if len(problems) > 0 {
 		return s, &ConfigError{Problems: problems}
 	}
