@@ -2,12 +2,9 @@ package detach_test
 
 import (
 	"go/ast"
-	"go/parser"
-	"go/token"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/nicconform/nicconform/internal/pkgvars"
 )
 
 // TestOneRunValue: the suite package holds one variable, run (its
@@ -18,39 +15,16 @@ import (
 // opts, and the scenarios, then declared on the fixtures' registry.
 func TestOneRunValue(t *testing.T) {
 	immutable := map[string]bool{"errorRules": true}
-	files, err := filepath.Glob("*.go")
+	vars, err := pkgvars.List(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	fset := token.NewFileSet()
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		file, err := parser.ParseFile(fset, f, src, parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range file.Decls {
-			g, ok := d.(*ast.GenDecl)
-			if !ok || g.Tok != token.VAR {
-				continue
-			}
-			for _, s := range g.Specs {
-				vs := s.(*ast.ValueSpec)
-				for i, n := range vs.Names {
-					switch {
-					case n.Name == "_", n.Name == "run", immutable[n.Name]:
-					case i < len(vs.Values) && declaredOnRun(vs.Values[i]):
-					default:
-						t.Errorf("%s: package-level variable %s: the suite's state belongs in run", fset.Position(n.Pos()), n.Name)
-					}
-				}
-			}
+	for _, v := range vars {
+		switch {
+		case v.Name == "run", immutable[v.Name]:
+		case v.Value != nil && declaredOnRun(v.Value):
+		default:
+			t.Errorf("%s: package-level variable %s: the suite's state belongs in run", v.Pos, v.Name)
 		}
 	}
 }
