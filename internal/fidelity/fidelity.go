@@ -145,7 +145,8 @@ func (s Suite) Exec(ctx context.Context, env ...string) (string, error) {
 
 // Command is the suite's command, not started, for a caller that signals it.
 func (s Suite) Command(ctx context.Context, env ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, s.Binary, "-ginkgo.no-color", "-ginkgo.randomize-all")
+	// The suite's specs only (TestDetach), not its package's other tests.
+	cmd := exec.CommandContext(ctx, s.Binary, "-test.run=^TestDetach$", "-ginkgo.no-color", "-ginkgo.randomize-all")
 	cmd.Dir = filepath.Dir(s.Binary)
 	cmd.Env = append(append(os.Environ(), s.Env...), env...)
 	return cmd

@@ -14,7 +14,6 @@ package report
 import (
 	"fmt"
 	"math"
-	"net/http"
 	"regexp"
 	"slices"
 	"sort"
@@ -227,7 +226,25 @@ type Run struct {
 	// rules this run re-runs (its label filter selects them): the rules
 	// it leaves out are "not re-run (see RerunOf)".
 	RerunOf string
+	// Judgements are, by rule id, the judgements of the rules every
+	// exchange of the detach operation is held to (the suite's: ERROR-SHAPE,
+	// REQUEST-ID, SPEC-CONFORMANT). Their specs apply them to what the run
+	// showed them; Build applies the same functions to every answered
+	// exchange of the operation in the run, those no spec was shown
+	// included (a cleanup's detach, a re-run's).
+	Judgements map[string]Judgement
 }
+
+// A Break is an exchange that breaks a rule, and why.
+type Break struct {
+	Exchange *client.Exchange
+	Why      string
+}
+
+// A Judgement holds exchanges of the detach operation (each answered, in
+// the run's order) to one rule's statement, with the contract s, and
+// returns those that break it, in order.
+type Judgement func(s *spec.Spec, exchanges []*client.Exchange) []Break
 
 // Build decides every catalog rule's verdict from the spec results, the
 // run's findings, and the run's exchanges (all of them, including those
@@ -253,7 +270,7 @@ func Build(s *spec.Spec, run Run, results []Result, exchanges []*client.Exchange
 			}
 		}
 		if v.Verdict == Pass || v.Verdict == Error {
-			if reason, ev := crossCheck(s, rule.ID, exchanges); reason != "" {
+			if reason, ev := crossCheck(s, run.Judgements[rule.ID], exchanges); reason != "" {
 				v.Verdict, v.Reason, v.Precondition, v.Evidence = Fail, reason, "", ev
 			}
 		}
@@ -476,48 +493,28 @@ func citedFirst(reason string, evidence []string, pools ...[]*client.Exchange) [
 	return out
 }
 
-// crossCheck holds every exchange of the detach operation to the
-// cross-cutting rules. Neighbour calls are left to exchangeAdvisories.
-func crossCheck(s *spec.Spec, ruleID string, exchanges []*client.Exchange) (string, []string) {
-	var bad []*client.Exchange
-	var first string
-	ids := map[string]int{}
-	for _, e := range exchanges {
-		if e.Status == 0 || !e.Subject {
-			continue
-		}
-		var why string
-		switch ruleID {
-		case RuleSpecConformant:
-			if e.Operation != "" && len(e.Violations) > 0 {
-				why = e.Violations[0].Kind + ": " + e.Violations[0].Message
-			}
-		case RuleRequestID:
-			switch {
-			case e.RequestID == "":
-				why = "no request id header"
-			case ids[e.RequestID] > 0:
-				why = fmt.Sprintf("request id %s was already given to exchange #%d: it identifies no request", e.RequestID, ids[e.RequestID])
-			default:
-				ids[e.RequestID] = e.Seq
-			}
-		case RuleErrorShape:
-			if e.Status >= 400 && e.Method == http.MethodDelete { // the detach's errors, no PUT's
-				why = client.ErrorShapeProblem(s, e)
-			}
-		default:
-			return "", nil
-		}
-		if why != "" {
-			bad = append(bad, e)
-			if first == "" {
-				first = fmt.Sprintf("%s: %s", e.String(), why)
-			}
-		}
-	}
-	if len(bad) == 0 {
+// crossCheck holds every answered exchange of the detach operation in the
+// run to the rule's judgement (none: nothing to hold) and returns the
+// reason and evidence of a fail, "" when nothing breaks it.
+func crossCheck(s *spec.Spec, judge Judgement, exchanges []*client.Exchange) (string, []string) {
+	if judge == nil {
 		return "", nil
 	}
+	var subject []*client.Exchange
+	for _, e := range exchanges {
+		if e.Status != 0 && e.Subject {
+			subject = append(subject, e)
+		}
+	}
+	breaks := judge(s, subject)
+	if len(breaks) == 0 {
+		return "", nil
+	}
+	bad := make([]*client.Exchange, 0, len(breaks))
+	for _, b := range breaks {
+		bad = append(bad, b.Exchange)
+	}
+	first := fmt.Sprintf("%s: %s", breaks[0].Exchange.String(), breaks[0].Why)
 	return Plain(fmt.Sprintf("%d exchange(s) of the detach operation break it; first: %s", len(bad), first)), appendEvidence(nil, bad)
 }
 

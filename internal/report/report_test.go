@@ -13,6 +13,7 @@ import (
 	"github.com/nicconform/nicconform/internal/client"
 	"github.com/nicconform/nicconform/internal/report"
 	"github.com/nicconform/nicconform/spec"
+	"github.com/nicconform/nicconform/suites/detach"
 )
 
 func ex(seq, status int, reqID string, body string, hdr ...string) *client.Exchange {
@@ -65,7 +66,10 @@ func TestVerdicts(t *testing.T) {
 	all[0].Operation, all[4].Operation = "detachInterface", "listPorts"
 	all[0].Violations = []client.Violation{{Kind: "body", Message: "202 documents no body"}}
 	all[4].Violations = []client.Violation{{Kind: "status", Message: "500 is not documented"}}
-	c := report.Build(s, report.Run{Target: "t", Profile: "huawei", Started: time.Now()}, results, all)
+	// The suite's judgements of its cross-cutting rules, which Build
+	// applies to every exchange.
+	judgements := detach.Judgements()
+	c := report.Build(s, report.Run{Target: "t", Profile: "huawei", Started: time.Now(), Judgements: judgements}, results, all)
 	v := verdicts(c)
 	if len(c.Rules) != len(s.Rules()) {
 		t.Fatalf("%d verdicts for %d rules", len(c.Rules), len(s.Rules()))
@@ -110,7 +114,7 @@ func TestVerdicts(t *testing.T) {
 		t.Errorf("exit %d, want 1", report.ExitCode(c))
 	}
 
-	failed := report.Build(s, report.Run{SetupError: "target unreachable"}, results, all)
+	failed := report.Build(s, report.Run{SetupError: "target unreachable", Judgements: judgements}, results, all)
 	if failed.Summary.Error != len(s.Rules())-3 || !strings.Contains(failed.Rules[0].Reason, "could not start") {
 		t.Errorf("setup failure: %+v (the three cross-cutting rules fail on the exchanges' evidence)", failed.Summary)
 	}

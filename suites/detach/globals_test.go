@@ -2,6 +2,7 @@ package detach_test
 
 import (
 	"go/ast"
+	"os"
 	"testing"
 
 	"github.com/nicconform/nicconform/internal/pkgvars"
@@ -14,6 +15,9 @@ import (
 // value). Seen failing on the tree before (9b6ab49): it listed env and
 // opts, and the scenarios, then declared on the fixtures' registry.
 func TestOneRunValue(t *testing.T) {
+	if _, err := os.Stat("suite.go"); err != nil {
+		t.Skip("the package's sources are not in the working folder (a compiled suite run elsewhere)")
+	}
 	immutable := map[string]bool{"errorRules": true}
 	vars, err := pkgvars.List(".")
 	if err != nil {

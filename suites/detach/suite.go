@@ -149,7 +149,7 @@ var _ = ReportAfterSuite("nicconform reports", func(r Report) {
 		Fail(err.Error())
 	}
 	meta := report.Run{Target: cfg.String(), Region: cfg.Region, Profile: cfg.Profile, DryRun: cfg.DryRun,
-		Tool: report.Tool{Version: version.String(), SpecSHA256: spec.SHA256()}, RerunOf: run.opts.RerunOf}
+		Tool: report.Tool{Version: version.String(), SpecSHA256: spec.SHA256()}, RerunOf: run.opts.RerunOf, Judgements: Judgements()}
 	if p, err := s.LoadProfile(cfg.Profile); err == nil {
 		meta.Tool.ProfileSHA256 = p.SHA256
 	}
