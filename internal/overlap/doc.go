@@ -4,9 +4,14 @@
 // side on one server without blaming one rule for another's change. It
 // holds, per server, the NIC gate (Gate: at most MaxNICs attached at once,
 // slots taken in arrival order, NIC operations queued once the target
-// answers a busy 409, exclusive windows) and the snapshots a look compares
-// (Snapshot, Change). It judges nothing and calls no Ginkgo: it returns
-// errors and evidence, and internal/fixtures (the world a spec builds, the
-// plan that runs the work) uses it. It keeps no package-level mutable
-// state: everything belongs to a value of one run.
+// answers a busy 409, exclusive windows); the ledger of expectations
+// (Expectations: what the run expects of every NIC and port it knows, the
+// causes of change in time, the anomalies a look found); the binding of
+// the ports the run attached (Binding: DOWN or BUILD read as the attach
+// finishing); the snapshots a look compares (Snapshot, Difference); and the
+// exchanges already assigned to a report entry (Assigned: each in one). It
+// judges nothing and calls no Ginkgo: it returns errors and evidence, and
+// internal/fixtures (the world a spec builds, the plan that runs the work)
+// uses it; it never imports internal/fixtures. It keeps no package-level
+// mutable state: everything belongs to a value of one run.
 package overlap
