@@ -7,7 +7,8 @@
 // answers a busy 409, exclusive windows); the ledger of expectations
 // (Expectations: what the run expects of every NIC and port it knows, the
 // causes of change in time, the anomalies a look found, and the comparison
-// of what a look read with it: CompareNICs, ComparePort); the binding of
+// of what a look read with it, CompareNICs and ComparePort, and the causes
+// that overlapped a change, Overlapping); the binding of
 // the ports the run attached (Binding: DOWN or BUILD read as the attach
 // finishing); the snapshots a look compares (Snapshot, Difference); and the
 // exchanges already assigned to a report entry (Assigned: each in one). It

@@ -114,3 +114,36 @@ func (l *Expectations[P]) departLocked(o *Object[P], d Difference, at time.Time,
 	l.Anomalies = append(l.Anomalies, a)
 	return a
 }
+
+// Overlapping lists the causes of change whose reach meets [from, to],
+// but those of owner (when owner is not ""): a refusal's window reaches
+// until reach(its probe) after its request, an accepted detach until
+// settle after it was seen complete (or until to, while in flight).
+func (l *Expectations[P]) Overlapping(from, to time.Time, owner string, reach func(P) time.Duration, settle time.Duration) []*Cause[P] {
+	l.Mu.Lock()
+	defer l.Mu.Unlock()
+	var out []*Cause[P]
+	for _, s := range l.Causes {
+		if s.Owner == owner && owner != "" {
+			continue
+		}
+		if s.From.After(to) {
+			continue
+		}
+		var until time.Time
+		switch s.Kind {
+		case FromProbe:
+			until = s.From.Add(reach(s.Probe))
+		case FromDetach:
+			until = to
+			if !s.Done.IsZero() {
+				until = s.Done.Add(settle)
+			}
+		}
+		if until.Before(from) {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
