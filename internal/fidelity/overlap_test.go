@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nicconform/nicconform/internal/fixtures"
+	"github.com/nicconform/nicconform/internal/overlap"
 	"github.com/nicconform/nicconform/internal/report"
 )
 
@@ -81,7 +81,7 @@ func TestTheRunKeepsToFiveNICs(t *testing.T) {
 	if err := json.Unmarshal(raw, &conf); err != nil {
 		t.Fatal(err)
 	}
-	if conf.Cost == nil || conf.Cost.PeakNICs < 2 || conf.Cost.PeakNICs > fixtures.MaxNICs || conf.Cost.MaxNICs != fixtures.MaxNICs {
+	if conf.Cost == nil || conf.Cost.PeakNICs < 2 || conf.Cost.PeakNICs > overlap.MaxNICs || conf.Cost.MaxNICs != overlap.MaxNICs {
 		t.Errorf("cost %+v", conf.Cost)
 	}
 	if slices.ContainsFunc(conf.Rules, func(v report.Verdict) bool { return v.Verdict != report.Pass }) {

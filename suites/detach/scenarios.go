@@ -11,6 +11,7 @@ import (
 
 	"github.com/nicconform/nicconform/internal/client"
 	. "github.com/nicconform/nicconform/internal/fixtures"
+	"github.com/nicconform/nicconform/internal/overlap"
 )
 
 // The detach scenarios run side by side once the refusals are sent, each
@@ -219,7 +220,7 @@ var isolation = run.Scenario("detach-isolation", []string{"DETACH-ISOLATION"}, n
 	delete(before.NICs, target.PortID)
 	// A NIC of another server, where one is at hand, is watched too.
 	other := t.OtherServer()
-	var otherBefore Snapshot
+	var otherBefore overlap.Snapshot
 	if other != "" {
 		t.ReserveOn(other, 1)
 		elsewhere := t.AttachByPortTo(other, "isolation-elsewhere")
