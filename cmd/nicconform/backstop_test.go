@@ -30,22 +30,12 @@ func TestBackstop(t *testing.T) {
 			stderr: io.Discard, exit: func(code int) { fx.exited <- code }, self: func(s os.Signal) { fx.self <- s }})
 		return sigs, fromMake, fx
 	}
-	wait := func(t *testing.T, what string, c <-chan int) int {
-		t.Helper()
-		select {
-		case v := <-c:
-			return v
-		case <-time.After(10 * time.Second):
-			t.Fatalf("no %s within 10 s", what)
-			return 0
-		}
-	}
 	far := time.Now().Add(time.Hour)
 
 	t.Run("a run that outlives grace exits 2", func(t *testing.T) {
 		sigs, _, fx := start(context.Background(), far, 50*time.Millisecond)
 		sigs <- os.Interrupt
-		if code := wait(t, "exit", fx.exited); code != 2 {
+		if code := receive(t, "exit", fx.exited); code != 2 {
 			t.Errorf("exit %d, want 2", code)
 		}
 	})
@@ -54,24 +44,14 @@ func TestBackstop(t *testing.T) {
 		defer cancel()
 		_, fromMake, fx := start(ctx, far, time.Hour)
 		fromMake <- syscall.SIGINT
-		select {
-		case s := <-fx.self:
-			if s != syscall.SIGINT {
-				t.Errorf("make's SIGINT sent on as %v", s)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("make's signal was not sent on")
+		if s := receive(t, "signal sent on for make's", fx.self); s != syscall.SIGINT {
+			t.Errorf("make's SIGINT sent on as %v", s)
 		}
 		ctx2, cancel2 := context.WithCancel(context.Background())
 		defer cancel2()
 		_, _, fx2 := start(ctx2, time.Now(), time.Hour)
-		select {
-		case s := <-fx2.self:
-			if s != syscall.SIGTERM {
-				t.Errorf("the deadline sent %v, want SIGTERM", s)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("the deadline signalled nothing")
+		if s := receive(t, "signal at the deadline", fx2.self); s != syscall.SIGTERM {
+			t.Errorf("the deadline sent %v, want SIGTERM", s)
 		}
 	})
 	t.Run("a run that stops within grace is not exited", func(t *testing.T) {
@@ -82,4 +62,18 @@ func TestBackstop(t *testing.T) {
 		gomega.NewWithT(t).Consistently(fx.exited).WithTimeout(2*time.Second).ShouldNot(gomega.Receive(),
 			"the backstop exited a run that stopped within its grace")
 	})
+}
+
+// receive returns what c gives within 10 s, and fails t (naming what it
+// waited for) when it gives nothing.
+func receive[T any](t *testing.T, what string, c <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-c:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no %s within 10 s", what)
+		var zero T
+		return zero
+	}
 }
